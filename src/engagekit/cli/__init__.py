@@ -1,0 +1,65 @@
+"""The `engagekit` command line: Typer app, global options, errors without tracebacks."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from engagekit.cli import ingest, init, quarantine, status
+from engagekit.cli.context import STATE, err_console
+from engagekit.errors import EngagekitError
+
+app = typer.Typer(
+    name="engagekit",
+    help="Measure customer engagement from one store of customer data.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _global_options(
+    store: Annotated[Optional[str], typer.Option("--store", help="Store URL, e.g. duckdb:///./engagekit.duckdb or spark://local[2].")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Config file (default ./engagekit.yaml).")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    STATE.store_url, STATE.config_path, STATE.debug = store, config, debug
+
+
+for module in (init, ingest, status):
+    module.register(app)
+app.add_typer(quarantine.app, name="quarantine")
+#DEMO
+
+
+def main() -> None:
+    """Console entry point: user errors print one line and exit with their code."""
+    try:
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
+    except EngagekitError as exc:
+        if STATE.debug:
+            raise
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        err_console.print("aborted")
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors and anything unexpected
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if STATE.debug:
+            raise
+        err_console.print(f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug for details)", highlight=False)
+        sys.exit(1)
+    finally:
+        STATE.close()

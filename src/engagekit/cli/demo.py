@@ -1,0 +1,88 @@
+"""`engagekit demo`: generate the demo company and load it; `demo generate`: files only."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from engagekit.cli.context import STATE, console, print_json
+from engagekit.cli.ingest import batch_table
+from engagekit.cli.progress import progress_bar
+from engagekit.cli.status import print_summary
+from engagekit.demo.generate import DemoSpec, generate
+from engagekit.demo.load import load_demo
+from engagekit.store.summary import store_summary
+
+app = typer.Typer(help="The demo company: generate its files and load them into the store.")
+
+DEFAULT_OUT = Path("demo-data")
+
+Industry = Annotated[str, typer.Option(help="ecommerce, saas, media, healthcare or services.")]
+Customers = Annotated[int, typer.Option(help="Number of customers.")]
+Months = Annotated[int, typer.Option(help="Months of history.")]
+Seed = Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")]
+Out = Annotated[Path, typer.Option(help="Folder for the generated files.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+def _generate(spec: DemoSpec, out: Path, show: bool) -> dict[str, Path]:
+    with progress_bar(enabled=show) as progress:
+        task = progress.add_task("generating", total=None)
+
+        def report(step: str, done: int, total: int) -> None:
+            progress.update(task, description=f"generating {step}", completed=done, total=total)
+
+        return generate(spec, out, progress=report)
+
+
+@app.callback(invoke_without_command=True)
+def demo(
+    ctx: typer.Context,
+    industry: Industry = "ecommerce",
+    customers: Customers = DemoSpec.model_fields["customers"].default,
+    months: Months = DemoSpec.model_fields["months"].default,
+    seed: Seed = DemoSpec.model_fields["seed"].default,
+    out: Out = DEFAULT_OUT,
+    as_json: AsJson = False,
+) -> None:
+    """Generate the demo company, ingest it into the store and summarise what is there."""
+    if ctx.invoked_subcommand is not None:
+        return
+    spec = DemoSpec(industry=industry, customers=customers, months=months, seed=seed)
+    files = _generate(spec, out, show=not as_json)
+    store = STATE.store()
+    with progress_bar(enabled=not as_json) as progress:
+        task = progress.add_task("ingesting", total=len(files))
+
+        def advance(name: str) -> None:
+            progress.update(task, description=f"ingesting {name}")
+            progress.advance(task)
+
+        reports = load_demo(store, files, STATE.settings, on_file=advance)
+    summary = store_summary(store)
+    if as_json:
+        print_json({"files": {k: str(v) for k, v in files.items()}, "batches": [r.to_dict() for r in reports],
+                    "summary": summary})
+        return
+    console.print(batch_table(reports))
+    print_summary(summary)
+
+
+@app.command("generate")
+def generate_files(
+    industry: Industry = "ecommerce",
+    customers: Customers = DemoSpec.model_fields["customers"].default,
+    months: Months = DemoSpec.model_fields["months"].default,
+    seed: Seed = DemoSpec.model_fields["seed"].default,
+    out: Out = DEFAULT_OUT,
+    as_json: AsJson = False,
+) -> None:
+    """Write the demo company's multi-source files (Parquet) without loading them."""
+    spec = DemoSpec(industry=industry, customers=customers, months=months, seed=seed)
+    files = _generate(spec, out, show=not as_json)
+    if as_json:
+        print_json({name: str(path) for name, path in files.items()})
+        return
+    for name, path in files.items():
+        console.print(f"{name:>14}  {path}")

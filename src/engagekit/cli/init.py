@@ -1,0 +1,52 @@
+"""`engagekit init`: a commented engagekit.yaml with the standard defaults."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from engagekit.cli.context import console, print_json
+from engagekit.config import DEFAULT_SESSION_TIMEOUT_MINUTES, DEFAULT_STORE_URL, DEFAULT_TIMEZONE
+from engagekit.errors import InputError
+
+TEMPLATE = f"""\
+# engagekit project settings. Every value shown is the default.
+
+# Where the data lives: duckdb:///PATH (embedded, default), duckdb://:memory:,
+# or spark://local[2]?warehouse=DIR (Spark, tables as Parquet in DIR).
+store: "{DEFAULT_STORE_URL}"
+
+# Timezone of timestamps that carry no offset, and of reports (IANA name).
+timezone: "{DEFAULT_TIMEZONE}"
+
+# Quarantine events whose name is not in the vocabulary (docs/data-model.md) or mapped below.
+strict_events: false
+
+# Your event names -> canonical names, e.g.
+#   "Purchase": order_completed
+#   "app_open": logged_in
+event_mapping: {{}}
+
+# A session ends after this many minutes without events.
+session_timeout_minutes: {DEFAULT_SESSION_TIMEOUT_MINUTES}
+"""
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+
+
+def init(
+    path: Annotated[Path, typer.Option("--path", help="Where to write the config.")] = Path("engagekit.yaml"),
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Write a commented engagekit.yaml."""
+    if path.exists() and not force:
+        raise InputError(f"{path} exists; use --force to overwrite it")
+    path.write_text(TEMPLATE, encoding="utf-8")
+    if as_json:
+        print_json({"config": str(path)})
+    else:
+        console.print(f"wrote {path}")

@@ -1,0 +1,35 @@
+"""Column coercions shared by the row preparers: text, numbers, nulls."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def text(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Any column as trimmed text; empty text is null."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    trimmed = pc.utf8_trim_whitespace(column.cast(pa.string()))
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def nulls(n: int) -> pa.Array:
+    """A text column of n nulls."""
+    return pa.nulls(n, pa.string())
+
+
+def numbers(column: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Floats from a numeric or text column, and the mask of text that is not a number."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+        return pc.cast(column, pa.float64()), np.zeros(len(column), dtype=bool)
+    as_text = text(column)
+    try:
+        return pc.cast(as_text, pa.float64()), np.zeros(len(column), dtype=bool)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        values = pd.to_numeric(pd.Series(as_text.to_pandas(), dtype="object"), errors="coerce")
+        unparsed = values.isna().to_numpy() & ~pc.is_null(as_text).to_numpy(zero_copy_only=False)
+        return pa.array(values.astype("float64"), pa.float64()), unparsed

@@ -1,0 +1,100 @@
+"""Turn a file's rows into canonical event rows: names through the vocabulary, timestamps to
+UTC, ids as text, revenue as a number, other columns into `properties`; bad rows rejected."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from engagekit.ingest.columns import nulls, numbers, text
+from engagekit.ingest.jsontext import is_json_object_text, json_objects
+from engagekit.ingest.mapping import ColumnMap
+from engagekit.ingest.quarantine import Rejection
+from engagekit.ingest.readers import JSON_METADATA, ROW
+from engagekit.ingest.timestamps import to_utc
+from engagekit.ingest.validate import RowChecks
+from engagekit.ingest.vocabulary import Vocabulary
+
+ID_FIELDS = ("event_id", "customer_id", "anonymous_id", "session_id")
+ORDER_EVENTS = ("order_completed",)
+
+
+@dataclass(frozen=True)
+class EventRules:
+    """How to read one events file beyond its column mapping."""
+
+    timezone: str = "UTC"
+    ts_format: str | None = None
+    event: str | None = None  # a constant event name for files of one event type
+    channel: str | None = None  # a constant channel
+    strict: bool = False
+
+
+def prepare_events(raw: pa.Table, columns: ColumnMap, rules: EventRules, vocabulary: Vocabulary) -> tuple[pa.Table, list[Rejection]]:
+    """Canonical event columns for the rows that pass every check, and the rejected rows."""
+    n = raw.num_rows
+    checks = RowChecks(raw)
+    fields = columns.fields
+    out: dict[str, pa.Array] = {}
+
+    for name in ID_FIELDS:
+        out[name] = text(raw[fields[name]]) if name in fields else nulls(n)
+
+    ts_column = fields.get("ts", "ts")
+    out["ts"] = to_utc(raw[ts_column], rules.timezone, rules.ts_format)
+    checks.check(pc.and_(pc.is_null(out["ts"]), pc.invert(pc.is_null(raw[ts_column]))), ts_column,
+                 "unparseable timestamp {value!r}", text(raw[ts_column]))
+    checks.check(pc.is_null(out["ts"]), ts_column, "missing timestamp")
+
+    if rules.event is not None:
+        out["event"] = pa.array(np.full(n, vocabulary.canonical(rules.event), dtype=object), pa.string())
+    else:
+        out["event"] = _canonical_names(text(raw[fields["event"]]), vocabulary)
+        checks.check(pc.is_null(out["event"]), fields["event"], "missing event name")
+
+    checks.check(pc.and_(pc.is_null(out["customer_id"]), pc.is_null(out["anonymous_id"])),
+                 fields.get("customer_id", "customer_id"), "missing customer_id and anonymous_id")
+
+    if "revenue" in fields:
+        revenue, unparsed = numbers(raw[fields["revenue"]])
+        checks.check(unparsed, fields["revenue"], "revenue is not a number: {value!r}", text(raw[fields["revenue"]]))
+        negative = pc.and_(pc.is_in(out["event"], pa.array(ORDER_EVENTS)), pc.less(revenue, 0))
+        checks.check(negative, fields["revenue"], "negative revenue {value} on an order", revenue)
+        out["revenue"] = revenue
+    else:
+        out["revenue"] = pa.nulls(n, pa.float64())
+
+    merge = None
+    if "properties" in fields:
+        merge = text(raw[fields["properties"]])
+        checks.check(pc.and_(pc.invert(pc.is_null(merge)), pc.invert(is_json_object_text(merge))),
+                     fields["properties"], "properties is not a JSON object: {value!r}", merge)
+    bag = {key: (raw[column], raw.schema.field(column).metadata == JSON_METADATA) for key, column in columns.bag.items()}
+    out["properties"] = json_objects(bag, merge, n)
+
+    channel = rules.channel or None
+    if "channel" in fields:
+        out["channel"] = text(raw[fields["channel"]])
+    else:
+        out["channel"] = pa.array(np.full(n, channel, dtype=object), pa.string())
+
+    if rules.strict:
+        known = pc.is_in(out["event"], pa.array(sorted(_known_names(out["event"], vocabulary))))
+        checks.check(pc.invert(known), fields.get("event", "event"), "unknown event {value!r} (strict mode)", out["event"])
+
+    out[ROW] = raw[ROW].combine_chunks()
+    table = pa.table(out).filter(pa.array(checks.ok))
+    return table, checks.rejections()
+
+
+def _known_names(events: pa.Array, vocabulary: Vocabulary) -> set[str]:
+    return {name for name in pc.unique(events).to_pylist() if name is not None and vocabulary.is_known(name)}
+
+
+def _canonical_names(names: pa.Array, vocabulary: Vocabulary) -> pa.Array:
+    """Map each distinct name once, then spread the result over the rows."""
+    encoded = names.dictionary_encode()
+    mapped = pa.array([vocabulary.canonical(v) or None for v in encoded.dictionary.to_pylist()], pa.string())
+    return mapped.take(encoded.indices)

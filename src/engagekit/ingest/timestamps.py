@@ -1,0 +1,83 @@
+"""Timestamps of any source -> naive UTC microseconds.
+
+Values with an offset (or Z) are converted to UTC; naive values are read in the project
+timezone; numbers are Unix epochs (seconds, or milliseconds when above 1e11). Unparseable
+values become null and are reported by the caller.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+UTC_MICROS = pa.timestamp("us")
+_OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
+_EPOCH = r"^\s*-?\d+(?:\.\d+)?\s*$"
+_MILLIS_THRESHOLD = 1e11
+
+
+def to_utc(column: pa.ChunkedArray | pa.Array, timezone: str, fmt: str | None = None) -> pa.Array:
+    """Convert a column of timestamps, dates, epoch numbers or text to naive UTC."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    kind = column.type
+    if pa.types.is_timestamp(kind):
+        if kind.tz is not None:
+            return pc.cast(pc.cast(column, pa.timestamp("us", tz="UTC")), UTC_MICROS)
+        return _localize(pc.cast(column, UTC_MICROS), timezone)
+    if pa.types.is_date(kind):
+        return _localize(pc.cast(pc.cast(column, pa.date32()), UTC_MICROS), timezone)
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind):
+        return _from_epoch(pc.cast(column, pa.float64()))
+    text = pc.utf8_trim_whitespace(column.cast(pa.string()))
+    if fmt:
+        return _from_format(text, fmt, timezone)
+    return _from_text(text, timezone)
+
+
+def _localize(naive: pa.Array, timezone: str) -> pa.Array:
+    if timezone == "UTC":
+        return naive
+    series = pd.Series(naive.to_pandas(), copy=False)
+    local = series.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="shift_forward")
+    return pa.array(local.dt.tz_convert("UTC").dt.tz_localize(None), UTC_MICROS)
+
+
+def _from_epoch(seconds: pa.Array) -> pa.Array:
+    values = seconds.to_numpy(zero_copy_only=False)
+    values = np.where(np.abs(values) > _MILLIS_THRESHOLD, values / 1000.0, values)
+    micros = np.round(values * 1e6)
+    mask = ~np.isfinite(micros)
+    return pa.array(np.where(mask, 0, micros).astype("int64"), pa.int64(), mask=mask).cast(UTC_MICROS)
+
+
+def _from_format(text: pa.Array, fmt: str, timezone: str) -> pa.Array:
+    parsed = pc.strptime(text, format=fmt, unit="us", error_is_null=True)
+    if parsed.type.tz is not None:
+        return pc.cast(pc.cast(parsed, pa.timestamp("us", tz="UTC")), UTC_MICROS)
+    return _localize(parsed, timezone)
+
+
+def _from_text(text: pa.Array, timezone: str) -> pa.Array:
+    """ISO 8601 text (with or without offset) and epoch numbers written as text."""
+    try:
+        return _localize(pc.cast(text, UTC_MICROS), timezone)  # fast path: all naive ISO 8601
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    series = pd.Series(text.to_pandas(), dtype="object")
+    has_offset = series.str.contains(_OFFSET, regex=True, na=False).to_numpy()
+    is_epoch = series.str.match(_EPOCH, na=False).to_numpy()
+    result = pd.Series(pd.NaT, index=series.index, dtype="datetime64[us]")
+    if has_offset.any():
+        aware = pd.to_datetime(series[has_offset], utc=True, format="ISO8601", errors="coerce")
+        result[has_offset] = aware.dt.tz_localize(None).astype("datetime64[us]")
+    naive_mask = ~has_offset & ~is_epoch
+    if naive_mask.any():
+        naive = pd.to_datetime(series[naive_mask], format="ISO8601", errors="coerce")
+        localized = _localize(pa.array(naive.astype("datetime64[us]"), UTC_MICROS), timezone)
+        result[naive_mask] = localized.to_pandas().to_numpy()
+    if is_epoch.any():
+        epoch = _from_epoch(pa.array(pd.to_numeric(series[is_epoch]), pa.float64()))
+        result[is_epoch] = epoch.to_pandas().to_numpy()
+    return pa.array(result, UTC_MICROS)

@@ -1,0 +1,118 @@
+"""Engine quirks: the only code that imports duckdb or pyspark.
+
+Each engine knows how to open its Ibis backend, stage an Arrow table for a query, create a
+canonical table, and make a batch of writes atomic. Everything else in engagekit builds
+Ibis expressions and runs unchanged on either engine.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import ibis
+import ibis.expr.schema as sch
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from engagekit.errors import EngagekitError
+
+
+class DuckDBEngine:
+    """The embedded default: one DuckDB file (or memory), real transactions."""
+
+    name = "duckdb"
+
+    def __init__(self, path: str) -> None:
+        import duckdb  # noqa: F401  (a clear ImportError here beats one deep inside ibis)
+
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.backend = ibis.duckdb.connect(database=path)
+        except Exception as exc:  # duckdb.IOException on a locked file
+            raise EngagekitError(f"cannot open the DuckDB store {path}: {exc}") from exc
+
+    def stage(self, name: str, data: pa.Table) -> ir.Table:
+        self.backend.con.register(name, data)
+        return self.backend.table(name)
+
+    def unstage(self, name: str) -> None:
+        self.backend.con.unregister(name)
+
+    def create(self, name: str, schema: sch.Schema) -> None:
+        self.backend.create_table(name, schema=schema)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        con = self.backend.con
+        con.begin()
+        try:
+            yield
+        except BaseException:
+            con.rollback()
+            raise
+        con.commit()
+
+    def close(self) -> None:
+        self.backend.disconnect()
+
+
+class SparkEngine:
+    """Spark local or cluster mode; tables are Parquet folders in a warehouse directory.
+
+    Spark has no multi-table transactions: a batch writes its rows first and its
+    `ingest_batches` record last, so readers of batch counts never see a half batch.
+    """
+
+    name = "spark"
+
+    def __init__(self, master: str, warehouse: str) -> None:
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError as exc:
+            raise EngagekitError(
+                "the Spark store needs the spark extra: pip install 'engagekit[spark]'"
+            ) from exc
+        self.warehouse = Path(warehouse).resolve()
+        self.warehouse.mkdir(parents=True, exist_ok=True)
+        os.environ.setdefault("PYSPARK_PYTHON", os.sys.executable)
+        builder = (
+            SparkSession.builder.master(master)
+            .appName("engagekit")
+            .config("spark.sql.warehouse.dir", str(self.warehouse))
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+            .config("spark.driver.extraJavaOptions", "-Dderby.system.home=" + str(self.warehouse))
+        )
+        self.session = builder.getOrCreate()
+        self.session.sparkContext.setLogLevel("ERROR")
+        self.backend = ibis.pyspark.connect(self.session)
+        self._register_existing()
+
+    def _register_existing(self) -> None:
+        """Re-attach the Parquet folders of earlier runs (the default catalog is in memory)."""
+        known = set(self.backend.list_tables())
+        for folder in sorted(self.warehouse.iterdir()):
+            if folder.is_dir() and folder.name not in known and any(folder.glob("*.parquet")):
+                self.session.catalog.createTable(folder.name, path=str(folder), source="parquet")
+
+    def stage(self, name: str, data: pa.Table) -> ir.Table:
+        self.session.createDataFrame(data).createOrReplaceTempView(name)
+        return self.backend.table(name)
+
+    def unstage(self, name: str) -> None:
+        self.session.catalog.dropTempView(name)
+
+    def create(self, name: str, schema: sch.Schema) -> None:
+        self.backend.create_table(name, schema=schema, format="parquet")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        yield
+
+    def close(self) -> None:
+        """Spark sessions are shared per process; keep it for the next store."""

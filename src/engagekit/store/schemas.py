@@ -1,0 +1,105 @@
+"""The canonical tables of the store and their schemas (see docs/data-model.md).
+
+Timestamps are stored as UTC without a zone on every engine (Spark has no zoned timestamp
+type), so `ts` means UTC everywhere. JSON payloads (`properties`, `traits`, `raw`) are stored
+as JSON text, which every engine can store and parse.
+"""
+from __future__ import annotations
+
+import ibis
+import ibis.expr.schema as sch
+
+SCHEMA_VERSION = 1
+
+EVENTS = ibis.schema(
+    {
+        "event_id": "string",
+        "ts": "timestamp",
+        "event": "string",
+        "customer_id": "string",
+        "anonymous_id": "string",
+        "session_id": "string",
+        "channel": "string",
+        "source": "string",
+        "revenue": "float64",
+        "properties": "string",
+        "received_at": "timestamp",
+        "batch_id": "string",
+    }
+)
+
+CUSTOMERS = ibis.schema(
+    {
+        "customer_id": "string",
+        "created_at": "timestamp",
+        "account_id": "string",
+        "traits": "string",
+        "source": "string",
+        "received_at": "timestamp",
+        "batch_id": "string",
+    }
+)
+
+ACCOUNTS = ibis.schema(
+    {
+        "account_id": "string",
+        "name": "string",
+        "plan": "string",
+        "licenses": "int64",
+        "mrr": "float64",
+        "traits": "string",
+        "source": "string",
+        "received_at": "timestamp",
+        "batch_id": "string",
+    }
+)
+
+IDENTITIES = ibis.schema(
+    {
+        "anonymous_id": "string",
+        "customer_id": "string",
+        "first_seen": "timestamp",
+        "source": "string",
+        "batch_id": "string",
+    }
+)
+
+QUARANTINE = ibis.schema(
+    {
+        "batch_id": "string",
+        "source": "string",
+        "file": "string",
+        "row": "int64",
+        "field": "string",
+        "reason": "string",
+        "raw": "string",
+        "received_at": "timestamp",
+    }
+)
+
+INGEST_BATCHES = ibis.schema(
+    {
+        "batch_id": "string",
+        "kind": "string",
+        "source": "string",
+        "file": "string",
+        "started_at": "timestamp",
+        "finished_at": "timestamp",
+        "received": "int64",
+        "stored": "int64",
+        "duplicate": "int64",
+        "quarantined": "int64",
+    }
+)
+
+META = ibis.schema({"key": "string", "value": "string"})
+
+TABLES: dict[str, sch.Schema] = {
+    "events": EVENTS,
+    "customers": CUSTOMERS,
+    "accounts": ACCOUNTS,
+    "identities": IDENTITIES,
+    "quarantine": QUARANTINE,
+    "ingest_batches": INGEST_BATCHES,
+    "meta": META,
+}

@@ -1,0 +1,120 @@
+"""The Store: the canonical tables over one Ibis backend, whatever the engine."""
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections.abc import Iterator
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from engagekit.errors import EngagekitError
+from engagekit.store.engines import DuckDBEngine, SparkEngine
+from engagekit.store.schemas import SCHEMA_VERSION, TABLES
+from engagekit.store.url import StoreURL, parse_store_url
+
+_stage_names = (f"_ek_stage_{n}" for n in itertools.count())
+
+
+class Store:
+    """Customer data in canonical tables; `table()` gives Ibis expressions to build on."""
+
+    def __init__(self, url: str, engine: DuckDBEngine | SparkEngine) -> None:
+        self.url = url
+        self.engine = engine
+        self.backend = engine.backend
+        self._ensure_tables()
+
+    @property
+    def engine_name(self) -> str:
+        return self.engine.name
+
+    def _ensure_tables(self) -> None:
+        existing = set(self.backend.list_tables())
+        for name, schema in TABLES.items():
+            if name not in existing:
+                self.engine.create(name, schema)
+        version = self.schema_version()
+        if version is None:
+            self.backend.insert("meta", pa.table({"key": ["schema_version"], "value": [str(SCHEMA_VERSION)]}))
+        elif version > SCHEMA_VERSION:
+            raise EngagekitError(
+                f"the store {self.url} has schema version {version}, newer than this engagekit "
+                f"({SCHEMA_VERSION}); upgrade engagekit"
+            )
+
+    def schema_version(self) -> int | None:
+        meta = self.table("meta")
+        rows = meta.filter(meta.key == "schema_version").value.to_pyarrow().to_pylist()
+        return int(rows[0]) if rows else None
+
+    def table(self, name: str) -> ir.Table:
+        """An Ibis table of the store, with its canonical schema."""
+        if name not in TABLES:
+            raise EngagekitError(f"unknown table {name!r}; tables: {', '.join(TABLES)}")
+        return self.backend.table(name)
+
+    def customers_current(self) -> ir.Table:
+        """The latest record of each customer (customer records are appended, never updated)."""
+        customers = self.table("customers")
+        latest = ibis.row_number().over(group_by="customer_id", order_by=ibis.desc("received_at"))
+        return customers.mutate(_n=latest).filter(ibis._._n == 0).drop("_n")
+
+    def insert(self, name: str, rows: ir.Table | pa.Table) -> None:
+        """Append rows (an expression or an Arrow table) to a canonical table, cast to its schema."""
+        schema = TABLES[name]
+        if isinstance(rows, pa.Table):
+            if rows.num_rows == 0:
+                return
+            with self.staged(rows) as staged:
+                self.backend.insert(name, _conform(staged, schema))
+            return
+        self.backend.insert(name, _conform(rows, schema))
+
+    @contextlib.contextmanager
+    def staged(self, data: pa.Table) -> Iterator[ir.Table]:
+        """Expose an Arrow table to the engine for the duration of the block."""
+        name = next(_stage_names)
+        table = self.engine.stage(name, data)
+        try:
+            yield table
+        finally:
+            self.engine.unstage(name)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes in the block land together or not at all (where the engine allows)."""
+        with self.engine.transaction():
+            yield
+
+    def count(self, name: str) -> int:
+        return int(self.table(name).count().to_pyarrow().as_py())
+
+    def close(self) -> None:
+        self.engine.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _conform(table: ir.Table, schema: ibis.Schema) -> ir.Table:
+    """Select the schema's columns in order, cast to their types; missing ones become null."""
+    columns = {
+        name: (table[name] if name in table.columns else ibis.null()).cast(dtype)
+        for name, dtype in schema.items()
+    }
+    return table.select(**columns)
+
+
+def connect(url: str | None = None) -> Store:
+    """Open (creating on first use) the store at `url`; default: ./engagekit.duckdb."""
+    from engagekit.config import DEFAULT_STORE_URL
+
+    parsed: StoreURL = parse_store_url(url or DEFAULT_STORE_URL)
+    if parsed.engine == "duckdb":
+        return Store(url or DEFAULT_STORE_URL, DuckDBEngine(parsed.location))
+    return Store(url or DEFAULT_STORE_URL, SparkEngine(parsed.location, parsed.warehouse))
