@@ -30,6 +30,7 @@ from engagekit.store import Store
 
 _KEY = "_key"
 _SEPARATOR = "\x1f"
+_NULL_MARK = "\x1e"  # stands for null in a signature (NUL cannot appear in SQL literals)
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ def _new_entities(store: Store, kind: str, staged: ir.Table) -> ir.Table:
 
 
 def _signature(table: ir.Table, columns: list[str]) -> ir.StringValue:
-    parts = [table[c].cast("string").fill_null("\x00") for c in columns]
+    parts = [table[c].cast("string").fill_null(_NULL_MARK) for c in columns]
     joined = parts[0]
     for part in parts[1:]:
         joined = joined + _SEPARATOR + part

@@ -33,6 +33,7 @@ class DuckDBEngine:
             self.backend = ibis.duckdb.connect(database=path)
         except Exception as exc:  # duckdb.IOException on a locked file
             raise EngagekitError(f"cannot open the DuckDB store {path}: {exc}") from exc
+        self._existing = set(self.backend.list_tables())
 
     def stage(self, name: str, data: pa.Table) -> ir.Table:
         self.backend.con.register(name, data)
@@ -41,8 +42,11 @@ class DuckDBEngine:
     def unstage(self, name: str) -> None:
         self.backend.con.unregister(name)
 
-    def create(self, name: str, schema: sch.Schema) -> None:
-        self.backend.create_table(name, schema=schema)
+    def ensure(self, name: str, schema: sch.Schema) -> None:
+        """Create the table on first use."""
+        if name not in self._existing:
+            self.backend.create_table(name, schema=schema)
+            self._existing.add(name)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -84,6 +88,7 @@ class SparkEngine:
             .config("spark.sql.warehouse.dir", str(self.warehouse))
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             .config("spark.driver.extraJavaOptions", "-Dderby.system.home=" + str(self.warehouse))
@@ -91,14 +96,6 @@ class SparkEngine:
         self.session = builder.getOrCreate()
         self.session.sparkContext.setLogLevel("ERROR")
         self.backend = ibis.pyspark.connect(self.session)
-        self._register_existing()
-
-    def _register_existing(self) -> None:
-        """Re-attach the Parquet folders of earlier runs (the default catalog is in memory)."""
-        known = set(self.backend.list_tables())
-        for folder in sorted(self.warehouse.iterdir()):
-            if folder.is_dir() and folder.name not in known and any(folder.glob("*.parquet")):
-                self.session.catalog.createTable(folder.name, path=str(folder), source="parquet")
 
     def stage(self, name: str, data: pa.Table) -> ir.Table:
         self.session.createDataFrame(data).createOrReplaceTempView(name)
@@ -107,8 +104,18 @@ class SparkEngine:
     def unstage(self, name: str) -> None:
         self.session.catalog.dropTempView(name)
 
-    def create(self, name: str, schema: sch.Schema) -> None:
-        self.backend.create_table(name, schema=schema, format="parquet")
+    def ensure(self, name: str, schema: sch.Schema) -> None:
+        """Point the session's catalog entry for `name` at this warehouse's Parquet folder.
+
+        Tables are external, so several stores (warehouses) can be opened in one process, one
+        after the other, and dropping a catalog entry never deletes data.
+        """
+        from ibis.backends.pyspark.datatypes import PySparkSchema
+
+        self.backend.drop_table(name, force=True)
+        self.session.catalog.createTable(
+            name, path=str(self.warehouse / name), source="parquet", schema=PySparkSchema.from_ibis(schema)
+        )
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:

@@ -31,10 +31,8 @@ class Store:
         return self.engine.name
 
     def _ensure_tables(self) -> None:
-        existing = set(self.backend.list_tables())
         for name, schema in TABLES.items():
-            if name not in existing:
-                self.engine.create(name, schema)
+            self.engine.ensure(name, schema)
         version = self.schema_version()
         if version is None:
             self.backend.insert("meta", pa.table({"key": ["schema_version"], "value": [str(SCHEMA_VERSION)]}))
