@@ -35,7 +35,8 @@ class AppContext:
 
     @property
     def url(self) -> str:
-        return self.store_url or os.environ.get("ENGAGEKIT_STORE") or self.settings.store
+        settings = self.settings  # a broken config is reported even when --store overrides it
+        return self.store_url or os.environ.get("ENGAGEKIT_STORE") or settings.store
 
     def store(self) -> Store:
         if self._store is None:

@@ -1,0 +1,4 @@
+"""`python -m engagekit` runs the CLI."""
+from engagekit.cli import main
+
+main()
