@@ -75,7 +75,8 @@ def ingest_file(store: Store, path: Path, options: IngestOptions, vocabulary: Vo
     _require_columns(path, options, columns, found)
     if options.kind == "events":
         rows, rejected = prepare_events(raw.table, columns, options.rules, vocabulary)
-        rows = _with_content_key(rows)
+        if rows["event_id"].null_count:
+            rows = _with_content_key(rows)
     else:
         rows, rejected = prepare_entities(options.kind, raw.table, columns, options.rules.timezone)
     rejected = raw.rejected + rejected
@@ -139,12 +140,22 @@ def _with_content_key(rows: pa.Table) -> pa.Table:
 
 def _new_events(store: Store, staged: ir.Table) -> ir.Table:
     """Staged rows with ids, less repeats of an id within the batch and ids already stored."""
-    occurrence = ibis.row_number().over(group_by=staged[_KEY], order_by=staged[ROW])
-    derived = (staged[_KEY] + _SEPARATOR + occurrence.cast("string")).hexdigest("md5")
-    keyed = staged.mutate(event_id=ibis.coalesce(staged.event_id, derived))
-    first = ibis.row_number().over(group_by=keyed.event_id, order_by=keyed[ROW])
-    unique = keyed.mutate(_first=first).filter(ibis._._first == 0)
-    return unique.anti_join(store.table("events"), "event_id")
+    keyed = staged
+    if _KEY in staged.columns:
+        occurrence = ibis.row_number().over(group_by=staged[_KEY], order_by=staged[ROW])
+        derived = (staged[_KEY] + _SEPARATOR + occurrence.cast("string")).hexdigest("md5")
+        keyed = staged.mutate(event_id=ibis.coalesce(staged.event_id, derived))
+    if _has_repeated_ids(staged):
+        first = ibis.row_number().over(group_by=keyed.event_id, order_by=keyed[ROW])
+        keyed = keyed.mutate(_first=first).filter(ibis._._first == 0)
+    return keyed.anti_join(store.table("events"), "event_id")
+
+
+def _has_repeated_ids(staged: ir.Table) -> bool:
+    """Whether a source-given id occurs twice in the batch (derived ids never repeat)."""
+    counts = staged.aggregate(given=staged.event_id.count(), distinct=staged.event_id.nunique())
+    row = counts.to_pyarrow().to_pylist()[0]
+    return row["distinct"] < row["given"]
 
 
 def _new_entities(store: Store, kind: str, staged: ir.Table) -> ir.Table:

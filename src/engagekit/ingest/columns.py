@@ -8,11 +8,14 @@ import pyarrow.compute as pc
 
 
 def text(column: pa.ChunkedArray | pa.Array) -> pa.Array:
-    """Any column as trimmed text; empty text is null."""
+    """Any column as text; empty text is null (readers of text formats trim whitespace)."""
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
-    trimmed = pc.utf8_trim_whitespace(column.cast(pa.string()))
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    as_text = column.cast(pa.string())
+    empty = pc.equal(pc.utf8_length(as_text), 0)
+    if not pc.any(empty).as_py():
+        return as_text
+    return pc.if_else(empty, pa.scalar(None, pa.string()), as_text)
 
 
 def nulls(n: int) -> pa.Array:

@@ -30,8 +30,8 @@ def prepare_entities(kind: str, raw: pa.Table, columns: ColumnMap, timezone: str
     for name in NUMBER_FIELDS[kind]:
         if name in fields:
             values, unparsed = numbers(raw[fields[name]])
-            checks.check(unparsed, fields[name], f"{name} is not a number: {{value!r}}", text(raw[fields[name]]))
-            checks.check(pc.less(values, 0), fields[name], f"negative {name} {{value}}", values)
+            checks.check(unparsed, fields[name], f"{name} is not a number: {{value!r}}", lambda: text(raw[fields[name]]))
+            checks.check(pc.less(values, 0), fields[name], f"negative {name} {{value}}", lambda: values)
             out[name] = values
         else:
             out[name] = pa.nulls(n, pa.float64())
@@ -40,7 +40,7 @@ def prepare_entities(kind: str, raw: pa.Table, columns: ColumnMap, timezone: str
             created = to_utc(raw[fields["created_at"]], timezone)
             source = raw[fields["created_at"]]
             checks.check(pc.and_(pc.is_null(created), pc.invert(pc.is_null(source))), fields["created_at"],
-                         "unparseable timestamp {value!r}", text(source))
+                         "unparseable timestamp {value!r}", lambda: text(source))
             out["created_at"] = created
         else:
             out["created_at"] = pa.nulls(n, pa.timestamp("us"))
@@ -48,7 +48,7 @@ def prepare_entities(kind: str, raw: pa.Table, columns: ColumnMap, timezone: str
     if "traits" in fields:
         merge = text(raw[fields["traits"]])
         checks.check(pc.and_(pc.invert(pc.is_null(merge)), pc.invert(is_json_object_text(merge))),
-                     fields["traits"], "traits is not a JSON object: {value!r}", merge)
+                     fields["traits"], "traits is not a JSON object: {value!r}", lambda: merge)
     bag = {k: (raw[c], raw.schema.field(c).metadata == JSON_METADATA) for k, c in columns.bag.items()}
     out["traits"] = json_objects(bag, merge, n)
     out[ROW] = raw[ROW].combine_chunks()

@@ -45,7 +45,7 @@ def prepare_events(raw: pa.Table, columns: ColumnMap, rules: EventRules, vocabul
     ts_column = fields.get("ts", "ts")
     out["ts"] = to_utc(raw[ts_column], rules.timezone, rules.ts_format)
     checks.check(pc.and_(pc.is_null(out["ts"]), pc.invert(pc.is_null(raw[ts_column]))), ts_column,
-                 "unparseable timestamp {value!r}", text(raw[ts_column]))
+                 "unparseable timestamp {value!r}", lambda: text(raw[ts_column]))
     checks.check(pc.is_null(out["ts"]), ts_column, "missing timestamp")
 
     if rules.event is not None:
@@ -59,9 +59,9 @@ def prepare_events(raw: pa.Table, columns: ColumnMap, rules: EventRules, vocabul
 
     if "revenue" in fields:
         revenue, unparsed = numbers(raw[fields["revenue"]])
-        checks.check(unparsed, fields["revenue"], "revenue is not a number: {value!r}", text(raw[fields["revenue"]]))
+        checks.check(unparsed, fields["revenue"], "revenue is not a number: {value!r}", lambda: text(raw[fields["revenue"]]))
         negative = pc.and_(pc.is_in(out["event"], pa.array(ORDER_EVENTS)), pc.less(revenue, 0))
-        checks.check(negative, fields["revenue"], "negative revenue {value} on an order", revenue)
+        checks.check(negative, fields["revenue"], "negative revenue {value} on an order", lambda: revenue)
         out["revenue"] = revenue
     else:
         out["revenue"] = pa.nulls(n, pa.float64())
@@ -70,7 +70,7 @@ def prepare_events(raw: pa.Table, columns: ColumnMap, rules: EventRules, vocabul
     if "properties" in fields:
         merge = text(raw[fields["properties"]])
         checks.check(pc.and_(pc.invert(pc.is_null(merge)), pc.invert(is_json_object_text(merge))),
-                     fields["properties"], "properties is not a JSON object: {value!r}", merge)
+                     fields["properties"], "properties is not a JSON object: {value!r}", lambda: merge)
     bag = {key: (raw[column], raw.schema.field(column).metadata == JSON_METADATA) for key, column in columns.bag.items()}
     out["properties"] = json_objects(bag, merge, n)
 
@@ -82,7 +82,7 @@ def prepare_events(raw: pa.Table, columns: ColumnMap, rules: EventRules, vocabul
 
     if rules.strict:
         known = pc.is_in(out["event"], pa.array(sorted(_known_names(out["event"], vocabulary))))
-        checks.check(pc.invert(known), fields.get("event", "event"), "unknown event {value!r} (strict mode)", out["event"])
+        checks.check(pc.invert(known), fields.get("event", "event"), "unknown event {value!r} (strict mode)", lambda: out["event"])
 
     out[ROW] = raw[ROW].combine_chunks()
     table = pa.table(out).filter(pa.array(checks.ok))

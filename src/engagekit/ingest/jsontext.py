@@ -50,6 +50,8 @@ def json_values(column: pa.ChunkedArray | pa.Array, is_json: bool = False) -> pa
 def json_objects(columns: dict[str, tuple[pa.Array, bool]], merge: pa.Array | None, rows: int) -> pa.Array:
     """One JSON object text per row from `columns` (name -> (values, is_json)) and `merge`,
     an optional column of JSON object texts whose members are included as they are."""
+    if merge is not None and not columns:
+        return pc.if_else(pc.is_null(merge), pa.scalar("{}", pa.string()), merge.cast(pa.string()))
     pieces: list[pa.Array] = []
     if merge is not None:
         inner = pc.utf8_slice_codeunits(pc.utf8_trim_whitespace(merge.cast(pa.string())), 1, -1)

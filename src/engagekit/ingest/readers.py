@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -65,7 +66,7 @@ def read_file(path: Path, fmt: str | None = None, columns: list[str] | None = No
 
 
 def _with_rows(table: pa.Table) -> pa.Table:
-    return table.append_column(ROW, pa.array(range(1, table.num_rows + 1), pa.int64()))
+    return table.append_column(ROW, pa.array(np.arange(1, table.num_rows + 1, dtype=np.int64)))
 
 
 def _open_text(path: Path) -> io.TextIOBase:
@@ -113,7 +114,8 @@ def _parse_delimited(path: Path, delimiter: str, names: list[str], header: bool,
         convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                              strings_can_be_null=True, quoted_strings_can_be_null=False),
     )
-    return table, bad
+    trimmed = [pc.utf8_trim_whitespace(column) for column in table.columns]
+    return pa.Table.from_arrays(trimmed, names=table.column_names), bad
 
 
 def _rows_around(kept: int, skipped: list[int]) -> np.ndarray:

@@ -6,6 +6,7 @@ Python objects (to write their message and raw content), so clean files stay fas
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,12 +27,14 @@ class RowChecks:
     def __post_init__(self) -> None:
         self.failed = np.zeros(self.raw.num_rows, dtype=bool)
 
-    def check(self, bad: pa.Array | np.ndarray, field_name: str, reason: str, values: pa.Array | None = None) -> None:
-        """Mark rows where `bad` is true; `reason` may hold {value}, filled from `values`."""
+    def check(self, bad: pa.Array | np.ndarray, field_name: str, reason: str,
+              values: Callable[[], pa.Array] | None = None) -> None:
+        """Mark rows where `bad` is true; `reason` may hold {value}, filled from `values()`,
+        which is only called when some row failed (formatting a whole column costs time)."""
         mask = _to_numpy_mask(bad) & ~self.failed
         if not mask.any():
             return
-        shown = values.to_pylist() if values is not None and "{value" in reason else None
+        shown = values().to_pylist() if values is not None and "{value" in reason else None
         for index in np.flatnonzero(mask):
             text = reason.format(value=shown[index]) if shown is not None else reason
             self.reasons[int(index)] = (field_name, text)
