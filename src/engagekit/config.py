@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from engagekit.errors import ConfigError
+from engagekit.yamlfile import read_yaml, validate
 
 DEFAULT_STORE_URL = "duckdb:///./engagekit.duckdb"
 DEFAULT_CONFIG_PATH = Path("engagekit.yaml")
@@ -45,35 +44,8 @@ def load_settings(path: Path | None = None) -> Settings:
         if explicit:
             raise ConfigError(f"{path}: config file not found")
         return Settings()
-    text = path.read_text(encoding="utf-8")
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text) or {}
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-        raise ConfigError(f"{path}:{line}: not valid YAML: {exc.problem}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    data, root = read_yaml(path)
+    data = {} if data is None else data
     if not isinstance(data, dict):
         raise ConfigError(f"{path}:1: the top level must be a mapping of settings")
-    try:
-        return Settings.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"])
-        line = _line_of(root, first["loc"])
-        raise ConfigError(f"{path}:{line}: field '{field}': {first['msg']}") from exc
-
-
-def _line_of(node: Any, loc: tuple[Any, ...]) -> int:
-    """1-based line of the YAML node at `loc` (the deepest existing ancestor if it is missing)."""
-    line = node.start_mark.line + 1 if node is not None else 1
-    for key in loc:
-        if not isinstance(node, yaml.MappingNode):
-            break
-        match = next((pair for pair in node.value if pair[0].value == str(key)), None)
-        if match is None:
-            break
-        line = match[0].start_mark.line + 1
-        node = match[1]
-    return line
+    return validate(Settings, data, path, root)

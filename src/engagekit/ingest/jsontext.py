@@ -71,5 +71,5 @@ def json_objects(columns: dict[str, tuple[pa.Array, bool]], merge: pa.Array | No
 
 def is_json_object_text(values: pa.Array) -> pa.Array:
     """True where the text looks like a JSON object (starts with { and ends with })."""
-    trimmed = pc.utf8_trim_whitespace(values.cast(pa.string()))
-    return pc.and_(pc.starts_with(trimmed, "{"), pc.ends_with(trimmed, "}"))
+    text = values.cast(pa.string())
+    return pc.and_(pc.starts_with(text, "{"), pc.ends_with(text, "}"))

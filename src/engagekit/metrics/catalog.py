@@ -1,0 +1,81 @@
+"""The KPI catalog: the built-in YAML files plus a project's own KPIs, validated together."""
+from __future__ import annotations
+
+import difflib
+from importlib import resources
+from pathlib import Path
+
+from engagekit.errors import ConfigError, InputError
+from engagekit.metrics.spec import Metric
+from engagekit.yamlfile import line_of, read_yaml, validate
+
+BUILTIN_DIR = "catalog"
+
+
+def builtin_files() -> list[Path]:
+    """The catalog files shipped with engagekit, one per journey stage."""
+    folder = resources.files("engagekit.metrics") / BUILTIN_DIR
+    return sorted(Path(str(entry)) for entry in folder.iterdir() if entry.name.endswith(".yaml"))
+
+
+def load_file(path: Path) -> list[Metric]:
+    """Metrics of one YAML file: a list of entries, or a mapping with a `metrics:` list."""
+    data, root = read_yaml(path)
+    entries_node = root
+    if isinstance(data, dict):
+        if set(data) != {"metrics"}:
+            raise ConfigError(f"{path}:1: a KPI file is a list of metrics or a mapping with one key, 'metrics'")
+        data = data["metrics"]
+        entries_node = root.value[0][1]
+    if not isinstance(data, list):
+        raise ConfigError(f"{path}:1: expected a list of metrics")
+    metrics = []
+    for index, entry in enumerate(data):
+        node = entries_node.value[index]
+        metrics.append(validate(Metric, entry, path, node))
+    _no_repeats(metrics, path, entries_node)
+    return metrics
+
+
+def _no_repeats(metrics: list[Metric], path: Path, node: object) -> None:
+    seen: set[str] = set()
+    for index, metric in enumerate(metrics):
+        if metric.name in seen:
+            raise ConfigError(f"{path}:{line_of(node, (index, 'name'))}: field 'name': metric {metric.name!r} is defined twice")
+        seen.add(metric.name)
+
+
+class Catalog:
+    """All metrics by name; lookups of unknown names suggest the close matches."""
+
+    def __init__(self, metrics: list[Metric]) -> None:
+        self.metrics: dict[str, Metric] = {}
+        for metric in metrics:
+            if metric.name in self.metrics:
+                raise ConfigError(f"metric {metric.name!r} is defined twice (built-in names cannot be redefined)")
+            self.metrics[metric.name] = metric
+
+    def get(self, name: str) -> Metric:
+        if name not in self.metrics:
+            close = difflib.get_close_matches(name, list(self.metrics), n=3, cutoff=0.6)
+            hint = f"; did you mean {', '.join(close)}?" if close else "; see `engagekit metrics list`"
+            raise InputError(f"unknown metric {name!r}{hint}")
+        return self.metrics[name]
+
+    def select(self, stage: str | None = None, industry: str | None = None, vanity: bool | None = None) -> list[Metric]:
+        """Metrics of a stage and industry, optionally only (or no) vanity metrics, in catalog order."""
+        return [
+            m for m in self.metrics.values()
+            if (stage is None or stage in m.stages)
+            and (industry is None or industry in m.industries)
+            and (vanity is None or m.vanity == vanity)
+        ]
+
+    def __len__(self) -> int:
+        return len(self.metrics)
+
+
+def load_catalog(extra_files: list[Path] | None = None) -> Catalog:
+    """The built-in catalog plus the given project files."""
+    metrics = [m for path in builtin_files() + list(extra_files or []) for m in load_file(path)]
+    return Catalog(metrics)

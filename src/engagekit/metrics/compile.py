@@ -1,0 +1,82 @@
+"""KPI spec -> Ibis: each measure becomes one filtered reduction, so every measure over the same
+source is computed in one shared scan (one aggregate with many `where=` reductions)."""
+from __future__ import annotations
+
+from typing import assert_never
+
+import ibis.expr.types as ir
+
+from engagekit.json_fields import json_number, json_text
+from engagekit.metrics.filters import parse_filter, to_ibis
+from engagekit.metrics.spec import Agg, Kind, Measure, Metric
+
+NUMERATOR, DENOMINATOR, VALUE = "numerator", "denominator", "value"
+
+
+def measures_of(metric: Metric) -> dict[str, Measure]:
+    """The measures a metric needs, by role."""
+    match metric.kind:
+        case Kind.VALUE:
+            return {VALUE: metric.measure}
+        case Kind.RATIO:
+            return {NUMERATOR: metric.numerator, DENOMINATOR: metric.denominator}
+        case Kind.PERIOD_POPULATION | Kind.PYTHON:
+            return {}
+        case _ as unreachable:
+            assert_never(unreachable)
+
+
+def column_of(table: ir.Table, column: str, numeric: bool) -> ir.Value:
+    """A column of the table, or a key of its JSON `properties`/`traits` (as number or text)."""
+    head, _, key = column.partition(".")
+    if key and head in ("properties", "traits"):
+        return json_number(table[head], key) if numeric else json_text(table[head], key)
+    return table[column]
+
+
+def condition(table: ir.Table, measure: Measure) -> ir.BooleanValue | None:
+    """The row filter of a measure: its events and its where clause."""
+    parts = []
+    if measure.events:
+        parts.append(table.event.isin(list(measure.events)))
+    if measure.where:
+        parts.append(to_ibis(parse_filter(measure.where), table))
+    if not parts:
+        return None
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = combined & part
+    return combined
+
+
+def reduction(table: ir.Table, measure: Measure, ts_column: str) -> ir.Scalar:
+    """The aggregate of one measure over the rows that pass its filter."""
+    where = condition(table, measure)
+    match measure.agg:
+        case Agg.COUNT:
+            return table[ts_column].count(where=where)
+        case Agg.DISTINCT:
+            return column_of(table, measure.column or "person_id", numeric=False).nunique(where=where)
+        case Agg.SUM:
+            return column_of(table, measure.column, numeric=True).sum(where=where)
+        case Agg.MEAN:
+            return column_of(table, measure.column, numeric=True).mean(where=where)
+        case Agg.MEDIAN:
+            return column_of(table, measure.column, numeric=True).quantile(0.5, where=where)
+        case Agg.PERCENTILE:
+            return column_of(table, measure.column, numeric=True).quantile(measure.q, where=where)
+        case Agg.MIN:
+            return column_of(table, measure.column, numeric=True).min(where=where)
+        case Agg.MAX:
+            return column_of(table, measure.column, numeric=True).max(where=where)
+        case _ as unreachable:
+            assert_never(unreachable)
+
+
+def ratio(numerator: float | None, denominator: float | None, scale: float, complement: bool = False) -> float | None:
+    """numerator / denominator x scale (or 1 - that); no value when the denominator is zero or missing."""
+    if numerator is None or not denominator:
+        return None
+    share = float(numerator) / float(denominator)
+    return (1.0 - share if complement else share) * scale
+

@@ -1,0 +1,102 @@
+"""compute(): KPIs over a date range, by period and segment, against a comparison and a target.
+
+Every measure over the same source shares one scan: the engine groups the measures of all
+requested metrics by source and runs one aggregate per source with a filtered reduction per
+measure. Python-kind metrics (registered in metrics/kinds.py) run their own expressions.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from engagekit.metrics import kinds
+from engagekit.metrics.catalog import Catalog
+from engagekit.metrics.compile import DENOMINATOR, NUMERATOR, VALUE, measures_of, ratio, reduction
+from engagekit.metrics.filters import parse_filter
+from engagekit.metrics.periods import check_grain, comparison_range, shift_period
+from engagekit.metrics.result import MetricResult, MetricRow
+from engagekit.metrics.scope import Key, Scope, group_keys, key_of, scoped_table
+from engagekit.metrics.spec import Kind, Measure, Metric, Source
+from engagekit.metrics.status import target_status
+from engagekit.store import Store
+
+
+def compute(store: Store, catalog: Catalog, names: list[str], start: date, end: date, grain: str | None = None,
+            by: tuple[str, ...] = (), where: str | None = None, compare: str | None = None) -> MetricResult:
+    """The named KPIs over [start, end), per `grain` period and `by` segment, with comparison."""
+    check_grain(grain)
+    metrics = [catalog.get(name) for name in names]
+    tree = parse_filter(where) if where else None
+    current = _compute_scope(store, metrics, Scope(start, end, grain, tuple(by), tree))
+    previous: dict[tuple[str, Key], tuple] = {}
+    if compare:
+        previous_start, previous_end = comparison_range(start, end, compare)
+        earlier = _compute_scope(store, metrics, Scope(previous_start, previous_end, grain, tuple(by), tree))
+        for (name, (period, segment)), values in earlier.items():
+            previous[(name, (period, segment))] = values
+    rows = []
+    for (name, (period, segment)), (value, numerator, denominator) in sorted(current.items(), key=_sort_key):
+        metric = catalog.get(name)
+        before = None
+        if compare:
+            previous_start, _ = comparison_range(start, end, compare)
+            earlier_period = shift_period(period, start, compare, previous_start) if period else None
+            before = previous.get((name, (earlier_period, segment)), (None, None, None))[0]
+        change = value - before if value is not None and before is not None else None
+        relative = change / abs(before) if change is not None and before else None
+        target = metric.target.value if metric.target else None
+        rows.append(MetricRow(name, period, segment, value, numerator, denominator, before, change, relative,
+                              target, target_status(metric, value)))
+    return MetricResult(start, end, grain, tuple(by), compare, rows)
+
+
+def _sort_key(item: tuple) -> tuple:
+    (name, (period, segment)), _ = item
+    return (name, period or date.min, tuple((k, str(v)) for k, v in segment))
+
+
+def _compute_scope(store: Store, metrics: list[Metric], scope: Scope) -> dict[tuple[str, Key], tuple]:
+    """(metric, (period, segment)) -> (value, numerator, denominator)."""
+    by_source: dict[Source, list[tuple[str, str, Measure]]] = defaultdict(list)
+    for metric in metrics:
+        for role, measure in measures_of(metric).items():
+            by_source[measure.source].append((metric.name, role, measure))
+    raw: dict[tuple[str, Key], dict[str, float | None]] = defaultdict(dict)
+    for source, wanted in by_source.items():
+        for key, values in _scan(store, source, wanted, scope).items():
+            for (name, role), value in values.items():
+                raw[(name, key)][role] = value
+    out: dict[tuple[str, Key], tuple] = {}
+    for metric in metrics:
+        if metric.kind in (Kind.PYTHON, Kind.PERIOD_POPULATION):
+            for key, values in kinds.run(metric.function, store, scope).items():
+                out[(metric.name, key)] = values
+            continue
+        for (name, key), roles in raw.items():
+            if name != metric.name:
+                continue
+            if metric.kind == Kind.RATIO:
+                out[(name, key)] = (ratio(roles.get(NUMERATOR), roles.get(DENOMINATOR), metric.scale, metric.complement),
+                                    roles.get(NUMERATOR), roles.get(DENOMINATOR))
+            else:
+                value = roles.get(VALUE)
+                out[(name, key)] = (None if value is None else float(value) * metric.scale, None, None)
+    return out
+
+
+def _scan(store: Store, source: Source, wanted: list[tuple[str, str, Measure]], scope: Scope) -> dict[Key, dict]:
+    """One aggregate over a source for every measure that reads it."""
+    table, ts = scoped_table(store, source, scope, extra_fields=[m.column or "" for _, _, m in wanted])
+    keys = group_keys(table, ts, scope)
+    aggregates = {f"m{i}": reduction(table, measure, ts) for i, (_, _, measure) in enumerate(wanted)}
+    expr = table.group_by(**keys).aggregate(**aggregates) if keys else table.aggregate(**aggregates)
+    results: dict[Key, dict] = {}
+    for record in expr.to_pyarrow().to_pylist():
+        key = key_of(record, scope)
+        results[key] = {(name, role): _number(record[f"m{i}"]) for i, (name, role, _) in enumerate(wanted)}
+    return results
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)

@@ -1,0 +1,255 @@
+"""A small filter language for KPIs and `--where`, parsed into a tree and compiled to Ibis.
+
+    plan == 'pro' and (country in ['DE', 'FR'] or properties.amount >= 100)
+    not traits.campaign is null
+
+Fields are columns of the table being filtered, or `properties.KEY` / `traits.KEY` inside the
+JSON columns. Operators: == != > >= < <= in, not in, contains, is null, is not null; and, or,
+not, parentheses. Literals: 'text' or "text", numbers, true, false, null, [lists]. User text is
+only ever a literal value in an Ibis expression: it never reaches SQL as text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from collections.abc import Callable
+from typing import Any, Union
+
+import ibis
+import ibis.expr.types as ir
+
+from engagekit.errors import InputError
+from engagekit.json_fields import json_text
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<number>-?\d+(?:\.\d+)?)|(?P<string>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"
+    r"|(?P<op>==|!=|>=|<=|>|<|\(|\)|\[|\]|,)|(?P<word>[A-Za-z_][A-Za-z0-9_.]*))"
+)
+COMPARISONS = ("==", "!=", ">", ">=", "<", "<=")
+JSON_COLUMNS = ("properties", "traits")
+
+
+@dataclass(frozen=True)
+class Compare:
+    field: str
+    op: str  # one of COMPARISONS, "in", "not in", "contains", "is null", "is not null"
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class BoolOp:
+    op: str  # "and" | "or"
+    left: Filter
+    right: Filter
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Filter
+
+
+Filter = Union[Compare, BoolOp, Not]
+
+
+def parse_filter(text: str) -> Filter:
+    """Parse filter text into a tree; errors say where the text went wrong."""
+    tokens = _tokenize(text)
+    parser = _Parser(tokens, text)
+    tree = parser.expression()
+    if parser.position < len(tokens):
+        raise InputError(f"filter {text!r}: unexpected {tokens[parser.position][1]!r}")
+    return tree
+
+
+def fields_of(tree: Filter) -> set[str]:
+    """Every field a filter reads (to check them against the table before running)."""
+    match tree:
+        case Compare(field=field):
+            return {field}
+        case BoolOp(left=left, right=right):
+            return fields_of(left) | fields_of(right)
+        case Not(operand=operand):
+            return fields_of(operand)
+
+
+def _tokenize(text: str) -> list[tuple[str, str]]:
+    tokens, position = [], 0
+    while position < len(text):
+        if text[position:].strip() == "":
+            break
+        match = _TOKEN.match(text, position)
+        if not match or match.end() == position:
+            raise InputError(f"filter {text!r}: cannot read {text[position:].strip()[:20]!r}")
+        kind = match.lastgroup
+        tokens.append((kind, match.group(kind)))
+        position = match.end()
+    return tokens
+
+
+class _Parser:
+    """Recursive descent: or > and > not > comparison."""
+
+    def __init__(self, tokens: list[tuple[str, str]], text: str) -> None:
+        self.tokens, self.text, self.position = tokens, text, 0
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.position] if self.position < len(self.tokens) else None
+
+    def take(self) -> tuple[str, str]:
+        token = self.peek()
+        if token is None:
+            raise InputError(f"filter {self.text!r}: ends too early")
+        self.position += 1
+        return token
+
+    def word_is(self, word: str) -> bool:
+        token = self.peek()
+        return token is not None and token[0] == "word" and token[1].lower() == word
+
+    def expression(self) -> Filter:
+        left = self.conjunction()
+        while self.word_is("or"):
+            self.take()
+            left = BoolOp("or", left, self.conjunction())
+        return left
+
+    def conjunction(self) -> Filter:
+        left = self.negation()
+        while self.word_is("and"):
+            self.take()
+            left = BoolOp("and", left, self.negation())
+        return left
+
+    def negation(self) -> Filter:
+        if self.word_is("not"):
+            self.take()
+            return Not(self.negation())
+        if self.peek() == ("op", "("):
+            self.take()
+            inner = self.expression()
+            if self.take() != ("op", ")"):
+                raise InputError(f"filter {self.text!r}: missing ')'")
+            return inner
+        return self.comparison()
+
+    def comparison(self) -> Filter:
+        kind, field = self.take()
+        if kind != "word":
+            raise InputError(f"filter {self.text!r}: expected a field name, found {field!r}")
+        if self.word_is("is"):
+            self.take()
+            negated = self.word_is("not") and bool(self.take())
+            if not self.word_is("null"):
+                raise InputError(f"filter {self.text!r}: expected 'null' after 'is'")
+            self.take()
+            return Compare(field, "is not null" if negated else "is null")
+        if self.word_is("not"):
+            self.take()
+            if not self.word_is("in"):
+                raise InputError(f"filter {self.text!r}: expected 'in' after 'not'")
+            self.take()
+            return Compare(field, "not in", self.list_literal())
+        if self.word_is("in"):
+            self.take()
+            return Compare(field, "in", self.list_literal())
+        if self.word_is("contains"):
+            self.take()
+            return Compare(field, "contains", self.literal())
+        kind, op = self.take()
+        if op not in COMPARISONS:
+            raise InputError(f"filter {self.text!r}: expected an operator after {field!r}, found {op!r}")
+        return Compare(field, op, self.literal())
+
+    def list_literal(self) -> list[Any]:
+        if self.take() != ("op", "["):
+            raise InputError(f"filter {self.text!r}: expected '[' to start a list")
+        values = []
+        while self.peek() != ("op", "]"):
+            values.append(self.literal())
+            if self.peek() == ("op", ","):
+                self.take()
+        self.take()
+        return values
+
+    def literal(self) -> Any:
+        kind, value = self.take()
+        if kind == "number":
+            return float(value) if "." in value else int(value)
+        if kind == "string":
+            return re.sub(r"\\(.)", r"\1", value[1:-1])
+        if kind == "word" and value.lower() in ("true", "false", "null"):
+            return {"true": True, "false": False, "null": None}[value.lower()]
+        raise InputError(f"filter {self.text!r}: expected a value, found {value!r}")
+
+
+def field_expr(table: ir.Table, field: str, like: Any = None) -> ir.Value:
+    """The Ibis value of a field: a column, or a key of a JSON text column.
+
+    JSON values are read as text and cast to a number when compared with a number."""
+    head, _, key = field.partition(".")
+    if key and head in JSON_COLUMNS and head in table.columns:
+        value = json_text(table[head], key)
+        if isinstance(like, bool):
+            return value == ibis.literal("true")
+        if isinstance(like, (int, float)):
+            return value.try_cast("float64")
+        return value
+    if field not in table.columns:
+        raise InputError(f"unknown field {field!r}; fields: {', '.join(c for c in table.columns if not c.startswith('_'))}"
+                         f", properties.KEY, traits.KEY")
+    return table[field]
+
+
+def to_ibis(tree: Filter, table: ir.Table) -> ir.BooleanValue:
+    """Compile a parsed filter against `table`."""
+    match tree:
+        case BoolOp(op="and", left=left, right=right):
+            return to_ibis(left, table) & to_ibis(right, table)
+        case BoolOp(op="or", left=left, right=right):
+            return to_ibis(left, table) | to_ibis(right, table)
+        case Not(operand=operand):
+            return ~to_ibis(operand, table)
+        case Compare(field=field, op=op, value=value):
+            sample = value[0] if isinstance(value, list) and value else value
+            column = field_expr(table, field, sample)
+            return _compare(column, op, value)
+    raise InputError(f"cannot compile filter node {tree!r}")
+
+
+def _compare(column: ir.Value, op: str, value: Any) -> ir.BooleanValue:
+    match op:
+        case "==":
+            return column.isnull() if value is None else column == value
+        case "!=":
+            return column.notnull() if value is None else (column != value) | column.isnull()
+        case ">":
+            return column > value
+        case ">=":
+            return column >= value
+        case "<":
+            return column < value
+        case "<=":
+            return column <= value
+        case "in":
+            return column.isin(value)
+        case "not in":
+            return ~column.isin(value) | column.isnull()
+        case "contains":
+            return column.cast("string").contains(str(value))
+        case "is null":
+            return column.isnull()
+        case "is not null":
+            return column.notnull()
+    raise InputError(f"unknown operator {op!r}")
+
+
+def map_fields(tree: Filter, rename: Callable[[str], str]) -> Filter:
+    """The same filter with every field renamed (to resolve bare trait names, say)."""
+    match tree:
+        case Compare(field=field, op=op, value=value):
+            return Compare(rename(field), op, value)
+        case BoolOp(op=op, left=left, right=right):
+            return BoolOp(op, map_fields(left, rename), map_fields(right, rename))
+        case Not(operand=operand):
+            return Not(map_fields(operand, rename))
+    raise InputError(f"cannot rename fields of filter node {tree!r}")

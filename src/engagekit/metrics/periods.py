@@ -1,0 +1,63 @@
+"""Date ranges, grains and comparison periods. Ranges are half-open: [start, end)."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Literal
+
+from dateutil.relativedelta import relativedelta
+
+from engagekit.errors import InputError
+
+Grain = Literal["day", "week", "month", "quarter"]
+GRAINS: tuple[str, ...] = ("day", "week", "month", "quarter")
+TRUNCATE_UNIT = {"day": "D", "week": "W", "month": "M", "quarter": "Q"}
+Compare = Literal["previous_period", "previous_year"]
+COMPARES: tuple[str, ...] = ("previous_period", "previous_year")
+
+
+def check_grain(grain: str | None) -> None:
+    if grain is not None and grain not in GRAINS:
+        raise InputError(f"unknown grain {grain!r}; grains: {', '.join(GRAINS)}")
+
+
+def is_whole_months(start: date, end: date) -> bool:
+    return start.day == 1 and end.day == 1
+
+
+def comparison_range(start: date, end: date, compare: str) -> tuple[date, date]:
+    """The range to compare with: the same number of whole months (or days) just before, or a
+    year earlier. October compares with September, a 7-day week with the 7 days before it."""
+    if compare == "previous_year":
+        return start - relativedelta(years=1), end - relativedelta(years=1)
+    if compare != "previous_period":
+        raise InputError(f"unknown comparison {compare!r}; use {' or '.join(COMPARES)}")
+    if is_whole_months(start, end):
+        months = (end.year - start.year) * 12 + end.month - start.month
+        return start - relativedelta(months=months), start
+    return start - (end - start), start
+
+
+def shift_period(period: date, start: date, compare: str, previous_start: date) -> date:
+    """Where a period of the current range falls in the comparison range."""
+    if compare == "previous_year":
+        return period - relativedelta(years=1)
+    if is_whole_months(start, period) and start.day == 1 and previous_start.day == 1:
+        months = (start.year - previous_start.year) * 12 + start.month - previous_start.month
+        return period - relativedelta(months=months)
+    return period - (start - previous_start)
+
+
+def month_range(month: str) -> tuple[date, date]:
+    """'2026-10' -> [2026-10-01, 2026-11-01)."""
+    try:
+        first = date.fromisoformat(f"{month}-01")
+    except ValueError as exc:
+        raise InputError(f"--period {month!r}: expected YYYY-MM") from exc
+    return first, first + relativedelta(months=1)
+
+
+def inclusive_range(start: date, end_inclusive: date) -> tuple[date, date]:
+    """--from/--to are inclusive dates; the engine works on [start, end)."""
+    if end_inclusive < start:
+        raise InputError(f"--to {end_inclusive} is before --from {start}")
+    return start, end_inclusive + timedelta(days=1)

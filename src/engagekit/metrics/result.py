@@ -1,0 +1,72 @@
+"""The typed result of a KPI computation: one row per metric, period and segment."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    """A KPI value with what it was computed from and how it reads against context."""
+
+    metric: str
+    period: date | None
+    segment: tuple[tuple[str, Any], ...]
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    previous: float | None = None
+    change: float | None = None  # value - previous
+    relative_change: float | None = None  # (value - previous) / |previous|
+    target: float | None = None
+    status: str | None = None  # on_track | warning | critical
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["segment"] = dict(self.segment)
+        data["period"] = self.period.isoformat() if self.period else None
+        return data
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    """All rows of one compute() call, with the query that produced them."""
+
+    start: date
+    end: date
+    grain: str | None
+    by: tuple[str, ...]
+    compare: str | None
+    rows: list[MetricRow] = field(default_factory=list)
+
+    def for_metric(self, name: str) -> list[MetricRow]:
+        return [row for row in self.rows if row.metric == name]
+
+    def value(self, name: str, **segment: Any) -> float | None:
+        """The value of a metric for one segment (or overall) when there is one period."""
+        wanted = tuple(sorted(segment.items()))
+        matches = [r.value for r in self.for_metric(name) if tuple(sorted(r.segment)) == wanted]
+        if len(matches) != 1:
+            raise KeyError(f"{name} {segment}: {len(matches)} rows")
+        return matches[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "grain": self.grain,
+            "by": list(self.by),
+            "compare": self.compare,
+            "rows": [row.to_dict() for row in self.rows],
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        records = []
+        for row in self.rows:
+            record = row.to_dict()
+            record.update({f"by_{k}": v for k, v in record.pop("segment").items()})
+            records.append(record)
+        return pd.DataFrame.from_records(records)

@@ -1,0 +1,75 @@
+"""The scope of a KPI computation: range, grain, segments and filter, applied to a source."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from engagekit.metrics.filters import Filter, field_expr, fields_of, map_fields, to_ibis
+from engagekit.metrics.periods import TRUNCATE_UNIT
+from engagekit.metrics.sources import source_table
+from engagekit.metrics.spec import Source
+from engagekit.store import Store
+
+Key = tuple[date | None, tuple[tuple[str, Any], ...]]  # (period, segment)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What every measure is restricted and grouped by."""
+
+    start: date
+    end: date
+    grain: str | None
+    by: tuple[str, ...]
+    where: Filter | None
+
+
+def scoped_table(store: Store, source: Source, scope: Scope, extra_fields: list[str] = ()) -> tuple[ir.Table, str]:
+    """A source restricted to the range and the user's filter, with traits joined when needed."""
+    table, ts = filtered_table(store, source, scope, extra_fields)
+    return table.filter(table[ts] >= timestamp_literal(scope.start), table[ts] < timestamp_literal(scope.end)), ts
+
+
+def filtered_table(store: Store, source: Source, scope: Scope, extra_fields: list[str] = ()) -> tuple[ir.Table, str]:
+    """A source with the user's filter applied over all of history (for KPIs that need the past,
+    such as who was a subscriber when the period began), with traits joined when needed."""
+    src = source_table(store, source)
+    table = src.table
+    fields = list(scope.by) + list(extra_fields) + (sorted(fields_of(scope.where)) if scope.where else [])
+    if any(resolve_field(table, f).startswith("traits.") for f in fields if f) and "traits" not in table.columns:
+        customers = store.customers_current().select("customer_id", "traits")
+        table = table.left_join(customers, table[src.person] == customers.customer_id).select(table, customers.traits)
+    if scope.where is not None:
+        table = table.filter(to_ibis(map_fields(scope.where, lambda f: resolve_field(table, f)), table))
+    return table, src.ts
+
+
+def timestamp_literal(day: date) -> ir.TimestampScalar:
+    """Midnight (UTC) of a day, as an Ibis timestamp literal."""
+    return ibis.literal(datetime.combine(day, datetime.min.time()), type="timestamp")
+
+
+def group_keys(table: ir.Table, ts: str, scope: Scope) -> dict[str, ir.Value]:
+    keys: dict[str, ir.Value] = {}
+    if scope.grain:
+        keys["_period"] = table[ts].truncate(TRUNCATE_UNIT[scope.grain]).cast("date")
+    for index, field in enumerate(scope.by):
+        keys[f"_by{index}"] = field_expr(table, resolve_field(table, field)).cast("string")
+    return keys
+
+
+def key_of(record: dict, scope: Scope) -> Key:
+    period = record.get("_period") if scope.grain else None
+    segment = tuple((field, record[f"_by{i}"]) for i, field in enumerate(scope.by))
+    return (period, segment)
+
+
+def resolve_field(table: ir.Table, field: str) -> str:
+    """A bare name that is not a column is a customer trait: `gender` -> `traits.gender`."""
+    if field in table.columns or "." in field:
+        return field
+    return f"traits.{field}"

@@ -1,0 +1,37 @@
+"""The tables KPIs read, each with the timestamp that places a row in a period and the id of
+the person it belongs to (so segments by customer trait can be joined on)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ibis.expr.types as ir
+
+from engagekit.errors import EngagekitError
+from engagekit.ingest.identity import resolved_events
+from engagekit.metrics.spec import Source
+from engagekit.store import Store
+
+
+@dataclass(frozen=True)
+class SourceTable:
+    table: ir.Table
+    ts: str  # column that places a row in a period
+    person: str  # column naming the person, joined to customer traits for segments
+
+
+DERIVED = {Source.SESSIONS: "sessions"}
+
+
+def source_table(store: Store, source: Source) -> SourceTable:
+    """The Ibis table behind a measure source."""
+    match source:
+        case Source.EVENTS:
+            return SourceTable(resolved_events(store), "ts", "person_id")
+        case Source.SESSIONS:
+            if "sessions" not in store.backend.list_tables():
+                raise EngagekitError("session KPIs need the derived tables: run `engagekit derive` (ingest does it too)")
+            return SourceTable(store.backend.table("sessions"), "start_ts", "person_id")
+        case Source.CUSTOMERS:
+            customers = store.customers_current()
+            return SourceTable(customers.mutate(person_id=customers.customer_id), "created_at", "customer_id")
+    raise EngagekitError(f"unhandled source {source!r}")

@@ -1,0 +1,119 @@
+"""The KPI spec: YAML entries parsed into strict typed models (unknown fields are errors)."""
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from engagekit.metrics.filters import parse_filter
+
+Stage = Literal["acquisition", "purchase", "onboarding", "adoption", "escalation", "retention", "advocacy", "healthcare"]
+IndustryName = Literal["ecommerce", "saas", "media", "healthcare", "services"]
+ALL_INDUSTRIES: tuple[str, ...] = ("ecommerce", "saas", "media", "healthcare", "services")
+
+
+class Kind(str, Enum):
+    """How a KPI is computed; every kind is handled in metrics/compile.py (exhaustively)."""
+
+    VALUE = "value"  # one measure: count, distinct, sum, mean, median, percentile, min, max
+    RATIO = "ratio"  # numerator measure / denominator measure, times `scale`
+    PERIOD_POPULATION = "period_population"  # start/end/new populations (retention, churn)
+    PYTHON = "python"  # a registered function, for what YAML cannot say
+
+
+class Agg(str, Enum):
+    COUNT = "count"
+    DISTINCT = "distinct"
+    SUM = "sum"
+    MEAN = "mean"
+    MEDIAN = "median"
+    PERCENTILE = "percentile"
+    MIN = "min"
+    MAX = "max"
+
+
+class Source(str, Enum):
+    """The table a measure reads; each has a timestamp column that places rows in a period."""
+
+    EVENTS = "events"  # resolved events, ts
+    SESSIONS = "sessions"  # derived sessions, start_ts
+    CUSTOMERS = "customers"  # customer facts, created_at
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Measure(Strict):
+    """An aggregate over the rows of a source that pass the event and filter conditions."""
+
+    agg: Agg
+    source: Source = Source.EVENTS
+    column: str | None = None  # a column, or properties.KEY / traits.KEY; distinct defaults to person_id
+    events: tuple[str, ...] = ()
+    where: str | None = None
+    q: float | None = Field(default=None, gt=0, lt=1)
+
+    @field_validator("where")
+    @classmethod
+    def _parses(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_filter(value)
+        return value
+
+    @model_validator(mode="after")
+    def _column_when_needed(self) -> Measure:
+        needs_column = self.agg not in (Agg.COUNT, Agg.DISTINCT)
+        if needs_column and self.column is None:
+            raise ValueError(f"agg '{self.agg.value}' needs a column")
+        if (self.agg == Agg.PERCENTILE) != (self.q is not None):
+            raise ValueError("q (0..1) is required with agg 'percentile' and only there")
+        if self.events and self.source != Source.EVENTS:
+            raise ValueError("events filters apply to source 'events' only; use where on other sources")
+        return self
+
+
+class Reference(Strict):
+    """A target or benchmark value and where it comes from."""
+
+    value: float
+    source: str
+    warning: float | None = None  # the value at which on-track turns to warning (target only)
+
+
+class Metric(Strict):
+    """One KPI: what it means, how it is computed, how to read it."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    description: str
+    formula: str
+    kind: Kind
+    measure: Measure | None = None
+    numerator: Measure | None = None
+    denominator: Measure | None = None
+    scale: float = 1.0
+    complement: bool = False  # ratio kind: report 1 - numerator/denominator (abandonment = 1 - orders/carts)
+    function: str | None = None
+    population: Literal["visitors", "customers", "accounts", "sessions", "events", "responses", "tickets"]
+    unit: Literal["percent", "count", "currency", "seconds", "hours", "days", "ratio", "score", "per_customer"]
+    direction: Literal["higher", "lower"]
+    stages: tuple[Stage, ...] = Field(min_length=1)
+    industries: tuple[IndustryName, ...] = ALL_INDUSTRIES
+    vanity: bool = False
+    target: Reference | None = None
+    benchmark: Reference | None = None
+
+    @model_validator(mode="after")
+    def _fields_of_kind(self) -> Metric:
+        required = {
+            Kind.VALUE: ("measure",),
+            Kind.RATIO: ("numerator", "denominator"),
+            Kind.PERIOD_POPULATION: ("function",),
+            Kind.PYTHON: ("function",),
+        }[self.kind]
+        missing = [name for name in required if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"kind '{self.kind.value}' needs {', '.join(missing)}")
+        return self
