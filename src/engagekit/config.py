@@ -25,6 +25,7 @@ class Settings(BaseModel):
     strict_events: bool = False
     event_mapping: dict[str, str] = Field(default_factory=dict)
     session_timeout_minutes: int = Field(default=DEFAULT_SESSION_TIMEOUT_MINUTES, gt=0)
+    metrics_files: list[str] = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from engagekit.cli import ingest, init, quarantine, status
+from engagekit.cli import ingest, init, metrics, quarantine, status
 from engagekit.cli.context import STATE, err_console
 from engagekit.errors import EngagekitError
 
@@ -32,6 +32,7 @@ def _global_options(
 for module in (init, ingest, status):
     module.register(app)
 app.add_typer(quarantine.app, name="quarantine")
+app.add_typer(metrics.app, name="metrics")
 #DEMO
 
 

@@ -28,6 +28,9 @@ strict_events: false
 #   "app_open": logged_in
 event_mapping: {{}}
 
+# Your own KPI files (same spec as the built-in catalog; see docs/kpis.md).
+metrics_files: []
+
 # A session ends after this many minutes without events.
 session_timeout_minutes: {DEFAULT_SESSION_TIMEOUT_MINUTES}
 """

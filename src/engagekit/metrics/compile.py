@@ -58,7 +58,7 @@ def reduction(table: ir.Table, measure: Measure, ts_column: str) -> ir.Scalar:
         case Agg.DISTINCT:
             return column_of(table, measure.column or "person_id", numeric=False).nunique(where=where)
         case Agg.SUM:
-            return column_of(table, measure.column, numeric=True).sum(where=where)
+            return column_of(table, measure.column, numeric=True).sum(where=where).fill_null(0)
         case Agg.MEAN:
             return column_of(table, measure.column, numeric=True).mean(where=where)
         case Agg.MEDIAN:

@@ -2,7 +2,7 @@
 
 Every measure over the same source shares one scan: the engine groups the measures of all
 requested metrics by source and runs one aggregate per source with a filtered reduction per
-measure. Python-kind metrics (registered in metrics/kinds.py) run their own expressions.
+measure. Python-kind metrics (registered in metrics/kinds/) run their own expressions.
 """
 from __future__ import annotations
 
@@ -58,19 +58,19 @@ def _sort_key(item: tuple) -> tuple:
 
 def _compute_scope(store: Store, metrics: list[Metric], scope: Scope) -> dict[tuple[str, Key], tuple]:
     """(metric, (period, segment)) -> (value, numerator, denominator)."""
-    by_source: dict[Source, list[tuple[str, str, Measure]]] = defaultdict(list)
+    by_source: dict[tuple[Source, str], list[tuple[str, str, Measure]]] = defaultdict(list)
     for metric in metrics:
         for role, measure in measures_of(metric).items():
-            by_source[measure.source].append((metric.name, role, measure))
+            by_source[(measure.source, measure.window)].append((metric.name, role, measure))
     raw: dict[tuple[str, Key], dict[str, float | None]] = defaultdict(dict)
-    for source, wanted in by_source.items():
-        for key, values in _scan(store, source, wanted, scope).items():
+    for (source, window), wanted in by_source.items():
+        for key, values in _scan(store, source, window, wanted, scope).items():
             for (name, role), value in values.items():
                 raw[(name, key)][role] = value
     out: dict[tuple[str, Key], tuple] = {}
     for metric in metrics:
         if metric.kind in (Kind.PYTHON, Kind.PERIOD_POPULATION):
-            for key, values in kinds.run(metric.function, store, scope).items():
+            for key, values in kinds.run(metric, store, scope).items():
                 out[(metric.name, key)] = values
             continue
         for (name, key), roles in raw.items():
@@ -85,9 +85,11 @@ def _compute_scope(store: Store, metrics: list[Metric], scope: Scope) -> dict[tu
     return out
 
 
-def _scan(store: Store, source: Source, wanted: list[tuple[str, str, Measure]], scope: Scope) -> dict[Key, dict]:
+def _scan(store: Store, source: Source, window: str, wanted: list[tuple[str, str, Measure]],
+          scope: Scope) -> dict[Key, dict]:
     """One aggregate over a source for every measure that reads it."""
-    table, ts = scoped_table(store, source, scope, extra_fields=[m.column or "" for _, _, m in wanted])
+    table, ts = scoped_table(store, source, scope, extra_fields=[m.column or "" for _, _, m in wanted],
+                             to_date=window == "to_date")
     keys = group_keys(table, ts, scope)
     aggregates = {f"m{i}": reduction(table, measure, ts) for i, (_, _, measure) in enumerate(wanted)}
     expr = table.group_by(**keys).aggregate(**aggregates) if keys else table.aggregate(**aggregates)

@@ -61,3 +61,29 @@ def inclusive_range(start: date, end_inclusive: date) -> tuple[date, date]:
     if end_inclusive < start:
         raise InputError(f"--to {end_inclusive} is before --from {start}")
     return start, end_inclusive + timedelta(days=1)
+
+
+def periods_of(start: date, end: date, grain: str | None) -> list[tuple[date | None, date, date]]:
+    """(period label, start, end) of each period of [start, end); one unlabelled period without grain.
+    Weeks start on Monday (as the engines truncate them)."""
+    if grain is None:
+        return [(None, start, end)]
+    step = {"day": relativedelta(days=1), "week": relativedelta(weeks=1), "month": relativedelta(months=1),
+            "quarter": relativedelta(months=3)}[grain]
+    first = truncate_day(start, grain)
+    periods, current = [], first
+    while current < end:
+        periods.append((current, max(current, start), min(current + step, end)))
+        current = current + step
+    return periods
+
+
+def truncate_day(day: date, grain: str) -> date:
+    """The first day of the period of `grain` that contains `day`."""
+    if grain == "week":
+        return day - relativedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    if grain == "quarter":
+        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return day

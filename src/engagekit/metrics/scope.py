@@ -28,10 +28,13 @@ class Scope:
     where: Filter | None
 
 
-def scoped_table(store: Store, source: Source, scope: Scope, extra_fields: list[str] = ()) -> tuple[ir.Table, str]:
-    """A source restricted to the range and the user's filter, with traits joined when needed."""
+def scoped_table(store: Store, source: Source, scope: Scope, extra_fields: list[str] = (),
+                 to_date: bool = False) -> tuple[ir.Table, str]:
+    """A source restricted to the range (or, `to_date`, to everything before its end) and the
+    user's filter, with traits joined when needed."""
     table, ts = filtered_table(store, source, scope, extra_fields)
-    return table.filter(table[ts] >= timestamp_literal(scope.start), table[ts] < timestamp_literal(scope.end)), ts
+    table = table.filter(table[ts] < timestamp_literal(scope.end))
+    return (table if to_date else table.filter(table[ts] >= timestamp_literal(scope.start))), ts
 
 
 def filtered_table(store: Store, source: Source, scope: Scope, extra_fields: list[str] = ()) -> tuple[ir.Table, str]:

@@ -54,6 +54,7 @@ class Measure(Strict):
     events: tuple[str, ...] = ()
     where: str | None = None
     q: float | None = Field(default=None, gt=0, lt=1)
+    window: Literal["period", "to_date"] = "period"  # to_date: all rows before the period's end
 
     @field_validator("where")
     @classmethod
@@ -96,6 +97,7 @@ class Metric(Strict):
     scale: float = 1.0
     complement: bool = False  # ratio kind: report 1 - numerator/denominator (abandonment = 1 - orders/carts)
     function: str | None = None
+    params: dict[str, str | float | int | bool | list[str]] = Field(default_factory=dict)
     population: Literal["visitors", "customers", "accounts", "sessions", "events", "responses", "tickets"]
     unit: Literal["percent", "count", "currency", "seconds", "hours", "days", "ratio", "score", "per_customer"]
     direction: Literal["higher", "lower"]
@@ -116,4 +118,8 @@ class Metric(Strict):
         missing = [name for name in required if getattr(self, name) is None]
         if missing:
             raise ValueError(f"kind '{self.kind.value}' needs {', '.join(missing)}")
+        if self.function is not None:
+            from engagekit.metrics.kinds import check_registered
+
+            check_registered(self.function, self.params)
         return self

@@ -1,0 +1,149 @@
+"""`engagekit metrics list|show|compute|validate`: the KPI catalog from the command line."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from engagekit.cli.context import STATE, console, print_json
+from engagekit.cli.format import format_change, format_value, sparkline, status_markup
+from engagekit.metrics.catalog import Catalog, load_catalog, load_file
+from engagekit.metrics.engine import compute as compute_metrics
+from engagekit.metrics.periods import COMPARES, GRAINS, inclusive_range, month_range
+from engagekit.metrics.result import MetricResult
+from engagekit.errors import InputError
+
+app = typer.Typer(help="The KPI catalog: list, explain, compute and validate KPIs.", no_args_is_help=True)
+
+AsJson = Annotated[bool, typer.Option("--json", help="Print as JSON.")]
+
+
+def project_catalog() -> Catalog:
+    """Built-in KPIs plus the project's own (`metrics_files` in engagekit.yaml)."""
+    return load_catalog([Path(p) for p in STATE.settings.metrics_files])
+
+
+@app.command("list")
+def list_metrics(
+    stage: Annotated[Optional[str], typer.Option(help="Only KPIs of this journey stage.")] = None,
+    industry: Annotated[Optional[str], typer.Option(help="Only KPIs that apply to this industry.")] = None,
+    vanity: Annotated[Optional[bool], typer.Option("--vanity/--no-vanity", help="Only (or no) vanity metrics.")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """List the KPIs of the catalog."""
+    metrics = project_catalog().select(stage, industry, vanity)
+    if as_json:
+        print_json([m.model_dump(mode="json", exclude_none=True) for m in metrics])
+        return
+    table = Table(title=f"KPIs ({len(metrics)})")
+    for name in ("name", "label", "stages", "unit", "better", "vanity"):
+        table.add_column(name, no_wrap=name == "name")
+    for m in metrics:
+        table.add_row(m.name, m.label, ", ".join(m.stages), m.unit, m.direction, "vanity" if m.vanity else "")
+    console.print(table)
+
+
+@app.command("show")
+def show(name: str, as_json: AsJson = False) -> None:
+    """Definition, formula, target, benchmark and their sources."""
+    metric = project_catalog().get(name)
+    if as_json:
+        print_json(metric.model_dump(mode="json", exclude_none=True))
+        return
+    table = Table(title=metric.label, show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("name", metric.name)
+    table.add_row("description", metric.description)
+    table.add_row("formula", metric.formula)
+    table.add_row("kind", metric.kind.value)
+    table.add_row("population", metric.population)
+    table.add_row("unit", metric.unit)
+    table.add_row("better when", metric.direction)
+    table.add_row("stages", ", ".join(metric.stages))
+    table.add_row("industries", ", ".join(metric.industries))
+    if metric.vanity:
+        table.add_row("vanity", "yes: read it with care, it does not measure business value by itself")
+    for label, ref in (("target", metric.target), ("benchmark", metric.benchmark)):
+        if ref is not None:
+            table.add_row(label, f"{format_value(metric, ref.value)}  ({ref.source})")
+    console.print(table)
+
+
+@app.command("compute")
+def compute(
+    names: Annotated[list[str], typer.Argument(help="KPI names (see `engagekit metrics list`).")],
+    period: Annotated[Optional[str], typer.Option(help="A month, YYYY-MM.")] = None,
+    from_: Annotated[Optional[str], typer.Option("--from", help="First day, YYYY-MM-DD (inclusive).")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", help="Last day, YYYY-MM-DD (inclusive).")] = None,
+    grain: Annotated[Optional[str], typer.Option(help=f"Series by {', '.join(GRAINS)}.")] = None,
+    by: Annotated[Optional[list[str]], typer.Option(help="Segment by a trait (gender) or property (properties.device); repeatable.")] = None,
+    where: Annotated[Optional[str], typer.Option(help="Filter, e.g. \"country == 'DE' and plan in ['pro']\".")] = None,
+    compare: Annotated[Optional[str], typer.Option(help=f"{' or '.join(COMPARES)}.")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Compute KPIs over a range, by period and segment, against the comparison and target."""
+    start, end = _range(period, from_, to)
+    catalog = project_catalog()
+    result = compute_metrics(STATE.store(), catalog, names, start, end, grain, tuple(by or ()), where, compare)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    print_result(result, catalog)
+
+
+@app.command("validate")
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="KPI YAML files to check (no data is read).")],
+    as_json: AsJson = False,
+) -> None:
+    """Check KPI files: every entry parses, every field is known, names are unique."""
+    counts = {str(path): len(load_file(path)) for path in paths}
+    load_catalog(paths)  # names must not clash with built-in KPIs
+    if as_json:
+        print_json({"valid": True, "metrics": counts})
+        return
+    for path, count in counts.items():
+        console.print(f"[green]ok[/] {path}: {count} KPIs")
+
+
+def _range(period: str | None, from_: str | None, to: str | None) -> tuple[date, date]:
+    if period:
+        return month_range(period)
+    if from_ is None:
+        raise InputError("give --period YYYY-MM or --from YYYY-MM-DD [--to YYYY-MM-DD]")
+    try:
+        start = date.fromisoformat(from_)
+        end = date.fromisoformat(to) if to else date.today() - timedelta(days=1)
+    except ValueError as exc:
+        raise InputError(f"dates must be YYYY-MM-DD: {exc}") from exc
+    return inclusive_range(start, end)
+
+
+def print_result(result: MetricResult, catalog: Catalog) -> None:
+    """KPI rows as a table; a series also gets a sparkline per metric and segment."""
+    table = Table(title=f"KPIs {result.start} .. {result.end - timedelta(days=1)}")
+    columns = ["KPI", *(["period"] if result.grain else []), *[f"by {b}" for b in result.by], "value",
+               *(["previous", "change"] if result.compare else []), "target", "status"]
+    for name in columns:
+        table.add_column(name, justify="right" if name in ("value", "previous", "change", "target") else "left")
+    for row in result.rows:
+        metric = catalog.get(row.metric)
+        cells = [metric.label]
+        if result.grain:
+            cells.append(str(row.period))
+        cells += [str(value) for _, value in row.segment]
+        cells.append(format_value(metric, row.value))
+        if result.compare:
+            cells += [format_value(metric, row.previous), format_change(metric, row)]
+        cells += [format_value(metric, row.target), status_markup(row.status)]
+        table.add_row(*cells)
+    console.print(table)
+    if result.grain:
+        for name in dict.fromkeys(row.metric for row in result.rows):
+            series = [row.value for row in result.for_metric(name) if not row.segment]
+            if series:
+                console.print(f"{catalog.get(name).label:>28}  {sparkline(series)}")

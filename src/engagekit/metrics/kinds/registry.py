@@ -1,0 +1,71 @@
+"""The registry of KPI kinds written in Python, for what YAML cannot say.
+
+A kind is a function (store, scope, params) -> {(period, segment): (value, numerator, denominator)},
+built from Ibis expressions like the rest of the engine. Catalog entries name it in `function`.
+"""
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import ibis.expr.types as ir
+
+from engagekit.metrics.scope import Key, Scope, group_keys, key_of
+from engagekit.store import Store
+
+if TYPE_CHECKING:
+    from engagekit.metrics.spec import Metric
+
+Values = tuple[float | None, float | None, float | None]
+Params = dict[str, Any]
+KindFunction = Callable[[Store, Scope, Params], dict[Key, Values]]
+
+
+@dataclass(frozen=True)
+class RegisteredKind:
+    function: KindFunction
+    params: frozenset[str]  # the params a catalog entry may (or must) give
+
+
+REGISTRY: dict[str, RegisteredKind] = {}
+
+
+
+def register(name: str, params: tuple[str, ...] = ()) -> Callable[[KindFunction], KindFunction]:
+    """Register a kind under `name`, accepting the given params from catalog entries."""
+    def add(function: KindFunction) -> KindFunction:
+        REGISTRY[name] = RegisteredKind(function, frozenset(params))
+        return function
+
+    return add
+
+
+def check_registered(name: str, params: Params | None = None) -> None:
+    """A catalog entry names a registered kind and only params it accepts (a ValueError, so the
+    catalog loader reports the file and line)."""
+    if name not in REGISTRY:
+        close = difflib.get_close_matches(name, list(REGISTRY), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; registered: {', '.join(sorted(REGISTRY))}"
+        raise ValueError(f"unknown KPI function {name!r}{hint}")
+    unknown = set(params or {}) - REGISTRY[name].params
+    if unknown:
+        raise ValueError(f"function {name!r} takes params {sorted(REGISTRY[name].params) or 'none'}, not {sorted(unknown)}")
+
+
+def run(metric: Metric, store: Store, scope: Scope) -> dict[Key, Values]:
+    return REGISTRY[metric.function].function(store, scope, dict(metric.params))
+
+
+def collect(expr: ir.Table, scope: Scope, value: Callable[[dict], Values]) -> dict[Key, Values]:
+    """Run a grouped expression and turn each record into the values of its (period, segment)."""
+    return {key_of(record, scope): value(record) for record in expr.to_pyarrow().to_pylist()}
+
+
+def grouped(table: ir.Table, ts: str, scope: Scope, **aggregates: ir.Scalar) -> ir.Table:
+    """Aggregate a table by the scope's period and segments."""
+    keys = group_keys(table, ts, scope)
+    return table.group_by(**keys).aggregate(**aggregates) if keys else table.aggregate(**aggregates)
+
+
