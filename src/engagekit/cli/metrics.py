@@ -12,8 +12,10 @@ from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.format import format_change, format_value, sparkline, status_markup
 from engagekit.metrics.catalog import Catalog, load_catalog, load_file
 from engagekit.metrics.engine import compute as compute_metrics
+from engagekit.metrics.glossary import render_glossary
 from engagekit.metrics.periods import COMPARES, GRAINS, inclusive_range, month_range
 from engagekit.metrics.result import MetricResult
+from engagekit.metrics.segments import find_differences
 from engagekit.errors import InputError
 
 app = typer.Typer(help="The KPI catalog: list, explain, compute and validate KPIs.", no_args_is_help=True)
@@ -89,10 +91,14 @@ def compute(
     start, end = _range(period, from_, to)
     catalog = project_catalog()
     result = compute_metrics(STATE.store(), catalog, names, start, end, grain, tuple(by or ()), where, compare)
+    findings = find_differences(result, catalog) if by else []
     if as_json:
-        print_json(result.to_dict())
+        print_json({**result.to_dict(), "segment_findings": [f.to_dict() for f in findings]})
         return
     print_result(result, catalog)
+    for finding in findings:
+        style = "bold yellow" if finding.significant else "dim"
+        console.print(f"[{style}]{finding.sentence}[/]", highlight=False)
 
 
 @app.command("validate")
@@ -108,6 +114,23 @@ def validate(
         return
     for path, count in counts.items():
         console.print(f"[green]ok[/] {path}: {count} KPIs")
+
+
+@app.command("glossary")
+def glossary(
+    out: Annotated[Optional[Path], typer.Option(help="Write to this file instead of printing.")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """The KPI glossary as Markdown (docs/kpis.md is this output for the built-in catalog)."""
+    text = render_glossary(project_catalog())
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+    if as_json:
+        print_json({"file": str(out) if out else None, "markdown": None if out else text})
+    elif out is None:
+        console.print(text, markup=False, highlight=False)
+    else:
+        console.print(f"wrote {out}")
 
 
 def _range(period: str | None, from_: str | None, to: str | None) -> tuple[date, date]:

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from engagekit.errors import InputError
 from engagekit.metrics.filters import parse_filter
 
 Stage = Literal["acquisition", "purchase", "onboarding", "adoption", "escalation", "retention", "advocacy", "healthcare"]
@@ -60,7 +61,10 @@ class Measure(Strict):
     @classmethod
     def _parses(cls, value: str | None) -> str | None:
         if value is not None:
-            parse_filter(value)
+            try:
+                parse_filter(value)
+            except InputError as exc:
+                raise ValueError(str(exc)) from exc
         return value
 
     @model_validator(mode="after")

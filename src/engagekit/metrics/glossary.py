@@ -1,0 +1,72 @@
+"""docs/kpis.md, generated from the catalog: every KPI's meaning, formula, measures and sources."""
+from __future__ import annotations
+
+from engagekit.metrics.catalog import Catalog
+from engagekit.metrics.spec import Kind, Measure, Metric
+
+STAGE_ORDER = ("acquisition", "purchase", "onboarding", "adoption", "escalation", "retention", "advocacy", "healthcare")
+HEADER = """# KPI glossary
+
+Generated from the built-in catalog (`src/engagekit/metrics/catalog/*.yaml`) by
+`engagekit metrics glossary --out docs/kpis.md`; a test keeps it current. Rates are fractions
+shown as percentages. Periods are half-open ranges [start, end) in UTC. Every KPI can be read by
+period (`--grain`), by segment (`--by`), against the previous period (`--compare`) and its target.
+"""
+
+
+def describe_measure(measure: Measure) -> str:
+    """A measure in words: what is aggregated, over which rows."""
+    what = {
+        "count": "number of rows",
+        "distinct": f"distinct {measure.column or 'people'}",
+        "sum": f"sum of {measure.column}",
+        "mean": f"mean of {measure.column}",
+        "median": f"median of {measure.column}",
+        "percentile": f"{measure.q:.0%} percentile of {measure.column}" if measure.q else "percentile",
+        "min": f"minimum of {measure.column}",
+        "max": f"maximum of {measure.column}",
+    }[measure.agg.value]
+    rows = measure.source.value
+    if measure.events:
+        rows = f"{rows} {', '.join(measure.events)}"
+    if measure.where:
+        rows += f" where {measure.where}"
+    window = " before the period's end" if measure.window == "to_date" else " in the period"
+    return f"{what} of {rows}{window}"
+
+
+def _entry(metric: Metric) -> list[str]:
+    lines = [f"### `{metric.name}`: {metric.label}" + (" (vanity metric)" if metric.vanity else ""), "",
+             metric.description, "", f"- **Formula:** {metric.formula}"]
+    if metric.kind == Kind.VALUE:
+        lines.append(f"- **Value:** {describe_measure(metric.measure)}")
+    elif metric.kind == Kind.RATIO:
+        lines.append(f"- **Numerator:** {describe_measure(metric.numerator)}")
+        lines.append(f"- **Denominator:** {describe_measure(metric.denominator)} (no value when it is zero)")
+        if metric.complement:
+            lines.append("- **Reported as:** 1 - numerator / denominator")
+        if metric.scale != 1:
+            lines.append(f"- **Scale:** x {metric.scale:g}")
+    else:
+        params = ", ".join(f"{k}={v}" for k, v in sorted(metric.params.items()))
+        lines.append(f"- **Computed by:** `{metric.function}`" + (f" ({params})" if params else ""))
+    lines.append(f"- **Population:** {metric.population}; **unit:** {metric.unit}; **better when:** {metric.direction}")
+    if set(metric.industries) != {"ecommerce", "saas", "media", "healthcare", "services"}:
+        lines.append(f"- **Industries:** {', '.join(metric.industries)}")
+    for label, ref in (("Target", metric.target), ("Benchmark", metric.benchmark)):
+        if ref is not None:
+            lines.append(f"- **{label}:** {ref.value:g} (source: {ref.source})")
+    return lines + [""]
+
+
+def render_glossary(catalog: Catalog) -> str:
+    """The glossary as Markdown, one section per journey stage (a KPI appears under its first stage)."""
+    lines = [HEADER]
+    for stage in STAGE_ORDER:
+        metrics = [m for m in catalog.metrics.values() if m.stages[0] == stage]
+        if not metrics:
+            continue
+        lines += [f"## {stage.capitalize()}", ""]
+        for metric in sorted(metrics, key=lambda m: m.name):
+            lines += _entry(metric)
+    return "\n".join(lines).rstrip() + "\n"
