@@ -13,6 +13,7 @@ DEFAULT_STORE_URL = "duckdb:///./engagekit.duckdb"
 DEFAULT_CONFIG_PATH = Path("engagekit.yaml")
 DEFAULT_TIMEZONE = "UTC"
 DEFAULT_SESSION_TIMEOUT_MINUTES = 30
+DEFAULT_SESSION_MAX_HOURS = 24
 
 
 class Settings(BaseModel):
@@ -25,6 +26,7 @@ class Settings(BaseModel):
     strict_events: bool = False
     event_mapping: dict[str, str] = Field(default_factory=dict)
     session_timeout_minutes: int = Field(default=DEFAULT_SESSION_TIMEOUT_MINUTES, gt=0)
+    session_max_hours: int = Field(default=DEFAULT_SESSION_MAX_HOURS, gt=0)
     metrics_files: list[str] = Field(default_factory=list)
 
     @field_validator("timezone")

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from engagekit.cli.context import STATE, console, print_json
+from engagekit.cli.derive import rebuild
 from engagekit.cli.progress import progress_bar
 from engagekit.ingest import BatchReport, EventRules, IngestOptions, Vocabulary, ingest_file
 from engagekit.ingest.mapping import parse_map_options
@@ -30,6 +31,7 @@ def ingest(
     fmt: Annotated[Optional[str], typer.Option("--format", help=f"File format: {', '.join(FORMATS)} (default: from the suffix).")] = None,
     columns: Annotated[Optional[str], typer.Option(help="Comma-separated column names of a file without a header row.")] = None,
     strict: Annotated[Optional[bool], typer.Option("--strict/--no-strict", help="Quarantine unknown event names (default: from config).")] = None,
+    derive: Annotated[bool, typer.Option("--derive/--no-derive", help="Rebuild the derived tables afterwards.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the batch counts as JSON.")] = False,
 ) -> None:
     """Ingest files; every row is stored, reported as a duplicate, or quarantined with its reason."""
@@ -54,6 +56,8 @@ def ingest(
             progress.update(task, description=f"ingesting {path.name}")
             reports.append(ingest_file(store, path, options, vocabulary))
             progress.advance(task)
+    if derive and options.kind == "events" and any(r.stored for r in reports):
+        rebuild(store, show=not as_json)
     if as_json:
         print_json([r.to_dict() for r in reports])
         return

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from engagekit.cli.context import console, print_json
-from engagekit.config import DEFAULT_SESSION_TIMEOUT_MINUTES, DEFAULT_STORE_URL, DEFAULT_TIMEZONE
+from engagekit.config import DEFAULT_SESSION_MAX_HOURS, DEFAULT_SESSION_TIMEOUT_MINUTES, DEFAULT_STORE_URL, DEFAULT_TIMEZONE
 from engagekit.errors import InputError
 
 TEMPLATE = f"""\
@@ -33,6 +33,9 @@ metrics_files: []
 
 # A session ends after this many minutes without events.
 session_timeout_minutes: {DEFAULT_SESSION_TIMEOUT_MINUTES}
+
+# A session is cut after this many hours even without a pause.
+session_max_hours: {DEFAULT_SESSION_MAX_HOURS}
 """
 
 

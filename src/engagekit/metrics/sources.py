@@ -19,18 +19,13 @@ class SourceTable:
     person: str  # column naming the person, joined to customer traits for segments
 
 
-DERIVED = {Source.SESSIONS: "sessions"}
-
-
 def source_table(store: Store, source: Source) -> SourceTable:
     """The Ibis table behind a measure source."""
     match source:
         case Source.EVENTS:
             return SourceTable(resolved_events(store), "ts", "person_id")
         case Source.SESSIONS:
-            if "sessions" not in store.backend.list_tables():
-                raise EngagekitError("session KPIs need the derived tables: run `engagekit derive` (ingest does it too)")
-            return SourceTable(store.backend.table("sessions"), "start_ts", "person_id")
+            return SourceTable(store.table("sessions"), "start_ts", "person_id")
         case Source.CUSTOMERS:
             customers = store.customers_current()
             return SourceTable(customers.mutate(person_id=customers.customer_id), "created_at", "customer_id")

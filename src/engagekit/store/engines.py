@@ -48,6 +48,14 @@ class DuckDBEngine:
             self.backend.create_table(name, schema=schema)
             self._existing.add(name)
 
+    def replace(self, name: str, table: ir.Table) -> None:
+        """Create or overwrite `name` from an expression (inside the open transaction, if any)."""
+        self.backend.create_table(name, table, overwrite=True)
+        self._existing.add(name)
+
+    def attach(self, name: str) -> None:
+        """Nothing to do: a DuckDB file knows its own tables."""
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         con = self.backend.con
@@ -67,7 +75,9 @@ class SparkEngine:
     """Spark local or cluster mode; tables are Parquet folders in a warehouse directory.
 
     Spark has no multi-table transactions: a batch writes its rows first and its
-    `ingest_batches` record last, so readers of batch counts never see a half batch.
+    `ingest_batches` record last, so readers of batch counts never see a half batch. The
+    session's catalog is shared by the process, so one Spark store is open at a time: opening
+    another points the table names at its warehouse.
     """
 
     name = "spark"
@@ -116,6 +126,20 @@ class SparkEngine:
         self.session.catalog.createTable(
             name, path=str(self.warehouse / name), source="parquet", schema=PySparkSchema.from_ibis(schema)
         )
+
+    def replace(self, name: str, table: ir.Table) -> None:
+        """Write the rows as this warehouse's Parquet folder `name` and point the catalog at it
+        (saveAsTable would use spark.sql.warehouse.dir, the first store opened in the process).
+        `table` must not read `name` itself. The query is Ibis-compiled, never user text."""
+        frame = self.session.sql(self.backend.compile(table))
+        frame.write.mode("overwrite").parquet(str(self.warehouse / name))
+        self.attach(name)
+
+    def attach(self, name: str) -> None:
+        """Point the catalog at this warehouse's Parquet folder `name`, if it exists."""
+        self.backend.drop_table(name, force=True)
+        if (self.warehouse / name).exists():
+            self.session.catalog.createTable(name, path=str(self.warehouse / name), source="parquet")
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:

@@ -103,3 +103,6 @@ TABLES: dict[str, sch.Schema] = {
     "ingest_batches": INGEST_BATCHES,
     "meta": META,
 }
+
+# Tables rebuilt from the canonical ones by engagekit.derive (their schemas live there).
+DERIVED_TABLES: tuple[str, ...] = ("sessions", "customer_days", "customer_facts")

@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from engagekit.errors import EngagekitError
 from engagekit.store.engines import DuckDBEngine, SparkEngine
-from engagekit.store.schemas import SCHEMA_VERSION, TABLES
+from engagekit.store.schemas import DERIVED_TABLES, SCHEMA_VERSION, TABLES
 from engagekit.store.url import StoreURL, parse_store_url
 
 _stage_names = (f"_ek_stage_{n}" for n in itertools.count())
@@ -33,6 +33,8 @@ class Store:
     def _ensure_tables(self) -> None:
         for name, schema in TABLES.items():
             self.engine.ensure(name, schema)
+        for name in DERIVED_TABLES:
+            self.engine.attach(name)
         version = self.schema_version()
         if version is None:
             self.backend.insert("meta", pa.table({"key": ["schema_version"], "value": [str(SCHEMA_VERSION)]}))
@@ -48,10 +50,23 @@ class Store:
         return int(rows[0]) if rows else None
 
     def table(self, name: str) -> ir.Table:
-        """An Ibis table of the store, with its canonical schema."""
+        """An Ibis table of the store: a canonical one, or a derived one once it was built."""
+        if name in DERIVED_TABLES:
+            if not self.has_table(name):
+                raise EngagekitError(f"the derived table {name!r} is not built yet: run `engagekit derive`")
+            return self.backend.table(name)
         if name not in TABLES:
-            raise EngagekitError(f"unknown table {name!r}; tables: {', '.join(TABLES)}")
+            raise EngagekitError(f"unknown table {name!r}; tables: {', '.join(TABLES + DERIVED_TABLES)}")
         return self.backend.table(name)
+
+    def has_table(self, name: str) -> bool:
+        return name in self.backend.list_tables()
+
+    def replace_table(self, name: str, rows: ir.Table) -> None:
+        """Create or overwrite a derived table from an Ibis expression."""
+        if name not in DERIVED_TABLES:
+            raise EngagekitError(f"{name!r} is not a derived table; derived tables: {', '.join(DERIVED_TABLES)}")
+        self.engine.replace(name, rows)
 
     def customers_current(self) -> ir.Table:
         """The latest record of each customer (customer records are appended, never updated)."""
@@ -87,6 +102,7 @@ class Store:
             yield
 
     def count(self, name: str) -> int:
+        """Rows in a table of the store."""
         return int(self.table(name).count().to_pyarrow().as_py())
 
     def close(self) -> None:

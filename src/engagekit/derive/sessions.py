@@ -1,0 +1,122 @@
+"""Sessions: runs of a person's interactive events, split by inactivity and by a maximum length.
+
+Definitions (docs/derived-tables.md has the full table):
+
+- Only events of interactive channels (web, app) form sessions; email, billing, store and the
+  rest are things that happen between visits, not visits.
+- Events belong to the person (`person_id` from identity stitching), so a visitor's anonymous
+  page views before sign-up share a session with the sign-up itself.
+- A gap of at most `timeout_minutes` keeps the session going (exactly 30:00 stays; 30:00.000001
+  starts a new one). The client's `session_id` is ignored: clients disagree about what a session
+  is, and one rule for every source keeps session KPIs comparable across sources.
+- A session never lasts more than `max_hours`: a run of activity with no long gap is cut into
+  pieces of `max_hours` counted from the run's first event (an event exactly `max_hours` after it
+  stays in the first piece). Pieces are aligned to the run's start, not restarted at each cut,
+  so one window pass computes them on any engine; a restarted clock would need a recursive query.
+  The two agree for runs shorter than twice the maximum.
+- `active_seconds` adds the gaps between consecutive events of the session that are shorter than
+  `idle_seconds`, so a tab left open does not count as attention.
+- A session bounces when it has at most one page view, lasts less than `bounce_seconds` and
+  converts nothing; every other session is engaged.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from engagekit.config import DEFAULT_SESSION_TIMEOUT_MINUTES, Settings
+from engagekit.derive.names import INTERACTIVE_CHANNELS, ORDERS, PAGE_VIEWS, PRODUCT_VIEWS, identified
+from engagekit.derive.timing import MICROSECONDS, micros_between, seconds_between
+from engagekit.ingest.identity import resolved_events
+from engagekit.json_fields import json_text
+from engagekit.store import Store
+
+DEFAULT_SESSION_MAX_HOURS = 24
+DEFAULT_IDLE_SECONDS = 300
+DEFAULT_BOUNCE_SECONDS = 10
+
+SESSION_COLUMNS = (
+    "session_key", "person_id", "customer_id", "anonymous_id", "start_ts", "end_ts", "duration_seconds",
+    "events", "page_views", "product_views", "converted", "bounced", "engaged", "active_seconds",
+    "channel", "landing_path", "campaign",
+)
+
+
+@dataclass(frozen=True)
+class SessionRules:
+    """How events become sessions; every default is the common web-analytics value."""
+
+    timeout_minutes: int = DEFAULT_SESSION_TIMEOUT_MINUTES
+    max_hours: int = DEFAULT_SESSION_MAX_HOURS
+    idle_seconds: int = DEFAULT_IDLE_SECONDS
+    bounce_seconds: int = DEFAULT_BOUNCE_SECONDS
+    channels: tuple[str, ...] = INTERACTIVE_CHANNELS
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SessionRules:
+        """The rules a project configured in engagekit.yaml."""
+        return cls(timeout_minutes=settings.session_timeout_minutes, max_hours=settings.session_max_hours)
+
+
+def sessions(store: Store, rules: SessionRules | None = None) -> ir.Table:
+    """One row per session of the store's interactive events (columns: SESSION_COLUMNS)."""
+    rules = rules or SessionRules()
+    events = resolved_events(store)
+    interactive = events.filter(events.channel.isin(rules.channels))
+    return _summarise(_assign(interactive, rules), rules)
+
+
+def _assign(events: ir.Table, rules: SessionRules) -> ir.Table:
+    """Each event with its session (`run` of activity, `piece` of the run), its order among the
+    person's events (`seq`) and the active part of its gap to the previous event (`active_us`)."""
+    order = ["ts", "event_id"]  # event_id breaks ties between events of the same instant
+    by_person = ibis.window(group_by="person_id", order_by=order)
+    ordered = events.mutate(seq=ibis.row_number().over(by_person), prev_ts=events.ts.lag().over(by_person))
+    gap = micros_between(ordered.prev_ts, ordered.ts)
+    new_run = ordered.prev_ts.isnull() | (gap > rules.timeout_minutes * 60 * MICROSECONDS)
+    so_far = ibis.cumulative_window(group_by="person_id", order_by=order)
+    runs = ordered.mutate(gap_us=gap, new_run=new_run, run=new_run.cast("int64").sum().over(so_far))
+    runs = runs.mutate(run_start=runs.ts.min().over(group_by=[runs.person_id, runs.run]))
+    max_us = rules.max_hours * 3600 * MICROSECONDS
+    piece = _piece(runs.run_start, runs.ts, max_us)
+    starts_session = runs.new_run | (piece != _piece(runs.run_start, runs.prev_ts, max_us))
+    in_session_gap = ibis.ifelse(starts_session, ibis.null("int64"), runs.gap_us)
+    active = ibis.ifelse(in_session_gap < rules.idle_seconds * MICROSECONDS, in_session_gap, 0)
+    return runs.mutate(piece=piece, active_us=active)
+
+
+def _piece(run_start: ir.TimestampValue, ts: ir.TimestampValue, max_us: int) -> ir.IntegerValue:
+    """0 for events up to `max_us` after the run's start (inclusive), 1 for the next span, ..."""
+    return ibis.greatest(micros_between(run_start, ts) - 1, 0) // max_us
+
+
+def _summarise(e: ir.Table, rules: SessionRules) -> ir.Table:
+    """One row per (person, run, piece) with the session's measures."""
+    is_page_view = e.event.isin(PAGE_VIEWS)
+    grouped = e.group_by(["person_id", "run", "piece"]).aggregate(
+        customer_id=ibis.ifelse(identified(e), e.person_id, ibis.null("string")).max(),
+        anonymous_id=e.anonymous_id.argmin(e.seq, where=e.anonymous_id.notnull()),
+        start_ts=e.ts.min(),
+        end_ts=e.ts.max(),
+        events=e.count(),
+        page_views=e.count(where=is_page_view),
+        product_views=e.count(where=e.event.isin(PRODUCT_VIEWS)),
+        converted=e.event.isin(ORDERS).any(),
+        active_us=e.active_us.sum(),
+        channel=e.channel.argmin(e.seq),
+        first_properties=e.properties.argmin(e.seq),
+        landing_properties=e.properties.argmin(e.seq, where=is_page_view),
+    )
+    s = grouped.mutate(duration_seconds=seconds_between(grouped.start_ts, grouped.end_ts))
+    bounced = (s.page_views <= 1) & (s.duration_seconds < rules.bounce_seconds) & ~s.converted
+    key = s.person_id.concat("@", s.start_ts.strftime("%Y-%m-%d %H:%M:%S.%f"))
+    return s.mutate(
+        session_key=key,
+        bounced=bounced,
+        engaged=~bounced,
+        active_seconds=s.active_us / MICROSECONDS,
+        landing_path=json_text(s.landing_properties, "path"),
+        campaign=json_text(s.first_properties, "campaign"),
+    ).select(*SESSION_COLUMNS)
