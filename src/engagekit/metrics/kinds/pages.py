@@ -1,0 +1,25 @@
+"""Time spent on given pages: from a view to the person's next event, within an idle limit."""
+from __future__ import annotations
+
+import ibis
+
+from engagekit.derive.timing import seconds_between
+from engagekit.metrics.kinds.registry import Key, Params, Values, collect, grouped, register
+from engagekit.metrics.scope import Scope, scoped_table
+from engagekit.metrics.spec import Source
+from engagekit.store import Store
+
+
+@register("time_on_pages", params=("events", "idle_seconds"))
+def time_on_pages(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
+    """Mean seconds from a view of `events` to the same person's next event, for views whose next
+    event comes within `idle_seconds` (web analytics' time on page: the last view has no end)."""
+    table, ts = scoped_table(store, Source.EVENTS, scope)
+    following = ibis.window(group_by="person_id", order_by=[table.ts, table.event_id])
+    table = table.mutate(_next_ts=table.ts.lead().over(following))
+    gap = seconds_between(table.ts, table._next_ts)
+    views = table.filter(table.event.isin(list(params["events"])), gap.notnull(), gap < params["idle_seconds"])
+    views = views.mutate(_gap=seconds_between(views.ts, views._next_ts))
+    expr = grouped(views, ts, scope, total=views._gap.sum(), count=views._gap.count())
+    return collect(expr, scope, lambda r: (r["total"] / r["count"] if r["count"] else None,
+                                           r["total"], float(r["count"] or 0)))
