@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from engagekit.cli import ingest, init, metrics, quarantine, status
+from engagekit.cli import demo, derive, ingest, init, metrics, quarantine, status
 from engagekit.cli.context import STATE, err_console
 from engagekit.errors import EngagekitError
 
@@ -29,35 +29,26 @@ def _global_options(
     STATE.store_url, STATE.config_path, STATE.debug = store, config, debug
 
 
-for module in (init, ingest, status):
+for module in (init, ingest, derive, status):
     module.register(app)
 app.add_typer(quarantine.app, name="quarantine")
 app.add_typer(metrics.app, name="metrics")
-#DEMO
+app.add_typer(demo.app, name="demo")
 
 
 def main() -> None:
     """Console entry point: user errors print one line and exit with their code."""
     try:
-        code = app(standalone_mode=False)
-        if isinstance(code, int) and code:
-            sys.exit(code)
+        app()
     except EngagekitError as exc:
         if STATE.debug:
             raise
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
         sys.exit(exc.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:
         err_console.print("aborted")
         sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except Exception as exc:  # anything unexpected: one line, the traceback with --debug
         if STATE.debug:
             raise
         err_console.print(f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug for details)", highlight=False)

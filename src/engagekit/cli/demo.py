@@ -7,11 +7,14 @@ from typing import Annotated
 import typer
 
 from engagekit.cli.context import STATE, console, print_json
+from engagekit.cli.derive import rebuild
 from engagekit.cli.ingest import batch_table
 from engagekit.cli.progress import progress_bar
+from engagekit.cli.metrics import print_result, project_catalog
 from engagekit.cli.status import print_summary
 from engagekit.demo.generate import DemoSpec, generate
 from engagekit.demo.load import load_demo
+from engagekit.metrics.headline import headline
 from engagekit.store.summary import store_summary
 
 app = typer.Typer(help="The demo company: generate its files and load them into the store.")
@@ -60,13 +63,18 @@ def demo(
             progress.advance(task)
 
         reports = load_demo(store, files, STATE.settings, on_file=advance)
+    rebuild(store, show=not as_json)
     summary = store_summary(store)
+    catalog = project_catalog()
+    kpis = headline(store, catalog)
     if as_json:
         print_json({"files": {k: str(v) for k, v in files.items()}, "batches": [r.to_dict() for r in reports],
-                    "summary": summary})
+                    "summary": summary, "headline_kpis": kpis.to_dict() if kpis else None})
         return
     console.print(batch_table(reports))
     print_summary(summary)
+    if kpis is not None:
+        print_result(kpis, catalog)
 
 
 @app.command("generate")

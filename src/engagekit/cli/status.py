@@ -1,6 +1,7 @@
 """`engagekit status`: what the store holds and what the last batches did."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -47,9 +48,9 @@ def print_summary(summary: dict[str, Any]) -> None:
         console.print(sources)
     if summary["recent_batches"]:
         batches = Table(title="Recent batches")
-        for name in ("started_at", "file", "kind", "received", "stored", "duplicate", "quarantined"):
+        for name in ("started", "file", "kind", "received", "stored", "duplicate", "quarantined"):
             batches.add_column(name, justify="right" if name in ("received", "stored", "duplicate", "quarantined") else "left")
         for b in summary["recent_batches"]:
-            batches.add_row(f"{b['started_at']:%Y-%m-%d %H:%M:%S}", b["file"], b["kind"], f"{b['received']:,}",
+            batches.add_row(f"{b['started_at']:%m-%d %H:%M}", Path(b["file"]).name, b["kind"], f"{b['received']:,}",
                             f"{b['stored']:,}", f"{b['duplicate']:,}", f"{b['quarantined']:,}")
         console.print(batches)
