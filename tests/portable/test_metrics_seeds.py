@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from engagekit.derive import build_derived
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
 from engagekit.metrics.catalog import load_catalog
 from engagekit.metrics.engine import compute
@@ -17,19 +18,21 @@ NPS_SCORES = [10, 9, 9, 8, 7, 6, 3, 10, 10, 0]  # 5 promoters, 2 passives, 3 det
 
 
 def story() -> str:
-    """100 visitors in October, 20 of whom order (10 + i dollars); 10 NPS answers; 30 carts."""
-    rows = ["timestamp,event,userId,revenue,survey,score"]
-    rows += [f"2024-10-{1 + i % 28:02d}T10:00:00Z,page_viewed,v{i},,," for i in range(100)]
-    rows += [f"2024-10-{1 + i % 28:02d}T10:05:00Z,product_added,v{i},,," for i in range(30)]
-    rows += [f"2024-10-{1 + i % 28:02d}T11:00:00Z,order_completed,v{i},{10 + i},," for i in range(20)]
-    rows += [f"2024-10-05T12:00:00Z,survey_responded,v{i},,nps,{s}" for i, s in enumerate(NPS_SCORES)]
-    rows += ["2024-09-10T10:00:00Z,page_viewed,v0,,,", "2024-09-10T10:30:00Z,order_completed,v0,50,,"]
+    """100 visitors in October, 30 of whom add to cart in that visit and 20 of those order in the
+    same visit (10 + i dollars); 10 NPS answers; one visit with an order in September."""
+    rows = ["timestamp,event,userId,revenue,survey,score,channel"]
+    rows += [f"2024-10-{1 + i % 28:02d}T10:00:00Z,page_viewed,v{i},,,,web" for i in range(100)]
+    rows += [f"2024-10-{1 + i % 28:02d}T10:05:00Z,product_added,v{i},,,,web" for i in range(30)]
+    rows += [f"2024-10-{1 + i % 28:02d}T10:20:00Z,order_completed,v{i},{10 + i},,,web" for i in range(20)]
+    rows += [f"2024-10-05T12:00:00Z,survey_responded,v{i},,nps,{s},survey" for i, s in enumerate(NPS_SCORES)]
+    rows += ["2024-09-10T10:00:00Z,page_viewed,v0,,,,web", "2024-09-10T10:30:00Z,order_completed,v0,50,,,web"]
     return "\n".join(rows) + "\n"
 
 
 @pytest.fixture
 def seeded(store: Store, tmp_path: Path) -> Store:
     ingest_file(store, write(tmp_path / "story.csv", story()), IngestOptions(), Vocabulary())
+    build_derived(store)
     return store
 
 
@@ -42,7 +45,7 @@ def test_conversion_orders_revenue_and_nps(seeded: Store) -> None:
     assert result.value("revenue") == pytest.approx(sum(10 + i for i in range(20)))  # 390
     assert result.value("average_order_value") == pytest.approx(390 / 20)
     assert result.value("nps") == pytest.approx((5 - 3) / 10 * 100)  # 50% promoters - 30% detractors = 20
-    assert result.value("cart_abandonment_rate") == pytest.approx(1 - 20 / 30)
+    assert result.value("cart_abandonment_rate") == pytest.approx(1 - 20 / 30)  # 30 visits with a cart, 20 ordered
     assert result.value("purchase_frequency") == pytest.approx(1.0)
     orders = result.for_metric("orders")[0]
     assert (orders.previous, orders.change) == (1.0, 19.0)  # September: one order

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.format import format_change, format_value, sparkline, status_markup
-from engagekit.metrics.catalog import Catalog, load_catalog, load_file
+from engagekit.metrics.catalog import Catalog, builtin_files, load_catalog, load_file
 from engagekit.metrics.engine import compute as compute_metrics
 from engagekit.metrics.glossary import render_glossary
 from engagekit.metrics.periods import COMPARES, GRAINS, inclusive_range, month_range
@@ -108,7 +108,8 @@ def validate(
 ) -> None:
     """Check KPI files: every entry parses, every field is known, names are unique."""
     counts = {str(path): len(load_file(path)) for path in paths}
-    load_catalog(paths)  # names must not clash with built-in KPIs
+    builtin = {p.resolve() for p in builtin_files()}
+    load_catalog([p for p in paths if p.resolve() not in builtin])  # names must not clash with built-ins
     if as_json:
         print_json({"valid": True, "metrics": counts})
         return
@@ -152,13 +153,14 @@ def print_result(result: MetricResult, catalog: Catalog) -> None:
     columns = ["KPI", *(["period"] if result.grain else []), *[f"by {b}" for b in result.by], "value",
                *(["previous", "change"] if result.compare else []), "target", "status"]
     for name in columns:
-        table.add_column(name, justify="right" if name in ("value", "previous", "change", "target") else "left")
+        table.add_column(name, justify="right" if name in ("value", "previous", "change", "target") else "left",
+                         no_wrap=name == "KPI")
     for row in result.rows:
         metric = catalog.get(row.metric)
         cells = [metric.label]
         if result.grain:
             cells.append(str(row.period))
-        cells += [str(value) for _, value in row.segment]
+        cells += [("(unknown)" if value is None else str(value)) for _, value in row.segment] or ["all"] * len(result.by)
         cells.append(format_value(metric, row.value))
         if result.compare:
             cells += [format_value(metric, row.previous), format_change(metric, row)]

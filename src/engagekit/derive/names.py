@@ -7,6 +7,8 @@ import ibis.expr.types as ir
 INTERACTIVE_CHANNELS = ("web", "app")  # channels whose events form sessions
 PAGE_VIEWS = ("page_viewed", "screen_viewed")
 PRODUCT_VIEWS = ("product_viewed",)
+CART_ADDS = ("product_added",)
+CHECKOUTS = ("checkout_started",)
 ORDERS = ("order_completed",)
 LOGINS = ("logged_in", "portal_login")
 # Things done to a person rather than by them; they do not make a day active.

@@ -27,7 +27,7 @@ import ibis
 import ibis.expr.types as ir
 
 from engagekit.config import DEFAULT_SESSION_TIMEOUT_MINUTES, Settings
-from engagekit.derive.names import INTERACTIVE_CHANNELS, ORDERS, PAGE_VIEWS, PRODUCT_VIEWS, identified
+from engagekit.derive.names import CART_ADDS, CHECKOUTS, INTERACTIVE_CHANNELS, ORDERS, PAGE_VIEWS, PRODUCT_VIEWS, identified
 from engagekit.derive.timing import MICROSECONDS, micros_between, seconds_between
 from engagekit.ingest.identity import resolved_events
 from engagekit.json_fields import json_text
@@ -39,7 +39,7 @@ DEFAULT_BOUNCE_SECONDS = 10
 
 SESSION_COLUMNS = (
     "session_key", "person_id", "customer_id", "anonymous_id", "start_ts", "end_ts", "duration_seconds",
-    "events", "page_views", "product_views", "converted", "bounced", "engaged", "active_seconds",
+    "events", "page_views", "product_views", "carted", "checked_out", "converted", "bounced", "engaged", "active_seconds",
     "channel", "landing_path", "campaign",
 )
 
@@ -103,6 +103,8 @@ def _summarise(e: ir.Table, rules: SessionRules) -> ir.Table:
         events=e.count(),
         page_views=e.count(where=is_page_view),
         product_views=e.count(where=e.event.isin(PRODUCT_VIEWS)),
+        carted=e.event.isin(CART_ADDS).any(),
+        checked_out=e.event.isin(CHECKOUTS).any(),
         converted=e.event.isin(ORDERS).any(),
         active_us=e.active_us.sum(),
         channel=e.channel.argmin(e.seq),

@@ -28,13 +28,11 @@ def compute(store: Store, catalog: Catalog, names: list[str], start: date, end: 
     check_grain(grain)
     metrics = [catalog.get(name) for name in names]
     tree = parse_filter(where) if where else None
-    current = _compute_scope(store, metrics, Scope(start, end, grain, tuple(by), tree))
+    current = _with_overall(store, metrics, Scope(start, end, grain, tuple(by), tree))
     previous: dict[tuple[str, Key], tuple] = {}
     if compare:
         previous_start, previous_end = comparison_range(start, end, compare)
-        earlier = _compute_scope(store, metrics, Scope(previous_start, previous_end, grain, tuple(by), tree))
-        for (name, (period, segment)), values in earlier.items():
-            previous[(name, (period, segment))] = values
+        previous = _with_overall(store, metrics, Scope(previous_start, previous_end, grain, tuple(by), tree))
     rows = []
     for (name, (period, segment)), (value, numerator, denominator) in sorted(current.items(), key=_sort_key):
         metric = catalog.get(name)
@@ -49,6 +47,14 @@ def compute(store: Store, catalog: Catalog, names: list[str], start: date, end: 
         rows.append(MetricRow(name, period, segment, value, numerator, denominator, before, change, relative,
                               target, target_status(metric, value)))
     return MetricResult(start, end, grain, tuple(by), compare, rows)
+
+
+def _with_overall(store: Store, metrics: list[Metric], scope: Scope) -> dict[tuple[str, Key], tuple]:
+    """Segment rows and, when segmenting, the overall rows beside them (segment ())."""
+    values = _compute_scope(store, metrics, scope)
+    if scope.by:
+        values.update(_compute_scope(store, metrics, Scope(scope.start, scope.end, scope.grain, (), scope.where)))
+    return values
 
 
 def _sort_key(item: tuple) -> tuple:

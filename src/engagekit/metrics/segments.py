@@ -1,7 +1,8 @@
 """Hidden patterns: which segments differ significantly from the rest of the population.
 
 Broad averages hide patterns (the seeds' shirt that sells to women but not to men), so every
-`--by` result is tested segment by segment. For rate KPIs (numerator and denominator are counts
+`--by` result is tested segment by segment. Rows whose segment value is unknown (null) are left out of the comparison.
+For rate KPIs (numerator and denominator are counts
 of people or events), each segment is compared with all other segments pooled by a two-proportion
 z-test (pooled variance; Agresti, *Categorical Data Analysis*, 3rd ed., sec. 2.1.3). The p-values
 of one KPI's segments are adjusted with Holm's step-down method (Holm 1979) so that testing many
@@ -68,7 +69,8 @@ def find_differences(result: MetricResult, catalog: Catalog, alpha: float = DEFA
         metric = catalog.get(name)
         if metric.kind != Kind.RATIO or metric.unit != "percent":
             continue
-        rows = [r for r in result.for_metric(name) if r.segment and r.numerator is not None and r.denominator]
+        rows = [r for r in result.for_metric(name)
+                if r.segment and r.numerator is not None and r.denominator and _known(r)]
         tested = [r for r in rows if r.denominator >= MIN_SEGMENT_SIZE]
         if len(tested) < 2:
             continue
@@ -82,6 +84,12 @@ def find_differences(result: MetricResult, catalog: Catalog, alpha: float = DEFA
             findings.append(SegmentFinding(name, row.segment, row.value, rest, row.denominator, p, adjusted,
                                            significant, _sentence(metric.label, row, rest, adjusted, significant)))
     return sorted(findings, key=lambda f: (not f.significant, f.adjusted_p))
+
+
+def _known(row: MetricRow) -> bool:
+    """Rows whose segment values are all known: people without the trait (anonymous visitors,
+    say) are not a segment to compare with, and would distort everyone else's value."""
+    return all(value is not None for _, value in row.segment)
 
 
 def _rest_value(x: float, n: float, complement: bool) -> float:

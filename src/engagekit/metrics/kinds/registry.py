@@ -36,6 +36,8 @@ REGISTRY: dict[str, RegisteredKind] = {}
 def register(name: str, params: tuple[str, ...] = ()) -> Callable[[KindFunction], KindFunction]:
     """Register a kind under `name`, accepting the given params from catalog entries."""
     def add(function: KindFunction) -> KindFunction:
+        if name in REGISTRY and REGISTRY[name].function is not function:
+            raise RuntimeError(f"KPI kind {name!r} is registered twice")
         REGISTRY[name] = RegisteredKind(function, frozenset(params))
         return function
 
@@ -69,3 +71,15 @@ def grouped(table: ir.Table, ts: str, scope: Scope, **aggregates: ir.Scalar) -> 
     return table.group_by(**keys).aggregate(**aggregates) if keys else table.aggregate(**aggregates)
 
 
+def aggregate_by(table: ir.Table, groups: list[str], **aggregates: ir.Scalar) -> ir.Table:
+    """Aggregate by the group columns (period, segments), or overall when there are none."""
+    return table.group_by(groups).aggregate(**aggregates) if groups else table.aggregate(**aggregates)
+
+
+def share(part: str, whole: str) -> Callable[[dict], Values]:
+    """Record -> (part / whole, part, whole); no value when the whole is zero."""
+    def values(record: dict) -> Values:
+        numerator, denominator = float(record[part] or 0), float(record[whole] or 0)
+        return (numerator / denominator if denominator else None, numerator, denominator)
+
+    return values

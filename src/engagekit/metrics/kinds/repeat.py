@@ -1,0 +1,80 @@
+"""Repeated behaviour per person: the repeat share (people who did something at least `min_count`
+times among those who did it at all) and the completion of a set of distinct steps (people who
+reached `steps` distinct values of a property, such as all the steps of an onboarding).
+"""
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from engagekit.errors import ConfigError
+from engagekit.json_fields import json_text
+from engagekit.metrics.kinds.registry import Key, Params, Values, aggregate_by, collect, register, share
+from engagekit.metrics.kinds.timing import duration_values, summarize_durations
+from engagekit.metrics.scope import Scope, filtered_table, group_keys, scoped_table, timestamp_literal
+from engagekit.metrics.spec import Source
+from engagekit.store import Store
+
+REPEAT_MIN_COUNT = 2  # a repeat is a second time
+
+
+@register("repeat_share", params=("event", "min_count"))
+def repeat_share(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
+    """Repeat rate = people with at least `min_count` (default 2) `event`s in the period / people
+    with at least one, per period and segment (the seeds' repeat service rate: 25 of 40 clients
+    returning = 62.5%). numerator = repeaters, denominator = people; no value without people."""
+    min_count = int(params.get("min_count", REPEAT_MIN_COUNT))
+    table, ts = scoped_table(store, Source.EVENTS, scope)
+    table = table.filter(table.event == params["event"])
+    groups = group_keys(table, ts, scope)
+    per_person = table.mutate(**groups).group_by([*groups, "person_id"]).aggregate(_n=ibis._.count())
+    expr = aggregate_by(per_person, list(groups), repeaters=(per_person._n >= min_count).ifelse(1, 0).sum(),
+                        people=per_person.count())
+    return collect(expr, scope, share("repeaters", "people"))
+
+
+def _progress(store: Store, scope: Scope, params: Params) -> tuple[ir.Table, list[str]]:
+    """Per person whose first `event` falls in the range: `_started` (that first event's time), its
+    group columns (whose names are returned), and `_completed`, the time the person first reached
+    `steps` distinct values of property `distinct` (null when not yet)."""
+    if "steps" not in params or "distinct" not in params:
+        raise ConfigError("completion kinds need params 'distinct' (the step property) and 'steps' (how many)")
+    steps = int(params["steps"])
+    events, ts = filtered_table(store, Source.EVENTS, scope)
+    events = events.filter(events.event == params["event"])
+
+    valued = events.mutate(_value=json_text(events.properties, str(params["distinct"])))
+    reached = (valued.filter(valued._value.notnull()).group_by(["person_id", "_value"])
+               .aggregate(_at=ibis._[ts].min()))
+    rank = ibis.row_number().over(group_by="person_id", order_by=[reached._at, reached._value])
+    reached = reached.mutate(_rank=rank)
+    completed = reached.filter(reached._rank == steps - 1).select("person_id", _completed=reached._at)
+
+    order = ibis.row_number().over(group_by="person_id", order_by=[events[ts], events.event_id])
+    first = events.mutate(_n=order).filter(ibis._._n == 0)
+    first = first.filter(first[ts] >= timestamp_literal(scope.start), first[ts] < timestamp_literal(scope.end))
+    groups = group_keys(first, ts, scope)
+    first = first.select("person_id", _started=first[ts], **groups)
+    joined = first.left_join(completed, "person_id").select(first, completed._completed)
+    return joined, list(groups)
+
+
+@register("completion_rate", params=("event", "distinct", "steps"))
+def completion_rate(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
+    """Completion rate = people who reached `steps` distinct `distinct` values of `event` (at any
+    time) / people whose first `event` falls in the period (who started). numerator = completers,
+    denominator = starters; no value without starters."""
+    people, groups = _progress(store, scope, params)
+    expr = aggregate_by(people, groups, completed=people._completed.notnull().ifelse(1, 0).sum(),
+                        started=people.count())
+    return collect(expr, scope, share("completed", "started"))
+
+
+@register("time_to_complete", params=("event", "distinct", "steps", "agg", "unit"))
+def time_to_complete(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
+    """Mean or median time from a person's first `event` to the moment they reached `steps`
+    distinct values, over the people who started in the period and have completed. value = agg in
+    `unit`, numerator = sum, denominator = completers; no value without completers."""
+    people, groups = _progress(store, scope, params)
+    return collect(summarize_durations(people, groups, people._started, people._completed, params), scope,
+                   duration_values)
