@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -28,6 +29,7 @@ class Settings(BaseModel):
     session_timeout_minutes: int = Field(default=DEFAULT_SESSION_TIMEOUT_MINUTES, gt=0)
     session_max_hours: int = Field(default=DEFAULT_SESSION_MAX_HOURS, gt=0)
     metrics_files: list[str] = Field(default_factory=list)
+    metrics: list[dict[str, Any]] = Field(default_factory=list)  # custom KPIs, parsed by metrics.catalog
 
     @field_validator("timezone")
     @classmethod

@@ -56,3 +56,30 @@ def test_a_name_defined_twice_is_an_error(tmp_path: Path) -> None:
 def test_unknown_metric_names_the_close_matches() -> None:
     with pytest.raises(InputError, match=r"unknown metric 'conversion_rat'; did you mean conversion_rate"):
         load_catalog().get("conversion_rat")
+
+
+def test_custom_kpis_in_engagekit_yaml_compute_with_the_same_engine(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    config = tmp_path / "engagekit.yaml"
+    config.write_text("timezone: UTC\n" + GOOD)
+    (tmp_path / "e.csv").write_text(
+        "timestamp,event,userId,type\n"
+        "2024-10-01T10:00:00Z,page_viewed,a,\n2024-10-01T10:00:00Z,page_viewed,b,\n"
+        "2024-10-01T10:01:00Z,content_viewed,a,download\n2024-10-01T10:02:00Z,content_viewed,a,video\n")
+    store = f"duckdb:///{tmp_path / 's.duckdb'}"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "engagekit", "--store", store, *args],
+                              capture_output=True, text=True, cwd=tmp_path, timeout=120)
+
+    assert run("ingest", "e.csv", "--no-derive", "--json").returncode == 0
+    result = run("metrics", "compute", "downloads_per_visitor", "--period", "2024-10", "--json")
+    assert result.returncode == 0, result.stderr
+    [row] = json.loads(result.stdout)["rows"]
+    assert row["value"] == 0.5  # one download / two visitors
+    config.write_text("timezone: UTC\n" + GOOD.replace("direction: higher", "direction: upward"))
+    broken = run("metrics", "list")
+    assert broken.returncode == 2 and "engagekit.yaml:12: field 'direction'" in broken.stderr

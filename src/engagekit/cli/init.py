@@ -28,7 +28,20 @@ strict_events: false
 #   "app_open": logged_in
 event_mapping: {{}}
 
-# Your own KPI files (same spec as the built-in catalog; see docs/kpis.md).
+# Your own KPIs, in the spec of the built-in catalog (docs/kpis.md), e.g. a core action:
+#   - name: employees_added
+#     label: Employees added
+#     description: Employees added to the product in the period (our core action).
+#     formula: count of core_action where action is employee_added
+#     kind: value
+#     measure: {{agg: count, events: [core_action], where: "properties.action == 'employee_added'"}}
+#     population: events
+#     unit: count
+#     direction: higher
+#     stages: [adoption]
+metrics: []
+
+# Files of more KPIs in the same spec.
 metrics_files: []
 
 # A session ends after this many minutes without events.

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from engagekit.cli.context import STATE, console, print_json
+from engagekit.config import DEFAULT_CONFIG_PATH
 from engagekit.cli.format import format_change, format_value, sparkline, status_markup
 from engagekit.metrics.catalog import Catalog, builtin_files, load_catalog, load_file
 from engagekit.metrics.engine import compute as compute_metrics
@@ -24,8 +25,9 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print as JSON.")]
 
 
 def project_catalog() -> Catalog:
-    """Built-in KPIs plus the project's own (`metrics_files` in engagekit.yaml)."""
-    return load_catalog([Path(p) for p in STATE.settings.metrics_files])
+    """Built-in KPIs plus the project's own (`metrics:` and `metrics_files:` in engagekit.yaml)."""
+    config = STATE.config_path or DEFAULT_CONFIG_PATH
+    return load_catalog([Path(p) for p in STATE.settings.metrics_files], config)
 
 
 @app.command("list")

@@ -18,15 +18,16 @@ def builtin_files() -> list[Path]:
     return sorted(Path(str(entry)) for entry in folder.iterdir() if entry.name.endswith(".yaml"))
 
 
-def load_file(path: Path) -> list[Metric]:
-    """Metrics of one YAML file: a list of entries, or a mapping with a `metrics:` list."""
+def load_file(path: Path, section: bool = False) -> list[Metric]:
+    """Metrics of one YAML file: a list of entries, or a mapping with a `metrics:` list. With
+    `section`, the file is a config file (engagekit.yaml) and `metrics:` is one of its keys."""
     data, root = read_yaml(path)
     entries_node = root
     if isinstance(data, dict):
-        if set(data) != {"metrics"}:
+        if not section and set(data) != {"metrics"}:
             raise ConfigError(f"{path}:1: a KPI file is a list of metrics or a mapping with one key, 'metrics'")
-        data = data["metrics"]
-        entries_node = root.value[0][1]
+        data = data.get("metrics") or []
+        entries_node = next((value for key, value in root.value if key.value == "metrics"), None)
     if not isinstance(data, list):
         raise ConfigError(f"{path}:1: expected a list of metrics")
     metrics = []
@@ -75,7 +76,9 @@ class Catalog:
         return len(self.metrics)
 
 
-def load_catalog(extra_files: list[Path] | None = None) -> Catalog:
-    """The built-in catalog plus the given project files."""
+def load_catalog(extra_files: list[Path] | None = None, config_file: Path | None = None) -> Catalog:
+    """The built-in catalog plus the given project files and the `metrics:` of the config file."""
     metrics = [m for path in builtin_files() + list(extra_files or []) for m in load_file(path)]
+    if config_file is not None and config_file.exists():
+        metrics += load_file(config_file, section=True)
     return Catalog(metrics)
