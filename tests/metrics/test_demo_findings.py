@@ -43,3 +43,10 @@ def test_the_high_abandonment_segment_is_flagged(demo_store: Store) -> None:
     assert top.rest_value == pytest.approx(effects.CART_ABANDONMENT_BASE, abs=0.08)
     assert top.value - top.rest_value > 0.15
     assert "differs significantly" in top.sentence
+
+
+def test_an_unknown_trait_names_the_close_matches(demo_store: Store) -> None:
+    from engagekit.errors import InputError
+
+    with pytest.raises(InputError, match=r"unknown trait 'contry'; did you mean country\?"):
+        compute(demo_store, load_catalog(), ["orders"], date(2026, 10, 1), date(2026, 11, 1), by=("contry",))

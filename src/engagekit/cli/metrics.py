@@ -99,8 +99,11 @@ def compute(
         return
     print_result(result, catalog)
     for finding in findings:
-        style = "bold yellow" if finding.significant else "dim"
-        console.print(f"[{style}]{finding.sentence}[/]", highlight=False)
+        if finding.significant:
+            console.print(f"[bold yellow]{finding.sentence}[/]", highlight=False)
+    others = sum(1 for f in findings if not f.significant)
+    if others:
+        console.print(f"[dim]{others} other segment(s) do not differ significantly from the rest (--json lists them).[/]")
 
 
 @app.command("validate")

@@ -6,10 +6,13 @@ measure. Python-kind metrics (registered in metrics/kinds/) run their own expres
 """
 from __future__ import annotations
 
+import difflib
+import json
 from collections import defaultdict
 from datetime import date
 from typing import Any
 
+from engagekit.errors import InputError
 from engagekit.metrics import kinds
 from engagekit.metrics.catalog import Catalog
 from engagekit.metrics.compile import DENOMINATOR, NUMERATOR, VALUE, measures_of, ratio, reduction
@@ -27,6 +30,7 @@ def compute(store: Store, catalog: Catalog, names: list[str], start: date, end: 
     """The named KPIs over [start, end), per `grain` period and `by` segment, with comparison."""
     check_grain(grain)
     metrics = [catalog.get(name) for name in names]
+    check_traits(store, by)
     tree = parse_filter(where) if where else None
     current = _with_overall(store, metrics, Scope(start, end, grain, tuple(by), tree))
     previous: dict[tuple[str, Key], tuple] = {}
@@ -47,6 +51,23 @@ def compute(store: Store, catalog: Catalog, names: list[str], start: date, end: 
         rows.append(MetricRow(name, period, segment, value, numerator, denominator, before, change, relative,
                               target, target_status(metric, value)))
     return MetricResult(start, end, grain, tuple(by), compare, rows)
+
+
+TRAIT_SAMPLE = 1000  # customers read to learn which traits exist
+
+
+def check_traits(store: Store, fields: tuple[str, ...] | list[str]) -> None:
+    """Segment fields that name customer traits must exist; the error names the close matches."""
+    wanted = [f.removeprefix("traits.") for f in fields if "." not in f or f.startswith("traits.")]
+    if not wanted:
+        return
+    sample = store.customers_current().select("traits").limit(TRAIT_SAMPLE).traits.to_pyarrow().to_pylist()
+    known = sorted({key for text in sample if text for key in json.loads(text)})
+    for trait in wanted:
+        if trait not in known:
+            close = difflib.get_close_matches(trait, known, n=3)
+            hint = f"did you mean {', '.join(close)}?" if close else f"traits: {', '.join(known) or '(no customers loaded)'}"
+            raise InputError(f"unknown trait {trait!r}; {hint} (event properties are properties.KEY)")
 
 
 def _with_overall(store: Store, metrics: list[Metric], scope: Scope) -> dict[tuple[str, Key], tuple]:
