@@ -5,7 +5,6 @@ table and belong to the day the session started, so a session across midnight co
 """
 from __future__ import annotations
 
-import ibis
 import ibis.expr.types as ir
 
 from engagekit.derive.names import LOGINS, ORDERS, PAGE_VIEWS

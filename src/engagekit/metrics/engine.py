@@ -17,7 +17,7 @@ from engagekit.metrics import kinds
 from engagekit.metrics.catalog import Catalog
 from engagekit.metrics.compile import DENOMINATOR, NUMERATOR, VALUE, measures_of, ratio, reduction
 from engagekit.metrics.filters import parse_filter
-from engagekit.metrics.periods import check_grain, comparison_range, shift_period
+from engagekit.metrics.periods import check_grain, comparison_range, periods_of, shift_period
 from engagekit.metrics.result import MetricResult, MetricRow
 from engagekit.metrics.scope import Key, Scope, group_keys, key_of, scoped_table
 from engagekit.metrics.spec import Kind, Measure, Metric, Source
@@ -114,7 +114,15 @@ def _compute_scope(store: Store, metrics: list[Metric], scope: Scope) -> dict[tu
 
 def _scan(store: Store, source: Source, window: str, wanted: list[tuple[str, str, Measure]],
           scope: Scope) -> dict[Key, dict]:
-    """One aggregate over a source for every measure that reads it."""
+    """One aggregate over a source for every measure that reads it. A to-date measure in a series
+    reads everything before each period's end, so it runs once per period."""
+    if window == "to_date" and scope.grain:
+        results: dict[Key, dict] = {}
+        for label, _, period_end in periods_of(scope.start, scope.end, scope.grain):
+            whole = Scope(scope.start, period_end, None, scope.by, scope.where)
+            for (_, segment), values in _scan(store, source, window, wanted, whole).items():
+                results[(label, segment)] = values
+        return results
     table, ts = scoped_table(store, source, scope, extra_fields=[m.column or "" for _, _, m in wanted],
                              to_date=window == "to_date")
     keys = group_keys(table, ts, scope)

@@ -18,14 +18,14 @@ from engagekit.store import Store
 REPEAT_MIN_COUNT = 2  # a repeat is a second time
 
 
-@register("repeat_share", params=("event", "min_count"))
+@register("repeat_share", params=("events", "min_count"))
 def repeat_share(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
-    """Repeat rate = people with at least `min_count` (default 2) `event`s in the period / people
+    """Repeat rate = people with at least `min_count` (default 2) of `events` in the period / people
     with at least one, per period and segment (the seeds' repeat service rate: 25 of 40 clients
     returning = 62.5%). numerator = repeaters, denominator = people; no value without people."""
     min_count = int(params.get("min_count", REPEAT_MIN_COUNT))
     table, ts = scoped_table(store, Source.EVENTS, scope)
-    table = table.filter(table.event == params["event"])
+    table = table.filter(table.event.isin(list(params["events"])))
     groups = group_keys(table, ts, scope)
     per_person = table.mutate(**groups).group_by([*groups, "person_id"]).aggregate(_n=ibis._.count())
     expr = aggregate_by(per_person, list(groups), repeaters=(per_person._n >= min_count).ifelse(1, 0).sum(),
