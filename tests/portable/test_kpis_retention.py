@@ -14,7 +14,7 @@ from engagekit.metrics.engine import compute
 from engagekit.store import Store
 from tests.conftest import write
 
-RETENTION = ["churn_rate", "annual_churn_rate", "gross_revenue_churn", "net_revenue_retention", "subscriber_growth",
+RETENTION = ["retention_rate", "churn_rate", "annual_churn_rate", "gross_revenue_churn", "net_revenue_retention", "subscriber_growth",
              "repeat_service_rate", "clv", "clv_costed", "clv_orders", "csat", "ces", "nps", "referral_rate",
              "social_engagement_rate", "content_shares", "comments", "likes", "follows", "average_watch_time"]
 OCTOBER = (date(2024, 10, 1), date(2024, 11, 1))
@@ -170,6 +170,8 @@ def test_retention_and_advocacy_kpis_of_october(retention: tuple[Store, Path]) -
     result = compute(store, load_catalog([variants]), RETENTION, *OCTOBER)
     annual = 1 - (1 - 1 / 6) ** 12
     assert result.value("churn_rate") == pytest.approx(1 / 6)  # seed: lost / at start
+    # seed: (E - N) / S; N = new ones still there at the end: s6, s9 (s7 left again) -> (7 - 2) / 6
+    assert result.value("retention_rate") == pytest.approx(5 / 6)
     assert result.value("annual_churn_rate") == pytest.approx(annual)  # 1 - (1 - m)^12, about 0.888, not 12 x m
     assert result.value("gross_revenue_churn") == pytest.approx(140 / 700)  # (churned 100 + contraction 40) / 700
     assert result.value("net_revenue_retention") == pytest.approx(610 / 700)  # (700 + 50 - 40 - 100) / 700

@@ -18,11 +18,12 @@ NPS_SCORES = [10, 9, 9, 8, 7, 6, 3, 10, 10, 0]  # 5 promoters, 2 passives, 3 det
 
 
 def story() -> str:
-    """100 visitors in October, 30 of whom add to cart in that visit and 20 of those order in the
-    same visit (10 + i dollars); 10 NPS answers; one visit with an order in September."""
+    """100 visitors in October, 30 of whom add to cart in that visit, 25 start checkout and 20
+    order in the same visit (10 + i dollars); 10 NPS answers; one visit with an order in September."""
     rows = ["timestamp,event,userId,revenue,survey,score,channel"]
     rows += [f"2024-10-{1 + i % 28:02d}T10:00:00Z,page_viewed,v{i},,,,web" for i in range(100)]
     rows += [f"2024-10-{1 + i % 28:02d}T10:05:00Z,product_added,v{i},,,,web" for i in range(30)]
+    rows += [f"2024-10-{1 + i % 28:02d}T10:10:00Z,checkout_started,v{i},,,,web" for i in range(25)]
     rows += [f"2024-10-{1 + i % 28:02d}T10:20:00Z,order_completed,v{i},{10 + i},,,web" for i in range(20)]
     rows += [f"2024-10-05T12:00:00Z,survey_responded,v{i},,nps,{s},survey" for i, s in enumerate(NPS_SCORES)]
     rows += ["2024-09-10T10:00:00Z,page_viewed,v0,,,,web", "2024-09-10T10:30:00Z,order_completed,v0,50,,,web"]
@@ -38,7 +39,7 @@ def seeded(store: Store, tmp_path: Path) -> Store:
 
 def test_conversion_orders_revenue_and_nps(seeded: Store) -> None:
     result = compute(seeded, load_catalog(), ["conversion_rate", "orders", "revenue", "average_order_value", "nps",
-                                              "cart_abandonment_rate", "purchase_frequency"], *OCTOBER,
+                                              "cart_abandonment_rate", "checkout_completion_rate", "purchase_frequency"], *OCTOBER,
                      compare="previous_period")
     assert result.value("conversion_rate") == pytest.approx(0.20)  # seed: 20 of 100 visitors convert -> 20%
     assert result.value("orders") == 20
@@ -46,6 +47,7 @@ def test_conversion_orders_revenue_and_nps(seeded: Store) -> None:
     assert result.value("average_order_value") == pytest.approx(390 / 20)
     assert result.value("nps") == pytest.approx((5 - 3) / 10 * 100)  # 50% promoters - 30% detractors = 20
     assert result.value("cart_abandonment_rate") == pytest.approx(1 - 20 / 30)  # 30 visits with a cart, 20 ordered
+    assert result.value("checkout_completion_rate") == pytest.approx(20 / 25)  # 25 visits checked out, 20 ordered
     assert result.value("purchase_frequency") == pytest.approx(1.0)
     orders = result.for_metric("orders")[0]
     assert (orders.previous, orders.change) == (1.0, 19.0)  # September: one order

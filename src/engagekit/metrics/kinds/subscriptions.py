@@ -16,7 +16,9 @@ SUBSCRIPTION_EVENTS = ("subscription_started", "subscription_renewed", "subscrip
 
 
 def subscriber_populations(store: Store, scope: Scope) -> dict[Key, dict[str, int]]:
-    """Per period and segment: S subscribers at the start, E at the end, N new in the period,
+    """Per period and segment: S subscribers at the start, E at the end, N new in the period and
+    still subscribers at its end (one who joins and leaves within the period is in neither E nor
+    N, so (E - N) / S is exactly the share of S retained),
     L lost (subscribers at the start who are not at the end). A person is a subscriber at time t
     when their last subscription event before t is not a cancellation."""
     events, _ = filtered_table(store, Source.EVENTS, scope)
@@ -34,7 +36,7 @@ def subscriber_populations(store: Store, scope: Scope) -> dict[Key, dict[str, in
         start_flag, end_flag = joined.active_start.fill_null(False), joined.active_end.fill_null(False)
         segment_keys = {f"_by{i}": joined[f"_by{i}"] for i in range(len(scope.by))}
         aggregates = dict(S=start_flag.ifelse(1, 0).sum(), E=end_flag.ifelse(1, 0).sum(),
-                          N=new.fill_null(False).ifelse(1, 0).sum(), L=(start_flag & ~end_flag).ifelse(1, 0).sum())
+                          N=(new.fill_null(False) & end_flag).ifelse(1, 0).sum(), L=(start_flag & ~end_flag).ifelse(1, 0).sum())
         expr = joined.group_by(**segment_keys).aggregate(**aggregates) if segment_keys else joined.aggregate(**aggregates)
         for record in expr.to_pyarrow().to_pylist():
             segment = tuple((field, record[f"_by{i}"]) for i, field in enumerate(scope.by))
