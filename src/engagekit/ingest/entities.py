@@ -5,12 +5,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engagekit.ingest.columns import numbers, text
-from engagekit.ingest.jsontext import is_json_object_text, json_objects
 from engagekit.ingest.mapping import ColumnMap
 from engagekit.ingest.quarantine import Rejection
-from engagekit.ingest.readers import JSON_METADATA, ROW
+from engagekit.ingest.readers import ROW
 from engagekit.ingest.timestamps import to_utc
-from engagekit.ingest.validate import RowChecks
+from engagekit.ingest.validate import RowChecks, json_bag
 
 ENTITY_KEY = {"customers": "customer_id", "accounts": "account_id"}
 TEXT_FIELDS = {"customers": ("account_id",), "accounts": ("name", "plan")}
@@ -44,12 +43,6 @@ def prepare_entities(kind: str, raw: pa.Table, columns: ColumnMap, timezone: str
             out["created_at"] = created
         else:
             out["created_at"] = pa.nulls(n, pa.timestamp("us"))
-    merge = None
-    if "traits" in fields:
-        merge = text(raw[fields["traits"]])
-        checks.check(pc.and_(pc.invert(pc.is_null(merge)), pc.invert(is_json_object_text(merge))),
-                     fields["traits"], "traits is not a JSON object: {value!r}", lambda: merge)
-    bag = {k: (raw[c], raw.schema.field(c).metadata == JSON_METADATA) for k, c in columns.bag.items()}
-    out["traits"] = json_objects(bag, merge, n)
+    out["traits"] = json_bag(raw, columns, "traits", checks)
     out[ROW] = raw[ROW].combine_chunks()
     return pa.table(out).filter(pa.array(checks.ok)), checks.rejections()

@@ -9,12 +9,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engagekit.ingest.columns import nulls, numbers, text
-from engagekit.ingest.jsontext import is_json_object_text, json_objects
 from engagekit.ingest.mapping import ColumnMap
 from engagekit.ingest.quarantine import Rejection
-from engagekit.ingest.readers import JSON_METADATA, ROW
+from engagekit.ingest.readers import ROW
 from engagekit.ingest.timestamps import to_utc
-from engagekit.ingest.validate import RowChecks
+from engagekit.ingest.validate import RowChecks, json_bag
 from engagekit.ingest.vocabulary import Vocabulary
 
 ID_FIELDS = ("event_id", "customer_id", "anonymous_id", "session_id")
@@ -66,13 +65,7 @@ def prepare_events(raw: pa.Table, columns: ColumnMap, rules: EventRules, vocabul
     else:
         out["revenue"] = pa.nulls(n, pa.float64())
 
-    merge = None
-    if "properties" in fields:
-        merge = text(raw[fields["properties"]])
-        checks.check(pc.and_(pc.invert(pc.is_null(merge)), pc.invert(is_json_object_text(merge))),
-                     fields["properties"], "properties is not a JSON object: {value!r}", lambda: merge)
-    bag = {key: (raw[column], raw.schema.field(column).metadata == JSON_METADATA) for key, column in columns.bag.items()}
-    out["properties"] = json_objects(bag, merge, n)
+    out["properties"] = json_bag(raw, columns, "properties", checks)
 
     channel = rules.channel or None
     if "channel" in fields:

@@ -11,9 +11,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from engagekit.ingest.columns import text
+from engagekit.ingest.jsontext import is_json_object_text, json_objects
+from engagekit.ingest.mapping import ColumnMap
 from engagekit.ingest.quarantine import Rejection
-from engagekit.ingest.readers import ROW
+from engagekit.ingest.readers import JSON_METADATA, ROW
 
 
 @dataclass
@@ -63,3 +67,16 @@ def _to_numpy_mask(values: pa.Array | pa.ChunkedArray | np.ndarray) -> np.ndarra
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     return values.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def json_bag(raw: pa.Table, columns: ColumnMap, name: str, checks: RowChecks) -> pa.Array:
+    """The JSON object column `name` (properties or traits): the file's own `name` column, which
+    must hold JSON objects, merged with every column mapped into the bag."""
+    merge = None
+    if name in columns.fields:
+        source = columns.fields[name]
+        merge = text(raw[source])
+        checks.check(pc.and_(pc.invert(pc.is_null(merge)), pc.invert(is_json_object_text(merge))),
+                     source, f"{name} is not a JSON object: {{value!r}}", lambda: merge)
+    bag = {key: (raw[column], raw.schema.field(column).metadata == JSON_METADATA) for key, column in columns.bag.items()}
+    return json_objects(bag, merge, raw.num_rows)
