@@ -65,6 +65,10 @@ def _from_text(text: pa.Array, timezone: str) -> pa.Array:
         return _localize(pc.cast(text, UTC_MICROS), timezone)  # fast path: all naive ISO 8601
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
+    try:  # fast path: all ISO 8601 with Z or an offset
+        return pc.cast(pc.cast(text, pa.timestamp("us", tz="UTC")), UTC_MICROS)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
     series = pd.Series(text.to_pandas(), dtype="object")
     has_offset = series.str.contains(_OFFSET, regex=True, na=False).to_numpy()
     is_epoch = series.str.match(_EPOCH, na=False).to_numpy()
