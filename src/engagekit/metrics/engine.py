@@ -16,11 +16,11 @@ from engagekit.errors import InputError
 from engagekit.metrics import kinds
 from engagekit.metrics.catalog import Catalog
 from engagekit.metrics.compile import DENOMINATOR, NUMERATOR, VALUE, measures_of, ratio, reduction
-from engagekit.metrics.filters import parse_filter
+from engagekit.metrics.filters import fields_of, parse_filter
 from engagekit.metrics.periods import check_grain, comparison_range, periods_of, shift_period
 from engagekit.metrics.result import MetricResult, MetricRow
 from engagekit.metrics.scope import Key, Scope, group_keys, key_of, scoped_table
-from engagekit.metrics.spec import Kind, Measure, Metric, Source
+from engagekit.metrics.spec import Agg, Kind, Measure, Metric, Source
 from engagekit.metrics.status import target_status
 from engagekit.store import Store
 
@@ -123,8 +123,10 @@ def _scan(store: Store, source: Source, window: str, wanted: list[tuple[str, str
             for (_, segment), values in _scan(store, source, window, wanted, whole).items():
                 results[(label, segment)] = values
         return results
-    table, ts = scoped_table(store, source, scope, extra_fields=[m.column or "" for _, _, m in wanted],
-                             to_date=window == "to_date")
+    fields = [m.column or "" for _, _, m in wanted]
+    fields += [f for _, _, m in wanted if m.where for f in fields_of(parse_filter(m.where))]
+    table, ts = scoped_table(store, source, scope, extra_fields=fields, to_date=window == "to_date",
+                             people=_needs_people(wanted, scope))
     keys = group_keys(table, ts, scope)
     aggregates = {f"m{i}": reduction(table, measure, ts) for i, (_, _, measure) in enumerate(wanted)}
     expr = table.group_by(**keys).aggregate(**aggregates) if keys else table.aggregate(**aggregates)
@@ -133,6 +135,14 @@ def _scan(store: Store, source: Source, window: str, wanted: list[tuple[str, str
         key = key_of(record, scope)
         results[key] = {(name, role): _number(record[f"m{i}"]) for i, (name, role, _) in enumerate(wanted)}
     return results
+
+
+def _needs_people(wanted: list[tuple[str, str, Measure]], scope: Scope) -> bool:
+    """Whether a scan must resolve people: a distinct count of people, or any segment or filter
+    (traits are joined on the person)."""
+    if scope.by or scope.where is not None:
+        return True
+    return any(m.agg == Agg.DISTINCT and m.column in (None, "person_id") for _, _, m in wanted)
 
 
 def _number(value: Any) -> float | None:

@@ -29,18 +29,19 @@ class Scope:
 
 
 def scoped_table(store: Store, source: Source, scope: Scope, extra_fields: list[str] = (),
-                 to_date: bool = False) -> tuple[ir.Table, str]:
+                 to_date: bool = False, people: bool = True) -> tuple[ir.Table, str]:
     """A source restricted to the range (or, `to_date`, to everything before its end) and the
     user's filter, with traits joined when needed."""
-    table, ts = filtered_table(store, source, scope, extra_fields)
+    table, ts = filtered_table(store, source, scope, extra_fields, people)
     table = table.filter(table[ts] < timestamp_literal(scope.end))
     return (table if to_date else table.filter(table[ts] >= timestamp_literal(scope.start))), ts
 
 
-def filtered_table(store: Store, source: Source, scope: Scope, extra_fields: list[str] = ()) -> tuple[ir.Table, str]:
+def filtered_table(store: Store, source: Source, scope: Scope, extra_fields: list[str] = (),
+                   people: bool = True) -> tuple[ir.Table, str]:
     """A source with the user's filter applied over all of history (for KPIs that need the past,
     such as who was a subscriber when the period began), with traits joined when needed."""
-    src = source_table(store, source)
+    src = source_table(store, source, people)
     table = src.table
     fields = list(scope.by) + list(extra_fields) + (sorted(fields_of(scope.where)) if scope.where else [])
     if any(resolve_field(table, f).startswith("traits.") for f in fields if f) and "traits" not in table.columns:

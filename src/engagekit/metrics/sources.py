@@ -19,10 +19,13 @@ class SourceTable:
     person: str  # column naming the person, joined to customer traits for segments
 
 
-def source_table(store: Store, source: Source) -> SourceTable:
-    """The Ibis table behind a measure source."""
+def source_table(store: Store, source: Source, people: bool = True) -> SourceTable:
+    """The Ibis table behind a measure source. Events get `person_id` through identity stitching
+    unless `people` is false (counts and sums need no person, and skip the join)."""
     match source:
         case Source.EVENTS:
+            if not people:
+                return SourceTable(store.table("events"), "ts", "customer_id")
             return SourceTable(resolved_events(store), "ts", "person_id")
         case Source.SESSIONS:
             return SourceTable(store.table("sessions"), "start_ts", "person_id")
