@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -15,6 +15,8 @@ DEFAULT_CONFIG_PATH = Path("engagekit.yaml")
 DEFAULT_TIMEZONE = "UTC"
 DEFAULT_SESSION_TIMEOUT_MINUTES = 30
 DEFAULT_SESSION_MAX_HOURS = 24
+DEFAULT_CONVERSION_WINDOW_DAYS = 14
+DEFAULT_WEEK_START = "sunday"
 
 
 class Settings(BaseModel):
@@ -28,6 +30,8 @@ class Settings(BaseModel):
     event_mapping: dict[str, str] = Field(default_factory=dict)
     session_timeout_minutes: int = Field(default=DEFAULT_SESSION_TIMEOUT_MINUTES, gt=0)
     session_max_hours: int = Field(default=DEFAULT_SESSION_MAX_HOURS, gt=0)
+    conversion_window_days: float = Field(default=DEFAULT_CONVERSION_WINDOW_DAYS, gt=0)
+    week_start: Literal["sunday", "monday"] = DEFAULT_WEEK_START
     metrics_files: list[str] = Field(default_factory=list)
     metrics: list[dict[str, Any]] = Field(default_factory=list)  # custom KPIs, parsed by metrics.catalog
 

@@ -7,7 +7,14 @@ from typing import Annotated
 import typer
 
 from engagekit.cli.context import console, print_json
-from engagekit.config import DEFAULT_SESSION_MAX_HOURS, DEFAULT_SESSION_TIMEOUT_MINUTES, DEFAULT_STORE_URL, DEFAULT_TIMEZONE
+from engagekit.config import (
+    DEFAULT_CONVERSION_WINDOW_DAYS,
+    DEFAULT_SESSION_MAX_HOURS,
+    DEFAULT_SESSION_TIMEOUT_MINUTES,
+    DEFAULT_STORE_URL,
+    DEFAULT_TIMEZONE,
+    DEFAULT_WEEK_START,
+)
 from engagekit.errors import InputError
 
 TEMPLATE = f"""\
@@ -49,6 +56,12 @@ session_timeout_minutes: {DEFAULT_SESSION_TIMEOUT_MINUTES}
 
 # A session is cut after this many hours even without a pause.
 session_max_hours: {DEFAULT_SESSION_MAX_HOURS}
+
+# Funnels: how long after the first step later steps still count.
+conversion_window_days: {DEFAULT_CONVERSION_WINDOW_DAYS}
+
+# Retention and lifecycle weeks start on sunday or monday.
+week_start: {DEFAULT_WEEK_START}
 """
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.schema as sch
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: saved cohorts
 
 EVENTS = ibis.schema(
     {
@@ -92,6 +92,18 @@ INGEST_BATCHES = ibis.schema(
     }
 )
 
+COHORTS = ibis.schema(
+    {
+        "name": "string",
+        "kind": "string",  # behaviour | traits | static
+        "definition": "string",  # JSON of the typed definition (engagekit.analyses.cohorts)
+        "description": "string",
+        "created_at": "timestamp",
+    }
+)
+
+COHORT_MEMBERS = ibis.schema({"name": "string", "person_id": "string"})  # static cohorts' lists
+
 META = ibis.schema({"key": "string", "value": "string"})
 
 TABLES: dict[str, sch.Schema] = {
@@ -101,6 +113,8 @@ TABLES: dict[str, sch.Schema] = {
     "identities": IDENTITIES,
     "quarantine": QUARANTINE,
     "ingest_batches": INGEST_BATCHES,
+    "cohorts": COHORTS,
+    "cohort_members": COHORT_MEMBERS,
     "meta": META,
 }
 

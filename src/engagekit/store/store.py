@@ -36,7 +36,8 @@ class Store:
         for name in DERIVED_TABLES:
             self.engine.attach(name)
         version = self.schema_version()
-        if version is None:
+        if version is None or version < SCHEMA_VERSION:
+            # Upgrades so far only add tables (created above); the newest meta row is the version.
             self.backend.insert("meta", pa.table({"key": ["schema_version"], "value": [str(SCHEMA_VERSION)]}))
         elif version > SCHEMA_VERSION:
             raise EngagekitError(
@@ -47,7 +48,7 @@ class Store:
     def schema_version(self) -> int | None:
         meta = self.table("meta")
         rows = meta.filter(meta.key == "schema_version").value.to_pyarrow().to_pylist()
-        return int(rows[0]) if rows else None
+        return max(int(row) for row in rows) if rows else None
 
     def table(self, name: str) -> ir.Table:
         """An Ibis table of the store: a canonical one, or a derived one once it was built."""

@@ -1,0 +1,122 @@
+"""What every journey analysis shares: people-resolved events, step filters, periods, ranges."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+import ibis
+import ibis.expr.types as ir
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+from engagekit.errors import InputError
+from engagekit.ingest.identity import resolved_events
+from engagekit.metrics.filters import parse_filter, to_ibis
+from engagekit.store import Store
+
+ANY_EVENT = "*"
+Period = Literal["day", "week", "month"]
+WeekStart = Literal["sunday", "monday"]
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EventFilter(StrictModel):
+    """An event (a name, or '*' for any event) with an optional filter on its fields, e.g.
+    `product_viewed where properties.category == 'shoes'`."""
+
+    event: str = ANY_EVENT
+    where: str | None = None
+
+    @field_validator("where")
+    @classmethod
+    def _parses(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_filter(value)
+            except InputError as exc:
+                raise ValueError(str(exc)) from exc
+        return value
+
+    @classmethod
+    def parse(cls, text: str) -> EventFilter:
+        """'order_completed' or "order_completed where properties.revenue > 50" -> EventFilter."""
+        name, sep, condition = text.partition(" where ")
+        return cls(event=name.strip() or ANY_EVENT, where=condition.strip() if sep else None)
+
+    def condition(self, events: ir.Table) -> ir.BooleanValue:
+        """True on the rows this filter selects."""
+        matched = ibis.literal(True) if self.event == ANY_EVENT else events.event == self.event
+        if self.where is not None:
+            matched = matched & to_ibis(parse_filter(self.where), events)
+        return matched
+
+    def label(self) -> str:
+        return self.event + (f" where {self.where}" if self.where else "")
+
+
+class DateRange(StrictModel):
+    """A half-open range of days [start, end) in UTC."""
+
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateRange:
+        if self.end <= self.start:
+            raise ValueError(f"the range ends ({self.end}) before it starts ({self.start})")
+        return self
+
+    def low(self) -> ir.TimestampScalar:
+        return ibis.literal(datetime.combine(self.start, datetime.min.time()), type="timestamp")
+
+    def high(self) -> ir.TimestampScalar:
+        return ibis.literal(datetime.combine(self.end, datetime.min.time()), type="timestamp")
+
+
+def people_events(store: Store) -> ir.Table:
+    """All events with `person_id` after identity stitching (see docs/data-model.md)."""
+    return resolved_events(store)
+
+
+def period_start(ts: ir.TimestampValue, period: Period, week_start: WeekStart = "sunday") -> ir.DateValue:
+    """The first day of the day/week/month that contains `ts`; weeks start on `week_start`.
+
+    Engines truncate weeks to Monday; a Sunday week is the Monday week of the next day, less a day.
+    """
+    if period == "day":
+        return ts.truncate("D").cast("date")
+    if period == "month":
+        return ts.truncate("M").cast("date")
+    if week_start == "monday":
+        return ts.truncate("W").cast("date")
+    return (ts + ibis.interval(days=1)).truncate("W").cast("date") - ibis.interval(days=1)
+
+
+def python_period_start(day: date, period: Period, week_start: WeekStart = "sunday") -> date:
+    """The same as period_start, for a Python date (to lay out empty periods)."""
+    if period == "day":
+        return day
+    if period == "month":
+        return day.replace(day=1)
+    offset = (day.weekday() + (1 if week_start == "sunday" else 0)) % 7
+    return day - timedelta(days=offset)
+
+
+def next_period(day: date, period: Period) -> date:
+    """The first day of the period after the one starting on `day`."""
+    if period == "day":
+        return day + timedelta(days=1)
+    if period == "week":
+        return day + timedelta(days=7)
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def periods_between(start: date, end: date, period: Period, week_start: WeekStart = "sunday") -> list[date]:
+    """First days of every period that overlaps [start, end)."""
+    current, result = python_period_start(start, period, week_start), []
+    while current < end:
+        result.append(current)
+        current = next_period(current, period)
+    return result
