@@ -36,3 +36,27 @@ def test_the_high_abandonment_segment_is_flagged_in_words() -> None:
     assert de.value == pytest.approx(0.80) and de.rest_value == pytest.approx(1 - 181 / 405)
     assert de.sentence.startswith("Cart abandonment rate is 80.0% for country = DE against 55.3% for everyone else")
     assert all(f.segment != (("country", "XX"),) for f in findings)  # 5 carts: too few to test
+
+
+def test_welch_test_for_means() -> None:
+    from engagekit.metrics.segments import welch_p
+
+    # segment: 100 values with mean 12, variance 4 -> sum 1200, sum of squares = 99 * 4 + 100 * 144 = 14796
+    # rest: 400 values with mean 10, variance 4 -> sum 4000, sum of squares = 399 * 4 + 400 * 100 = 41596
+    # se = sqrt(4/100 + 4/400) = 0.2236, z = 2 / 0.2236 = 8.94 -> p far below 0.001
+    assert welch_p(100, 1200, 14796, 400, 4000, 41596) < 1e-15
+    # equal means: z = 0 -> p = 1
+    assert welch_p(100, 1000, 10396, 400, 4000, 41596) == pytest.approx(1.0)
+
+
+def test_mean_kpis_are_tested_by_segment() -> None:
+    def row(country: str, n: int, mean: float, variance: float) -> MetricRow:
+        return MetricRow("avg_session_duration", None, (("country", country),), mean, mean * n, n,
+                         sum_squares=(n - 1) * variance + n * mean * mean)
+
+    result = MetricResult(date(2024, 10, 1), date(2024, 11, 1), None, ("country",), None,
+                          [row("DE", 200, 300.0, 900.0), row("FR", 200, 200.0, 900.0), row("US", 200, 201.0, 900.0)])
+    findings = find_differences(result, load_catalog())
+    assert [f.segment for f in findings if f.significant][0] == (("country", "DE"),)
+    assert findings[0].rest_value == pytest.approx(200.5)
+    assert "Average session duration is 300.00 for country = DE against 200.50" in findings[0].sentence

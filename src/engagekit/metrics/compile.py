@@ -73,6 +73,13 @@ def reduction(table: ir.Table, measure: Measure, ts_column: str) -> ir.Scalar:
             assert_never(unreachable)
 
 
+def moments(table: ir.Table, measure: Measure) -> dict[str, ir.Scalar]:
+    """Count and sum of squares of a mean's values, so segments can be compared (Welch)."""
+    values = column_of(table, measure.column, numeric=True)
+    where = condition(table, measure)
+    return {"n": values.count(where=where), "sum_squares": (values * values).sum(where=where)}
+
+
 def ratio(numerator: float | None, denominator: float | None, scale: float, complement: bool = False) -> float | None:
     """numerator / denominator x scale (or 1 - that); no value when the denominator is zero or missing."""
     if numerator is None or not denominator:

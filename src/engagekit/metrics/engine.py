@@ -15,7 +15,7 @@ from typing import Any
 from engagekit.errors import InputError
 from engagekit.metrics import kinds
 from engagekit.metrics.catalog import Catalog
-from engagekit.metrics.compile import DENOMINATOR, NUMERATOR, VALUE, measures_of, ratio, reduction
+from engagekit.metrics.compile import DENOMINATOR, NUMERATOR, VALUE, measures_of, moments, ratio, reduction
 from engagekit.metrics.filters import fields_of, parse_filter
 from engagekit.metrics.periods import check_grain, comparison_range, periods_of, shift_period
 from engagekit.metrics.result import MetricResult, MetricRow
@@ -38,7 +38,7 @@ def compute(store: Store, catalog: Catalog, names: list[str], start: date, end: 
         previous_start, previous_end = comparison_range(start, end, compare)
         previous = _with_overall(store, metrics, Scope(previous_start, previous_end, grain, tuple(by), tree))
     rows = []
-    for (name, (period, segment)), (value, numerator, denominator) in sorted(current.items(), key=_sort_key):
+    for (name, (period, segment)), (value, numerator, denominator, *spread) in sorted(current.items(), key=_sort_key):
         metric = catalog.get(name)
         before = None
         if compare:
@@ -49,7 +49,7 @@ def compute(store: Store, catalog: Catalog, names: list[str], start: date, end: 
         relative = change / abs(before) if change is not None and before else None
         target = metric.target.value if metric.target else None
         rows.append(MetricRow(name, period, segment, value, numerator, denominator, before, change, relative,
-                              target, target_status(metric, value)))
+                              target, target_status(metric, value), spread[0] if spread else None))
     return MetricResult(start, end, grain, tuple(by), compare, rows)
 
 
@@ -106,6 +106,10 @@ def _compute_scope(store: Store, metrics: list[Metric], scope: Scope) -> dict[tu
             if metric.kind == Kind.RATIO:
                 out[(name, key)] = (ratio(roles.get(NUMERATOR), roles.get(DENOMINATOR), metric.scale, metric.complement),
                                     roles.get(NUMERATOR), roles.get(DENOMINATOR))
+            elif metric.measure.agg == Agg.MEAN:
+                value, n = roles.get(VALUE), roles.get("n")
+                total = value * n if value is not None and n else None
+                out[(name, key)] = (None if value is None else value * metric.scale, total, n, roles.get("sum_squares"))
             else:
                 value = roles.get(VALUE)
                 out[(name, key)] = (None if value is None else float(value) * metric.scale, None, None)
@@ -129,11 +133,17 @@ def _scan(store: Store, source: Source, window: str, wanted: list[tuple[str, str
                              people=_needs_people(wanted, scope))
     keys = group_keys(table, ts, scope)
     aggregates = {f"m{i}": reduction(table, measure, ts) for i, (_, _, measure) in enumerate(wanted)}
+    for i, (_, _, measure) in enumerate(wanted):
+        if measure.agg == Agg.MEAN:
+            aggregates.update({f"m{i}_{part}": value for part, value in moments(table, measure).items()})
     expr = table.group_by(**keys).aggregate(**aggregates) if keys else table.aggregate(**aggregates)
     results: dict[Key, dict] = {}
     for record in expr.to_pyarrow().to_pylist():
         key = key_of(record, scope)
         results[key] = {(name, role): _number(record[f"m{i}"]) for i, (name, role, _) in enumerate(wanted)}
+        for i, (name, _, measure) in enumerate(wanted):
+            if measure.agg == Agg.MEAN:
+                results[key].update({(name, part): _number(record[f"m{i}_{part}"]) for part in ("n", "sum_squares")})
     return results
 
 

@@ -23,6 +23,7 @@ class MetricRow:
     relative_change: float | None = None  # (value - previous) / |previous|
     target: float | None = None
     status: str | None = None  # on_track | warning | critical
+    sum_squares: float | None = None  # means only: sum of squared values, numerator = sum, denominator = n
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
