@@ -1,0 +1,146 @@
+"""Lifecycle: who is new, returning, resurrecting or going dormant in each period.
+
+Definitions (docs/analyses-lifecycle-stickiness.md has a worked example):
+
+- **period**: a day, a week (starting on `week_start`, Sunday by default) or a calendar month, in
+  UTC. The periods are the whole periods that overlap the range [start, end); activity is read
+  over those whole periods plus the period before the first, so the first period is classified
+  with the same rules as the others.
+- **active** in a period: did at least one event selected by `activity` (default: any event) in it.
+- **created**: a person's creation time is `customers.created_at` (latest customer record) or
+  their first event ever (any event, any time), whichever is earlier; a visitor who never
+  identified has only the first event. Taking the earlier of the two keeps activity from before
+  a sign-up (stitched anonymous events) from happening "before the person existed".
+- Each person active in a period has exactly one status, checked in this order:
+  **returning** (also active in the previous period), **new** (created in this period),
+  **resurrecting** (created in an earlier period, not active in the previous one).
+- **dormant**: people active in the previous period and not in this one, reported as a negative
+  number (so a stacked chart shows losses below zero).
+
+People are resolved persons (`people_events`): an anonymous id linked to a customer is that customer.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+
+from engagekit.analyses.common import (
+    DateRange,
+    EventFilter,
+    Period,
+    StrictModel,
+    WeekStart,
+    next_period,
+    people_events,
+    period_start,
+    periods_between,
+    python_period_start,
+)
+from engagekit.config import DEFAULT_WEEK_START
+from engagekit.store import Store
+
+STATUSES = ("new", "returning", "resurrecting", "dormant")
+
+
+class LifecycleQuery(StrictModel):
+    """What to classify: the range, the activity event and the period."""
+
+    range: DateRange
+    activity: EventFilter = EventFilter()
+    period: Period = "week"
+    week_start: WeekStart = DEFAULT_WEEK_START
+
+
+class LifecyclePeriod(StrictModel):
+    """The people of each status in one period; `dormant` is zero or negative."""
+
+    period: date
+    new: int = 0
+    returning: int = 0
+    resurrecting: int = 0
+    dormant: int = 0
+
+    @property
+    def active(self) -> int:
+        return self.new + self.returning + self.resurrecting
+
+
+class LifecycleResult(StrictModel):
+    """One row per period of the range, oldest first."""
+
+    query: LifecycleQuery
+    periods: list[LifecyclePeriod]
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([p.model_dump() for p in self.periods], columns=["period", *STATUSES])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query.model_dump(mode="json"),
+            "periods": [{**p.model_dump(mode="json"), "active": p.active} for p in self.periods],
+        }
+
+
+def previous_period_start(first: date, period: Period, week_start: WeekStart) -> date:
+    """The first day of the period before the one starting on `first`."""
+    return python_period_start(first - timedelta(days=1), period, week_start)
+
+
+def created_times(store: Store) -> ir.Table:
+    """person_id -> created: the earlier of customers.created_at and the person's first event."""
+    events = people_events(store)
+    first = events.group_by("person_id").aggregate(first_event=events.ts.min())
+    customers = store.customers_current().select("customer_id", "created_at")
+    joined = first.left_join(customers, first.person_id == customers.customer_id)
+    created = ibis.least(joined.first_event, joined.created_at.fill_null(joined.first_event))
+    return joined.select(person_id=joined.person_id, created=created)
+
+
+def classified(store: Store, query: LifecycleQuery, calendar: ir.Table, low: date, high: date) -> ir.Table:
+    """(index, status, people) counts; index 0 is the period before the range."""
+    events = people_events(store)
+    read = DateRange(start=low, end=high)
+    active = events.filter((events.ts >= read.low()) & (events.ts < read.high()) & query.activity.condition(events))
+    active = active.select(person_id=active.person_id,
+                           period=period_start(active.ts, query.period, query.week_start)).distinct()
+    active = active.join(calendar, active.period == calendar.cal_period)
+    created = created_times(store)
+    active = active.join(created, "person_id")
+    by_person = ibis.window(group_by="person_id", order_by="cal_index")
+    rows = active.mutate(
+        previous=active.cal_index.lag().over(by_person),
+        following=active.cal_index.lead().over(by_person),
+        created_period=period_start(active.created, query.period, query.week_start),
+    )
+    status = ibis.cases(
+        (rows.previous == rows.cal_index - 1, "returning"),
+        (rows.created_period == rows.cal_period, "new"),
+        else_="resurrecting",
+    )
+    current = rows.filter(rows.cal_index > 0).select(index=rows.cal_index, status=status)
+    lost = rows.filter(rows.following.isnull() | (rows.following != rows.cal_index + 1))
+    lost = lost.select(index=lost.cal_index + 1, status=ibis.literal("dormant"))
+    both = current.union(lost)
+    return both.group_by(["index", "status"]).aggregate(people=both.count())
+
+
+def run_lifecycle(store: Store, query: LifecycleQuery) -> LifecycleResult:
+    """Classify the active people of every period of the range (see the module docstring)."""
+    periods = periods_between(query.range.start, query.range.end, query.period, query.week_start)
+    before = previous_period_start(periods[0], query.period, query.week_start)
+    starts = [before, *periods]
+    calendar = pa.table({"cal_period": pa.array(starts, pa.date32()),
+                         "cal_index": pa.array(range(len(starts)), pa.int64())})
+    counts: dict[int, dict[str, int]] = {index: {} for index in range(1, len(starts))}
+    with store.staged(calendar) as staged:
+        expr = classified(store, query, staged, before, next_period(periods[-1], query.period))
+        for record in expr.to_pyarrow().to_pylist():
+            if record["index"] in counts:  # not the dormant of the period after the range
+                sign = -1 if record["status"] == "dormant" else 1
+                counts[record["index"]][record["status"]] = sign * record["people"]
+    return LifecycleResult(query=query, periods=[LifecyclePeriod(period=starts[i], **counts[i]) for i in counts])

@@ -1,0 +1,199 @@
+"""Stickiness: in how many periods of the range people were active, and DAU/WAU/MAU by day.
+
+Definitions (docs/analyses-lifecycle-stickiness.md has a worked example):
+
+- **activity**: the events selected by `activity`; by default (None) the active events of the
+  DAU/WAU/MAU KPIs (`metrics.kinds.activity.ACTIVE_EVENTS`: things people do themselves on a
+  website or in an app), so the series below match those KPIs.
+- **period**: a day (default) or a week starting on `week_start`, in UTC. The periods are the
+  whole periods that overlap the range [start, end), and their events count in full.
+- **criterion**: a person counts in a period when their activity events in it number at least
+  (default: at least 1), at most, or exactly `n`. A period without any activity event never
+  counts, so "at most 2" means 1 or 2 events.
+- **distribution**: for k = 1 .. number of periods, the people who counted in exactly k periods;
+  **cumulative**: the people who counted in k or more. People who never counted are in neither.
+- **DAU(d)**: distinct people with an activity event on day d; **WAU(d)**: in the 7 days ending
+  on d (d-6 .. d); **MAU(d)**: in the 30 days ending on d (d-29 .. d); **DAU/MAU(d)** = DAU(d) /
+  MAU(d), None when MAU(d) is 0. One value per day of the range; events up to 29 days before the
+  range are read for the first windows. The criterion does not apply to these series.
+
+Against the KPIs (same events): KPI `dau` over a range is the mean of DAU(d) over its days; KPI
+`wau` over exactly 7 days ending on d is WAU(d); KPI `mau` over a 30-day month is MAU(last
+day). KPI `wau`/`mau` over longer ranges average consecutive calendar windows instead of rolling
+ones, and KPI `stickiness` divides the mean DAU by such a calendar MAU.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any, Literal
+
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+from pydantic import Field
+
+from engagekit.analyses.common import (
+    DateRange,
+    EventFilter,
+    StrictModel,
+    WeekStart,
+    next_period,
+    people_events,
+    period_start,
+    periods_between,
+)
+from engagekit.config import DEFAULT_WEEK_START
+from engagekit.metrics.kinds.activity import active_events
+from engagekit.store import Store
+
+ROLLING_DAYS = {"dau": 1, "wau": 7, "mau": 30}
+
+
+class Criterion(StrictModel):
+    """How many activity events a period needs to count: at least, at most or exactly `n`."""
+
+    compare: Literal["at_least", "at_most", "exactly"] = "at_least"
+    n: int = Field(default=1, ge=1)
+
+    def holds(self, events: ir.IntegerValue) -> ir.BooleanValue:
+        if self.compare == "at_least":
+            return events >= self.n
+        if self.compare == "at_most":
+            return events <= self.n
+        return events == self.n
+
+    def label(self) -> str:
+        return f"{self.compare.replace('_', ' ')} {self.n} event(s)"
+
+
+class StickinessQuery(StrictModel):
+    """The range, the activity (None: the KPIs' active events), the period and the criterion."""
+
+    range: DateRange
+    activity: EventFilter | None = None
+    period: Literal["day", "week"] = "day"
+    week_start: WeekStart = DEFAULT_WEEK_START
+    criterion: Criterion = Criterion()
+
+    def condition(self, events: ir.Table) -> ir.BooleanValue:
+        if self.activity is None:
+            return events.event.isin(active_events({}))
+        return self.activity.condition(events)
+
+
+class StickinessBucket(StrictModel):
+    """`people` counted in exactly `periods` periods; `cumulative` in `periods` or more."""
+
+    periods: int
+    people: int
+    cumulative: int
+
+
+class ActiveDay(StrictModel):
+    """The rolling active people of one day."""
+
+    day: date
+    dau: int
+    wau: int
+    mau: int
+
+    @property
+    def dau_mau(self) -> float | None:
+        return self.dau / self.mau if self.mau else None
+
+
+class StickinessResult(StrictModel):
+    """The distribution over 1 .. `period_count` periods and the daily series of the range."""
+
+    query: StickinessQuery
+    period_count: int
+    distribution: list[StickinessBucket]
+    series: list[ActiveDay]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The distribution (one row per number of periods)."""
+        return pd.DataFrame([b.model_dump() for b in self.distribution], columns=["periods", "people", "cumulative"])
+
+    def series_frame(self) -> pd.DataFrame:
+        """The daily DAU, WAU, MAU and DAU/MAU series."""
+        return pd.DataFrame([{**d.model_dump(), "dau_mau": d.dau_mau} for d in self.series],
+                            columns=["day", "dau", "wau", "mau", "dau_mau"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query.model_dump(mode="json"),
+            "period_count": self.period_count,
+            "distribution": [b.model_dump(mode="json") for b in self.distribution],
+            "series": [{**d.model_dump(mode="json"), "dau_mau": d.dau_mau} for d in self.series],
+        }
+
+
+def read_between(events: ir.Table, start: date, end: date) -> ir.BooleanValue:
+    read = DateRange(start=start, end=end)
+    return (events.ts >= read.low()) & (events.ts < read.high())
+
+
+def periods_per_person(store: Store, query: StickinessQuery, periods: list[date]) -> ir.Table:
+    """(periods, people): how many people counted in exactly that many periods."""
+    events = people_events(store)
+    end = next_period(periods[-1], query.period)
+    active = events.filter(read_between(events, periods[0], end) & query.condition(events))
+    active = active.mutate(period=period_start(active.ts, query.period, query.week_start))
+    per_period = active.group_by(["person_id", "period"]).aggregate(events=active.count())
+    counted = per_period.filter(query.criterion.holds(per_period.events))
+    per_person = counted.group_by("person_id").aggregate(periods=counted.count())
+    return per_person.group_by("periods").aggregate(people=per_person.count())
+
+
+def rolling_active(store: Store, query: StickinessQuery, calendar: ir.Table) -> ir.Table:
+    """(day, dau, wau, mau) for each day of the range, from a calendar of (day, event day, lag)."""
+    events = people_events(store)
+    first = query.range.start - timedelta(days=ROLLING_DAYS["mau"] - 1)
+    active = events.filter(read_between(events, first, query.range.end) & query.condition(events))
+    days = active.select(person_id=active.person_id, event_day=active.ts.truncate("D").cast("date")).distinct()
+    joined = days.join(calendar, days.event_day == calendar.cal_event_day)
+    return joined.group_by("cal_day").aggregate(
+        dau=joined.person_id.nunique(where=joined.cal_lag < ROLLING_DAYS["dau"]),
+        wau=joined.person_id.nunique(where=joined.cal_lag < ROLLING_DAYS["wau"]),
+        mau=joined.person_id.nunique(),
+    )
+
+
+def rolling_calendar(start: date, end: date) -> pa.Table:
+    """Each day of [start, end) with the 30 days of its MAU window and their distance (lag)."""
+    rows: dict[str, list] = {"cal_day": [], "cal_event_day": [], "cal_lag": []}
+    day = start
+    while day < end:
+        for lag in range(ROLLING_DAYS["mau"]):
+            rows["cal_day"].append(day)
+            rows["cal_event_day"].append(day - timedelta(days=lag))
+            rows["cal_lag"].append(lag)
+        day += timedelta(days=1)
+    return pa.table({"cal_day": pa.array(rows["cal_day"], pa.date32()),
+                     "cal_event_day": pa.array(rows["cal_event_day"], pa.date32()),
+                     "cal_lag": pa.array(rows["cal_lag"], pa.int64())})
+
+
+def cumulative(counts: dict[int, int], period_count: int) -> list[StickinessBucket]:
+    """Buckets 1 .. period_count with their 'k or more' totals."""
+    buckets, running = [], 0
+    for k in range(period_count, 0, -1):
+        running += counts.get(k, 0)
+        buckets.append(StickinessBucket(periods=k, people=counts.get(k, 0), cumulative=running))
+    return buckets[::-1]
+
+
+def run_stickiness(store: Store, query: StickinessQuery) -> StickinessResult:
+    """The stickiness distribution and the rolling active series (see the module docstring)."""
+    periods = periods_between(query.range.start, query.range.end, query.period, query.week_start)
+    counts = {r["periods"]: r["people"] for r in periods_per_person(store, query, periods).to_pyarrow().to_pylist()}
+    with store.staged(rolling_calendar(query.range.start, query.range.end)) as calendar:
+        rows = {r["cal_day"]: r for r in rolling_active(store, query, calendar).to_pyarrow().to_pylist()}
+    series = []
+    day = query.range.start
+    while day < query.range.end:
+        row = rows.get(day, {})
+        series.append(ActiveDay(day=day, dau=row.get("dau", 0), wau=row.get("wau", 0), mau=row.get("mau", 0)))
+        day += timedelta(days=1)
+    return StickinessResult(query=query, period_count=len(periods), distribution=cumulative(counts, len(periods)),
+                            series=series)

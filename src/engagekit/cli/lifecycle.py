@@ -1,0 +1,104 @@
+"""`engagekit lifecycle`: new, returning, resurrecting and dormant people per period."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Optional
+
+import typer
+from pydantic import ValidationError
+from rich.table import Table
+
+from engagekit.analyses.common import ANY_EVENT, DateRange, EventFilter
+from engagekit.analyses.lifecycle import LifecyclePeriod, LifecycleQuery, LifecycleResult, run_lifecycle
+from engagekit.cli.context import STATE, console, print_json
+from engagekit.errors import InputError
+from engagekit.metrics.periods import inclusive_range
+
+BAR_WIDTH = 24
+STATUS_STYLES = {"new": "green", "returning": "blue", "resurrecting": "yellow", "dormant": "red"}
+
+
+def date_range(from_: str | None, to: str | None) -> DateRange:
+    """--from (required) and --to (default: yesterday), both inclusive YYYY-MM-DD dates."""
+    if from_ is None:
+        raise InputError("give --from YYYY-MM-DD [--to YYYY-MM-DD]")
+    try:
+        start = date.fromisoformat(from_)
+        end = date.fromisoformat(to) if to else date.today() - timedelta(days=1)
+    except ValueError as exc:
+        raise InputError(f"dates must be YYYY-MM-DD: {exc}") from exc
+    try:
+        return DateRange(start=start, end=inclusive_range(start, end)[1])
+    except ValidationError as exc:
+        raise query_error(exc) from exc
+
+
+def query_error(exc: ValidationError) -> InputError:
+    """A query that does not validate, as one line per bad option."""
+    return InputError("; ".join(f"{'.'.join(map(str, e['loc'])) or 'query'}: {e['msg']}" for e in exc.errors()))
+
+
+def activity_label(activity: EventFilter | None) -> str:
+    if activity is None:
+        return "active events"
+    return "any event" if activity.label() == ANY_EVENT else activity.label()
+
+
+def activity_filter(event: str | None) -> EventFilter | None:
+    """--event 'name' or "name where field == value" as an EventFilter; None when not given."""
+    if event is None:
+        return None
+    try:
+        return EventFilter.parse(event)
+    except ValidationError as exc:
+        raise InputError(f"--event {event!r}: {query_error(exc)}") from exc
+
+
+def bar(row: LifecyclePeriod, scale: float) -> str:
+    """Dormant to the left of the axis, the active statuses stacked to its right."""
+    left = "█" * round(-row.dormant * scale)
+    right = "".join(f"[{STATUS_STYLES[name]}]{'█' * round(getattr(row, name) * scale)}[/]"
+                    for name in ("new", "returning", "resurrecting"))
+    return f"[red]{left:>{BAR_WIDTH}}[/]│{right}"
+
+
+def print_lifecycle(result: LifecycleResult) -> None:
+    query = result.query
+    largest = max([max(p.active, -p.dormant) for p in result.periods] + [1])
+    table = Table(title=f"Lifecycle of {activity_label(query.activity)} by {query.period}"
+                        f" ({query.range.start} .. {query.range.end - timedelta(days=1)})")
+    table.add_column(query.period)
+    for name, style in STATUS_STYLES.items():
+        table.add_column(name, justify="right", style=style)
+    table.add_column("dormant ◀ │ ▶ new, returning, resurrecting")
+    for row in result.periods:
+        table.add_row(str(row.period), str(row.new), str(row.returning), str(row.resurrecting), str(row.dormant),
+                      bar(row, BAR_WIDTH / largest))
+    console.print(table)
+
+
+def lifecycle(
+    event: Annotated[Optional[str], typer.Option(help="Activity event, e.g. logged_in or \"page_viewed where properties.path == '/app'\" (default: any event).")] = None,
+    period: Annotated[str, typer.Option(help="day, week or month.")] = "week",
+    from_: Annotated[Optional[str], typer.Option("--from", help="First day, YYYY-MM-DD (inclusive).")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", help="Last day, YYYY-MM-DD (inclusive; default yesterday).")] = None,
+    week_start: Annotated[Optional[str], typer.Option(help="sunday or monday (default: week_start of engagekit.yaml).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """New, returning, resurrecting and dormant (negative) people per period."""
+    try:
+        query = LifecycleQuery(range=date_range(from_, to), period=period,
+                               week_start=week_start or STATE.settings.week_start,
+                               activity=activity_filter(event) or EventFilter())
+    except ValidationError as exc:
+        raise query_error(exc) from exc
+    result = run_lifecycle(STATE.store(), query)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        print_lifecycle(result)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `lifecycle` command to the CLI."""
+    app.command("lifecycle")(lifecycle)
