@@ -1,0 +1,239 @@
+"""Retention cohorts: of the people who did a start event, how many come back period after period.
+
+Definitions (periods are UTC days, weeks starting on `week_start` (Sunday by default) or
+calendar months; people are counted after identity stitching):
+
+* **Cohort.** Recurring mode: a person belongs to the cohort of *every* period in which they did
+  the start event. First-time mode: only to the period of their first-ever start event over all
+  history; a person whose first start event lies before the range is in no cohort. With
+  `cohort_by` (a trait such as `campaign`), cohorts are the trait values instead (people without
+  the trait form the cohort `(none)`); each person counts once, anchored at the period of their
+  first-ever start event (that period must lie in the range); `mode` then plays no part.
+* **Range.** Cohort periods whose first day lies in [range.start, range.end), counting the
+  period that contains range.start: a cohort is always a whole period.
+* **Period k.** The k-th period after the cohort period (period 0). Period 0 is the cohort size:
+  a return event in the cohort period itself is not a return.
+* **Cell k.** Members who did the return event (at least `min_returns` times) in exactly period
+  k. Cumulative mode ("on or after"): a member counts in every period 1..k up to the last period
+  in which they returned (also a return later than period N fills every cell).
+* **Observed.** Period k of a cohort is observed when its first day is on or before the day of
+  the last event in the store. Unobserved cells are None, not 0. For trait cohorts, whose
+  members have different anchors, cell k is taken over the members whose period k is observed
+  (`eligible`), and is None when there are none.
+* **Average curve.** Per k, the sum of counts over the sum of eligible members, over the cohorts
+  whose period k is observed (an average weighted by cohort size).
+
+Worked example (week periods, Sunday start, start = signed_up, return = any event, N = 2, the
+last event on Mon 2024-01-22): a signs up Tue 2024-01-02 (week of Sun 12-31) and is active again
+on Wed 01-03 (same week: not a return) and Fri 01-12 (week 01-07: k = 1). b signs up Sat
+01-06 (week 12-31) and is active on Sun 01-21 (week 01-21: k = 3, beyond N). Cohort 2023-12-31:
+size 2, k = 1: 1 (50%), k = 2: 0 (week 01-14 observed). Cumulative: k = 1: 2 (a returned in k = 1,
+b later), k = 2: 1 (b). A cohort of week 2024-01-21 would show k = 1 as None: its first day,
+01-28, is after the last event.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any, Literal
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+from pydantic import Field, field_validator
+
+from engagekit.analyses.common import (
+    DateRange,
+    EventFilter,
+    Period,
+    StrictModel,
+    WeekStart,
+    next_period,
+    people_events,
+    period_start,
+    python_period_start,
+)
+from engagekit.config import DEFAULT_WEEK_START
+from engagekit.json_fields import json_text
+from engagekit.store import Store
+
+Mode = Literal["recurring", "first_time"]
+NO_TRAIT = "(none)"
+_EPOCH = ibis.literal(datetime(1970, 1, 1), type="timestamp")
+_MICROS_PER_DAY = 86_400_000_000
+_TRAIT_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class RetentionQuery(StrictModel):
+    """What to measure: see the module docstring for every term."""
+
+    start_event: EventFilter = EventFilter()
+    return_event: EventFilter = EventFilter()
+    period: Period = "week"
+    week_start: WeekStart = DEFAULT_WEEK_START
+    periods: int = Field(default=8, ge=1, le=400)
+    range: DateRange | None = None
+    mode: Mode = "recurring"
+    cumulative: bool = False
+    min_returns: int = Field(default=1, ge=1)
+    cohort_by: str | None = None
+
+    @field_validator("cohort_by")
+    @classmethod
+    def _trait_name(cls, value: str | None) -> str | None:
+        if value is not None:
+            value = value.removeprefix("traits.")
+            if not _TRAIT_KEY.match(value):
+                raise ValueError(f"cohort_by must be a trait name such as campaign, not {value!r}")
+        return value
+
+
+class RetentionRow(StrictModel):
+    """One cohort: lists are indexed by k = 0..N; None marks a period not observed yet."""
+
+    cohort: str
+    start: date | None
+    size: int
+    eligible: list[int]
+    counts: list[int | None]
+    percentages: list[float | None]
+
+
+class RetentionResult(StrictModel):
+    """The retention matrix and its average curve (percentages of eligible members)."""
+
+    query: RetentionQuery
+    last_event_day: date | None
+    rows: list[RetentionRow]
+    average: list[float | None]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per cohort and period k."""
+        records = [
+            {"cohort": row.cohort, "start": row.start, "size": row.size, "k": k, "eligible": row.eligible[k],
+             "count": row.counts[k], "percentage": row.percentages[k]}
+            for row in self.rows for k in range(self.query.periods + 1)
+        ]
+        columns = ["cohort", "start", "size", "k", "eligible", "count", "percentage"]
+        return pd.DataFrame.from_records(records, columns=columns)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the query, the last event day, the rows and the average curve."""
+        return self.model_dump(mode="json")
+
+
+def run_retention(store: Store, query: RetentionQuery) -> RetentionResult:
+    """The retention matrix of `query` (two aggregate queries to the engine)."""
+    events = people_events(store)
+    members = _members(store, events, query)
+    returns = _returns(events, query)
+    keys = ["cohort", "anchor"]
+    paired = members.join(returns, members.person_id == returns.person_id).select(
+        members.cohort, members.anchor, members.person_id, k=returns.index - members.index
+    ).filter(ibis._.k >= 1)
+    if query.cumulative:
+        last = paired.group_by([*keys, "person_id"]).aggregate(k=paired.k.max())
+        cells = last.group_by([*keys, "k"]).aggregate(n=ibis._.count())
+    else:
+        within = paired.filter(paired.k <= query.periods)
+        cells = within.group_by([*keys, "k"]).aggregate(n=ibis._.count())
+    sizes = members.group_by(keys).aggregate(k=ibis.literal(0, type="int64"), n=ibis._.count())
+    table = sizes.union(cells.mutate(k=cells.k.cast("int64"), n=cells.n.cast("int64")))
+    records = table.to_pyarrow().to_pylist()
+    last_ts = events.ts.max().to_pyarrow().as_py()
+    return _assemble(query, records, last_ts.date() if last_ts is not None else None)
+
+
+def _period_index(day: ir.DateValue, period: Period) -> ir.IntegerValue:
+    """A running number of the period that starts on `day` (consecutive periods differ by 1)."""
+    if period == "month":
+        return day.year() * 12 + day.month() - 1
+    days = day.cast("timestamp").delta(_EPOCH, unit="microsecond") // _MICROS_PER_DAY
+    return days // 7 if period == "week" else days
+
+
+def _members(store: Store, events: ir.Table, query: RetentionQuery) -> ir.Table:
+    """Cohort membership: person_id, cohort (trait value or null), anchor (period 0), index."""
+    starts = events.filter(query.start_event.condition(events))
+    if query.mode == "recurring" and query.cohort_by is None:
+        anchored = starts.select("person_id", anchor=period_start(starts.ts, query.period, query.week_start)).distinct()
+    else:
+        first = starts.group_by("person_id").aggregate(first_ts=starts.ts.min())
+        anchored = first.select("person_id", anchor=period_start(first.first_ts, query.period, query.week_start))
+    if query.range is not None:
+        low = python_period_start(query.range.start, query.period, query.week_start)
+        anchored = anchored.filter(anchored.anchor >= ibis.literal(low), anchored.anchor < ibis.literal(query.range.end))
+    anchored = anchored.mutate(index=_period_index(anchored.anchor, query.period))
+    if query.cohort_by is None:
+        return anchored.mutate(cohort=ibis.null("string"))
+    customers = store.customers_current()
+    traits = customers.select(customer_id=customers.customer_id, cohort=json_text(customers.traits, query.cohort_by))
+    joined = anchored.left_join(traits, anchored.person_id == traits.customer_id)
+    return joined.select(anchored.person_id, anchored.anchor, anchored.index, joined.cohort)
+
+
+def _returns(events: ir.Table, query: RetentionQuery) -> ir.Table:
+    """person_id and index of every period with at least min_returns return events."""
+    matched = events.filter(query.return_event.condition(events))
+    stamped = matched.select("person_id", index=_period_index(period_start(matched.ts, query.period, query.week_start),
+                                                               query.period))
+    counted = stamped.group_by(["person_id", "index"]).aggregate(returns=ibis._.count())
+    return counted.filter(counted.returns >= query.min_returns).select("person_id", "index")
+
+
+def _shift(day: date, period: Period, k: int) -> date:
+    for _ in range(k):
+        day = next_period(day, period)
+    return day
+
+
+def _assemble(query: RetentionQuery, records: list[dict[str, Any]], last_day: date | None) -> RetentionResult:
+    """Cells from the aggregated rows (cohort, anchor, k, n): eligibility, cumulation, percentages."""
+    span = query.periods + 1
+    by_trait = query.cohort_by is not None
+    sizes: dict[tuple[Any, date], int] = {}
+    counts: dict[Any, list[int]] = defaultdict(lambda: [0] * span)
+    for record in records:
+        group, k, n = record["cohort"] if by_trait else record["anchor"], record["k"], record["n"]
+        if k == 0:
+            sizes[(group, record["anchor"])] = n
+        elif query.cumulative:
+            for j in range(1, min(k, query.periods) + 1):
+                counts[group][j] += n
+        else:
+            counts[group][k] += n
+    eligible: dict[Any, list[int]] = defaultdict(lambda: [0] * span)
+    for (group, anchor), size in sizes.items():
+        for k in range(span):
+            if last_day is not None and _shift(anchor, query.period, k) <= last_day:
+                eligible[group][k] += size
+    rows = []
+    for group in sorted(eligible, key=lambda g: (g is None, g or "") if by_trait else g):
+        base = eligible[group]
+        cells = [counts[group][k] if k else base[0] for k in range(span)]
+        rows.append(RetentionRow(
+            cohort=_label(query, group),
+            start=None if by_trait else group,
+            size=base[0],
+            eligible=base,
+            counts=[cells[k] if base[k] else None for k in range(span)],
+            percentages=[100.0 * cells[k] / base[k] if base[k] else None for k in range(span)],
+        ))
+    return RetentionResult(query=query, last_event_day=last_day, rows=rows, average=_average(rows, span))
+
+
+def _label(query: RetentionQuery, group: Any) -> str:
+    """A trait value (`(none)` when missing), else the cohort period: YYYY-MM-DD or YYYY-MM."""
+    if query.cohort_by is not None:
+        return NO_TRAIT if group is None else str(group)
+    return f"{group:%Y-%m}" if query.period == "month" else group.isoformat()
+
+
+def _average(rows: list[RetentionRow], span: int) -> list[float | None]:
+    """Per k: counts over eligible members, summed over the cohorts whose period k is observed."""
+    curve: list[float | None] = []
+    for k in range(span):
+        base = sum(row.eligible[k] for row in rows)
+        curve.append(100.0 * sum(row.counts[k] or 0 for row in rows) / base if base else None)
+    return curve
