@@ -8,9 +8,8 @@ import ibis
 import ibis.expr.types as ir
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from engagekit.errors import InputError
 from engagekit.ingest.identity import resolved_events
-from engagekit.metrics.filters import parse_filter, to_ibis
+from engagekit.metrics.filters import check_filter_text, parse_filter, to_ibis
 from engagekit.store import Store
 
 ANY_EVENT = "*"
@@ -32,12 +31,7 @@ class EventFilter(StrictModel):
     @field_validator("where")
     @classmethod
     def _parses(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                parse_filter(value)
-            except InputError as exc:
-                raise ValueError(str(exc)) from exc
-        return value
+        return check_filter_text(value)
 
     @classmethod
     def parse(cls, text: str) -> EventFilter:

@@ -61,6 +61,16 @@ def parse_filter(text: str) -> Filter:
     return tree
 
 
+def check_filter_text(value: str | None) -> str | None:
+    """A pydantic validator body: the text parses, else a ValueError the model reports by field."""
+    if value is not None:
+        try:
+            parse_filter(value)
+        except InputError as exc:
+            raise ValueError(str(exc)) from exc
+    return value
+
+
 def fields_of(tree: Filter) -> set[str]:
     """Every field a filter reads (to check them against the table before running)."""
     match tree:

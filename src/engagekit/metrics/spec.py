@@ -6,8 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from engagekit.errors import InputError
-from engagekit.metrics.filters import parse_filter
+from engagekit.metrics.filters import check_filter_text
 
 Stage = Literal["acquisition", "purchase", "onboarding", "adoption", "escalation", "retention", "advocacy", "healthcare"]
 IndustryName = Literal["ecommerce", "saas", "media", "healthcare", "services"]
@@ -60,12 +59,7 @@ class Measure(Strict):
     @field_validator("where")
     @classmethod
     def _parses(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                parse_filter(value)
-            except InputError as exc:
-                raise ValueError(str(exc)) from exc
-        return value
+        return check_filter_text(value)
 
     @model_validator(mode="after")
     def _column_when_needed(self) -> Measure:
