@@ -7,7 +7,20 @@ from typing import Annotated, Optional
 
 import typer
 
-from engagekit.cli import demo, derive, ingest, init, lifecycle, metrics, quarantine, retention, status, stickiness
+from engagekit.cli import (
+    cohorts,
+    demo,
+    derive,
+    ingest,
+    init,
+    lifecycle,
+    metrics,
+    paths,
+    quarantine,
+    retention,
+    status,
+    stickiness,
+)
 from engagekit.cli.context import STATE, err_console
 from engagekit.errors import EngagekitError
 
@@ -29,7 +42,7 @@ def _global_options(
     STATE.store_url, STATE.config_path, STATE.debug = store, config, debug
 
 
-for module in (init, ingest, derive, status, retention, lifecycle, stickiness):
+for module in (init, ingest, derive, status, retention, lifecycle, stickiness, paths, cohorts):
     module.register(app)
 app.add_typer(quarantine.app, name="quarantine")
 app.add_typer(metrics.app, name="metrics")
