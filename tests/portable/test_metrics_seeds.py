@@ -58,3 +58,13 @@ def test_conversion_orders_revenue_and_nps(seeded: Store) -> None:
 def test_no_nps_value_without_responses(seeded: Store) -> None:
     result = compute(seeded, load_catalog(), ["nps"], date(2024, 9, 1), date(2024, 10, 1))
     assert result.rows == [] or result.value("nps") is None
+
+
+def test_kpis_of_a_saved_cohort(seeded: Store) -> None:
+    from engagekit.analyses.cohorts import StaticCohort, cohort_people, save_cohort
+
+    save_cohort(seeded, "first_ten", StaticCohort(ids=[f"v{i}" for i in range(10)]))
+    result = compute(seeded, load_catalog(), ["orders", "conversion_rate"], *OCTOBER,
+                     cohort=cohort_people(seeded, "first_ten"))
+    assert result.value("orders") == 10  # v0..v9 each ordered once in October
+    assert result.value("conversion_rate") == pytest.approx(1.0)  # all ten visitors ordered

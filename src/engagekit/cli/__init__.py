@@ -11,6 +11,7 @@ from engagekit.cli import (
     cohorts,
     demo,
     derive,
+    funnel,
     ingest,
     init,
     lifecycle,
@@ -42,7 +43,7 @@ def _global_options(
     STATE.store_url, STATE.config_path, STATE.debug = store, config, debug
 
 
-for module in (init, ingest, derive, status, retention, lifecycle, stickiness, paths, cohorts):
+for module in (init, ingest, derive, status, funnel, retention, lifecycle, stickiness, paths, cohorts):
     module.register(app)
 app.add_typer(quarantine.app, name="quarantine")
 app.add_typer(metrics.app, name="metrics")

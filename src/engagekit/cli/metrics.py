@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
+from engagekit.analyses.cohorts import cohort_people
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.config import DEFAULT_CONFIG_PATH
 from engagekit.cli.format import format_change, format_value, sparkline, status_markup
@@ -87,12 +88,15 @@ def compute(
     by: Annotated[Optional[list[str]], typer.Option(help="Segment by a trait (gender) or property (properties.device); repeatable.")] = None,
     where: Annotated[Optional[str], typer.Option(help="Filter, e.g. \"country == 'DE' and plan in ['pro']\".")] = None,
     compare: Annotated[Optional[str], typer.Option(help=f"{' or '.join(COMPARES)}.")] = None,
+    cohort: Annotated[Optional[str], typer.Option(help="Only the people of a saved cohort (engagekit cohorts list).")] = None,
     as_json: AsJson = False,
 ) -> None:
     """Compute KPIs over a range, by period and segment, against the comparison and target."""
     start, end = _range(period, from_, to)
     catalog = project_catalog()
-    result = compute_metrics(STATE.store(), catalog, names, start, end, grain, tuple(by or ()), where, compare)
+    store = STATE.store()
+    people = cohort_people(store, cohort) if cohort else None
+    result = compute_metrics(store, catalog, names, start, end, grain, tuple(by or ()), where, compare, people)
     findings = find_differences(result, catalog) if by else []
     if as_json:
         print_json({**result.to_dict(), "segment_findings": [f.to_dict() for f in findings]})

@@ -9,8 +9,11 @@ from __future__ import annotations
 import difflib
 import json
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 from typing import Any
+
+import ibis.expr.types as ir
 
 from engagekit.errors import InputError
 from engagekit.metrics import kinds
@@ -26,17 +29,19 @@ from engagekit.store import Store
 
 
 def compute(store: Store, catalog: Catalog, names: list[str], start: date, end: date, grain: str | None = None,
-            by: tuple[str, ...] = (), where: str | None = None, compare: str | None = None) -> MetricResult:
-    """The named KPIs over [start, end), per `grain` period and `by` segment, with comparison."""
+            by: tuple[str, ...] = (), where: str | None = None, compare: str | None = None,
+            cohort: ir.Table | None = None) -> MetricResult:
+    """The named KPIs over [start, end), per `grain` period and `by` segment, with comparison;
+    `cohort` (a table of person_id, see engagekit.analyses.cohorts) keeps only its people."""
     check_grain(grain)
     metrics = [catalog.get(name) for name in names]
     check_traits(store, by)
     tree = parse_filter(where) if where else None
-    current = _with_overall(store, metrics, Scope(start, end, grain, tuple(by), tree))
+    current = _with_overall(store, metrics, Scope(start, end, grain, tuple(by), tree, cohort))
     previous: dict[tuple[str, Key], tuple] = {}
     if compare:
         previous_start, previous_end = comparison_range(start, end, compare)
-        previous = _with_overall(store, metrics, Scope(previous_start, previous_end, grain, tuple(by), tree))
+        previous = _with_overall(store, metrics, Scope(previous_start, previous_end, grain, tuple(by), tree, cohort))
     rows = []
     for (name, (period, segment)), (value, numerator, denominator, *spread) in sorted(current.items(), key=_sort_key):
         metric = catalog.get(name)
@@ -74,7 +79,7 @@ def _with_overall(store: Store, metrics: list[Metric], scope: Scope) -> dict[tup
     """Segment rows and, when segmenting, the overall rows beside them (segment ())."""
     values = _compute_scope(store, metrics, scope)
     if scope.by:
-        values.update(_compute_scope(store, metrics, Scope(scope.start, scope.end, scope.grain, (), scope.where)))
+        values.update(_compute_scope(store, metrics, replace(scope, by=())))
     return values
 
 
@@ -123,7 +128,7 @@ def _scan(store: Store, source: Source, window: str, wanted: list[tuple[str, str
     if window == "to_date" and scope.grain:
         results: dict[Key, dict] = {}
         for label, _, period_end in periods_of(scope.start, scope.end, scope.grain):
-            whole = Scope(scope.start, period_end, None, scope.by, scope.where)
+            whole = replace(scope, end=period_end, grain=None)
             for (_, segment), values in _scan(store, source, window, wanted, whole).items():
                 results[(label, segment)] = values
         return results
@@ -150,7 +155,7 @@ def _scan(store: Store, source: Source, window: str, wanted: list[tuple[str, str
 def _needs_people(wanted: list[tuple[str, str, Measure]], scope: Scope) -> bool:
     """Whether a scan must resolve people: a distinct count of people, or any segment or filter
     (traits are joined on the person)."""
-    if scope.by or scope.where is not None:
+    if scope.by or scope.where is not None or scope.cohort is not None:
         return True
     return any(m.agg == Agg.DISTINCT and m.column in (None, "person_id") for _, _, m in wanted)
 

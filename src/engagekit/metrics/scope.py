@@ -26,6 +26,7 @@ class Scope:
     grain: str | None
     by: tuple[str, ...]
     where: Filter | None
+    cohort: ir.Table | None = None  # person_id of a saved cohort (engagekit.analyses.cohorts)
 
 
 def scoped_table(store: Store, source: Source, scope: Scope, extra_fields: list[str] = (),
@@ -41,7 +42,7 @@ def filtered_table(store: Store, source: Source, scope: Scope, extra_fields: lis
                    people: bool = True) -> tuple[ir.Table, str]:
     """A source with the user's filter applied over all of history (for KPIs that need the past,
     such as who was a subscriber when the period began), with traits joined when needed."""
-    src = source_table(store, source, people)
+    src = source_table(store, source, people or scope.cohort is not None)
     table = src.table
     fields = list(scope.by) + list(extra_fields) + (sorted(fields_of(scope.where)) if scope.where else [])
     if any(resolve_field(table, f).startswith("traits.") for f in fields if f) and "traits" not in table.columns:
@@ -49,6 +50,8 @@ def filtered_table(store: Store, source: Source, scope: Scope, extra_fields: lis
         table = table.left_join(customers, table[src.person] == customers.customer_id).select(table, customers.traits)
     if scope.where is not None:
         table = table.filter(to_ibis(map_fields(scope.where, lambda f: resolve_field(table, f)), table))
+    if scope.cohort is not None:
+        table = table.semi_join(scope.cohort, table[src.person] == scope.cohort.person_id)
     return table, src.ts
 
 

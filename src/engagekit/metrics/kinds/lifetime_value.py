@@ -2,6 +2,8 @@
 CLV = (annual customer revenue x length of relationship) - cost of acquisition and service."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import math
 from collections import defaultdict
 from datetime import date
@@ -39,7 +41,7 @@ def monthly_churn(store: Store, scope: Scope) -> dict[Key, list[tuple[int, int]]
     months = whole_months(scope.start, scope.end)
     if not months:
         return {}
-    populations = subscriber_populations(store, Scope(months[0], months[-1] + MONTH, "month", scope.by, scope.where))
+    populations = subscriber_populations(store, replace(scope, start=months[0], end=months[-1] + MONTH, grain="month"))
     segments = {segment for _, segment in populations}
     out: dict[Key, list[tuple[int, int]]] = defaultdict(list)
     for label, start, end in periods_of(scope.start, scope.end, scope.grain):

@@ -1,6 +1,7 @@
 """Period populations of subscribers: S at the start, E at the end, N new, L lost."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import ibis
@@ -46,7 +47,7 @@ def subscriber_populations(store: Store, scope: Scope) -> dict[Key, dict[str, in
 
 def _segmented_people(subs: ir.Table, scope: Scope) -> ir.Table:
     """Each person once, with their segment values (traits have one value per person)."""
-    keys = group_keys(subs, "ts", Scope(scope.start, scope.end, None, scope.by, None))
+    keys = group_keys(subs, "ts", replace(scope, grain=None))
     return subs.select(subs.person_id, **keys).distinct()
 
 

@@ -1,0 +1,123 @@
+"""Funnels: how many people go through a sequence of steps, where they drop out, and how long
+each step takes. See docs/analyses-funnels.md for a worked example.
+
+Definitions (people are counted after identity stitching: an anonymous id linked to a customer
+is that customer, so anonymous step-1 events and identified later steps are one person):
+
+- Step: an event name (or '*') with an optional filter (`EventFilter`). Steps are 1-based.
+- Event order: events are ordered by (ts, event_id). "After" an event means later in this order,
+  so a step at the same timestamp as the previous step counts when its event comes after it in
+  that order, and one event never matches two steps.
+- Attempt: every step-1 event whose ts is in the date range [start, end) starts one attempt. The
+  range limits entry only; later steps may fall after its end.
+- Window: the seconds allowed from the step-1 event of the attempt; an event at exactly
+  step-1 ts + window is inside, one second later is outside. CLI units: s, m, h, d, mo (30 days).
+- Ordered mode (default): step k+1 is the first event (in event order) after the event matched
+  for step k that matches step k+1 and is inside the window. Events before the entering event
+  never count, and a step repeated in the funnel needs a repeated event.
+- Strict mode: step k+1 must be the very next event of the person after the event matched for
+  step k (any other event in between, of any name, breaks the chain there).
+- Unordered mode: an attempt starts at every event in the range that matches any step (the
+  anchor). A step is done when the person has an event matching it at or after the anchor (in
+  event order) and inside the window from the anchor; one event may do several steps when it
+  matches several filters. The depth is the number of distinct steps done; a person is counted at
+  step k when the depth is >= k. Steps must be distinct filters.
+- Counted attempt: per person, the attempt that reached the most steps; ties go to the earliest
+  attempt (by its step-1/anchor event). Its timings are the person's times to convert.
+- Time from the previous step: ordered/strict, seconds between the events matched for steps k-1
+  and k; unordered, between the first events of the (k-1)-th and k-th steps done, sorted by time.
+  Average and median are over the people who reached step k.
+- Exclusion (EVENT, from, to): the person is removed from the whole funnel when their counted
+  attempt reached step `from` and an excluded event lies after its step-`from` event and before its
+  step-`to` event (or, when step `to` was not reached, at or before the window end). Not allowed
+  in unordered mode (its steps have no order).
+- Breakdown: a bare name is a customer trait (the current customer record; anonymous people and
+  customers without it are "(none)"); `properties.X` is the property of the attempt's step-1
+  (unordered: anchor) event.
+- Output per step: count; conversion from step 1 (count / count of step 1); conversion from the
+  previous step; dropped (previous count - count) and drop-off rate; average and median time from
+  the previous step. `people(k)` are the people who reached step k, `people(k, dropped=True)`
+  those who reached step k-1 and not step k.
+"""
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from engagekit.analyses.common import DateRange, EventFilter, StrictModel
+from engagekit.analyses.funnel_match import person_rows
+from engagekit.analyses.funnel_result import FunnelPerson, FunnelResult, FunnelStep
+from engagekit.config import DEFAULT_CONVERSION_WINDOW_DAYS
+from engagekit.errors import InputError
+from engagekit.store import Store
+
+__all__ = ["Exclusion", "FunnelQuery", "FunnelResult", "FunnelStep", "parse_window", "run_funnel"]
+
+FunnelMode = Literal["ordered", "strict", "unordered"]
+DAY = 86_400
+WINDOW_UNITS = {"s": 1, "m": 60, "h": 3_600, "d": DAY, "mo": 30 * DAY}
+
+
+def parse_window(text: str) -> int:
+    """'30s', '10m', '2h', '14d' or '1mo' (30 days) -> seconds."""
+    match = re.fullmatch(r"\s*(\d+)\s*(mo|s|m|h|d)\s*", text)
+    if not match or int(match.group(1)) == 0:
+        raise InputError(f"window {text!r}: expected a positive number with s, m, h, d or mo, e.g. 14d")
+    return int(match.group(1)) * WINDOW_UNITS[match.group(2)]
+
+
+class Exclusion(StrictModel):
+    """Remove people with this event between steps `from_step` and `to_step` (1-based)."""
+
+    event: EventFilter
+    from_step: int = Field(ge=1)
+    to_step: int = Field(ge=2)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Exclusion:
+        if self.to_step <= self.from_step:
+            raise ValueError(f"exclusion steps {self.from_step}-{self.to_step}: the second must be after the first")
+        return self
+
+
+class FunnelQuery(StrictModel):
+    """What to measure: steps, mode, window in seconds, entry range, exclusions, breakdown."""
+
+    steps: list[EventFilter] = Field(min_length=2)
+    mode: FunnelMode = "ordered"
+    window: int = Field(default=int(DEFAULT_CONVERSION_WINDOW_DAYS * DAY), gt=0)
+    range: DateRange
+    exclusions: list[Exclusion] = Field(default_factory=list)
+    breakdown: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FunnelQuery:
+        for exclusion in self.exclusions:
+            if exclusion.to_step > len(self.steps):
+                raise ValueError(f"exclusion to step {exclusion.to_step}: the funnel has {len(self.steps)} steps")
+        if self.mode == "unordered":
+            if self.exclusions:
+                raise ValueError("exclusions need an order of steps: use ordered or strict mode")
+            if len(set(self.steps)) < len(self.steps):
+                raise ValueError("unordered steps must differ from each other")
+        return self
+
+
+def run_funnel(store: Store, query: FunnelQuery) -> FunnelResult:
+    """Run the funnel on the store; only one row per entering person leaves the engine."""
+    rows = person_rows(store, query).to_pyarrow().to_pylist()
+    gap_count = len(query.steps) - 1
+    persons = []
+    for row in rows:
+        if query.mode == "unordered":
+            offsets = sorted(row[f"g{k}"] for k in range(1, len(query.steps) + 1) if row[f"g{k}"] is not None)
+            gaps = tuple(round(later - earlier, 6) for earlier, later in zip(offsets, offsets[1:]))  # whole µs
+        else:
+            gaps = tuple(row[f"g{k}"] for k in range(1, row["depth"]))
+        persons.append(FunnelPerson(str(row["person_id"]), int(row["depth"]), gaps[:gap_count], row["breakdown"]))
+    return FunnelResult(
+        labels=[step.label() for step in query.steps], mode=query.mode, window_seconds=query.window,
+        breakdown_by=query.breakdown, persons=persons,
+    )

@@ -1,0 +1,152 @@
+"""The Ibis side of funnels: which attempt of each person counts and how far it got.
+
+Builds one expression that yields one row per person who entered the funnel: `person_id`,
+`depth` (steps reached, 1..n), `g1..g{n-1}` (ordered and strict: seconds from step k to step
+k+1; unordered: seconds from the anchor event to the first event of each step) and `breakdown`.
+The rules are written in engagekit.analyses.funnel.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import ibis
+import ibis.expr.types as ir
+
+from engagekit.analyses.common import people_events
+from engagekit.derive.timing import seconds_between
+from engagekit.json_fields import json_text
+from engagekit.store import Store
+
+if TYPE_CHECKING:
+    from engagekit.analyses.funnel import FunnelQuery
+
+PROPERTY_PREFIX = "properties."
+
+
+def person_rows(store: Store, query: FunnelQuery) -> ir.Table:
+    """One row per person who entered the funnel (see the module docstring)."""
+    events = people_events(store)
+    events = events.filter(events.person_id.notnull())
+    flags = {f"_m{i}": step.condition(events).fill_null(False) for i, step in enumerate(query.steps)}
+    breakdown = _property_breakdown(events, query.breakdown)
+    slim = events.select("person_id", "event_id", "ts", _b=breakdown, **flags)
+    if query.mode == "unordered":
+        counted = _unordered(slim, query)
+    else:
+        counted = _ordered(slim, query)
+    counted = _without_excluded(events, counted, query)
+    if query.breakdown is not None and not query.breakdown.startswith(PROPERTY_PREFIX):
+        counted = _with_trait(store, counted, query.breakdown)
+    gap_count = len(query.steps) if query.mode == "unordered" else len(query.steps) - 1
+    gaps = [f"g{k}" for k in range(1, gap_count + 1)]
+    return counted.select("person_id", "depth", *gaps, breakdown=counted._b)
+
+
+def _property_breakdown(events: ir.Table, breakdown: str | None) -> ir.StringValue:
+    if breakdown is not None and breakdown.startswith(PROPERTY_PREFIX):
+        return json_text(events.properties, breakdown.removeprefix(PROPERTY_PREFIX))
+    return ibis.null("string")
+
+
+def _window_end(start: ir.TimestampValue, query: FunnelQuery) -> ir.TimestampValue:
+    return start + ibis.interval(seconds=query.window)
+
+
+def _entries(slim: ir.Table, query: FunnelQuery, condition: ir.BooleanValue) -> ir.Table:
+    """Attempts: the events in the range that can start the funnel."""
+    low, high = query.range.low(), query.range.high()
+    return slim.filter(condition, slim.ts >= low, slim.ts < high)
+
+
+def _ordered(slim: ir.Table, query: FunnelQuery) -> ir.Table:
+    """Ordered and strict modes: match the steps of every attempt, then keep the furthest."""
+    n = len(query.steps)
+    if query.mode == "strict":
+        order = ibis.window(group_by="person_id", order_by=["ts", "event_id"])
+        slim = slim.mutate(
+            _next_ts=slim.ts.lead().over(order), _next_id=slim.event_id.lead().over(order),
+            **{f"_next_m{i}": slim[f"_m{i}"].lead().over(order) for i in range(1, n)},
+        )
+    entries = _entries(slim, query, slim._m0)
+    reached = [entries.select("person_id", "_b", _start=entries.ts, ts0=entries.ts, id0=entries.event_id)]
+    for i in range(1, n):
+        prev = reached[-1]
+        if query.mode == "strict":
+            nxt = slim.select(_p=slim.person_id, _e=slim.event_id, _ts=slim._next_ts, _id=slim._next_id,
+                              _ok=slim[f"_next_m{i}"])
+            joined = prev.join(nxt, [prev.person_id == nxt._p, prev[f"id{i - 1}"] == nxt._e,
+                                     nxt._ok, nxt._ts <= _window_end(prev._start, query)])
+        else:
+            cand = slim.filter(slim[f"_m{i}"]).select(_p=slim.person_id, _ts=slim.ts, _id=slim.event_id)
+            after = _later(cand._ts, cand._id, prev[f"ts{i - 1}"], prev[f"id{i - 1}"])
+            joined = prev.join(cand, [prev.person_id == cand._p, after, cand._ts <= _window_end(prev._start, query)])
+            first = ibis.row_number().over(group_by=["person_id", "id0"], order_by=["_ts", "_id"])
+            joined = joined.mutate(_r=first).filter(ibis._._r == 0)
+        reached.append(joined.select(*prev.columns, **{f"ts{i}": joined._ts, f"id{i}": joined._id}))
+    levels = [_level(table, depth, n) for depth, table in enumerate(reached, start=1)]
+    return _furthest(ibis.union(*levels))
+
+
+def _level(reached: ir.Table, depth: int, n: int) -> ir.Table:
+    """Attempts that reached `depth` steps, with null matches and gaps after it (for the union)."""
+    filled = {}
+    for k in range(depth, n):
+        filled[f"ts{k}"] = ibis.null().cast(reached.ts0.type())
+        filled[f"id{k}"] = ibis.null().cast(reached.id0.type())
+    gaps = {f"g{k}": seconds_between(reached[f"ts{k - 1}"], reached[f"ts{k}"]) if k < depth
+            else ibis.null().cast("float64") for k in range(1, n)}
+    matches = [f"{column}{k}" for k in range(n) for column in ("ts", "id")]
+    return reached.mutate(depth=ibis.literal(depth), **filled, **gaps).select(
+        "person_id", "_b", "_start", "depth", *matches, *gaps)
+
+
+def _later(ts: ir.TimestampValue, event_id: ir.StringValue, than_ts: ir.TimestampValue,
+           than_id: ir.StringValue, or_same: bool = False) -> ir.BooleanValue:
+    """True when the event (ts, event_id) comes after the other one in event order."""
+    same = event_id >= than_id if or_same else event_id > than_id
+    return (ts > than_ts) | ((ts == than_ts) & same)
+
+
+def _unordered(slim: ir.Table, query: FunnelQuery) -> ir.Table:
+    """Unordered mode: from each anchor, the first event of every step within the window."""
+    any_step = ibis.or_(*[slim[f"_m{i}"] for i in range(len(query.steps))])
+    entries = _entries(slim, query, any_step)
+    anchors = entries.select("person_id", "_b", _start=entries.ts, id0=entries.event_id)
+    result = anchors
+    for i in range(len(query.steps)):
+        cand = slim.filter(slim[f"_m{i}"]).select(_p=slim.person_id, _ts=slim.ts, _id=slim.event_id)
+        after = _later(cand._ts, cand._id, anchors._start, anchors.id0, or_same=True)
+        joined = anchors.join(cand, [anchors.person_id == cand._p, after, cand._ts <= _window_end(anchors._start, query)])
+        firsts = joined.group_by(["person_id", "id0"]).aggregate(
+            **{f"g{i + 1}": seconds_between(joined._start, joined._ts).min()})
+        result = result.left_join(firsts, ["person_id", "id0"]).select(result, firsts[f"g{i + 1}"])
+    done = sum(result[f"g{i + 1}"].notnull().cast("int64") for i in range(len(query.steps)))
+    return _furthest(result.mutate(depth=done))
+
+
+def _furthest(attempts: ir.Table) -> ir.Table:
+    """Per person, the attempt that got furthest; ties go to the earliest attempt."""
+    best = ibis.row_number().over(group_by="person_id", order_by=[ibis.desc("depth"), "_start", "id0"])
+    return attempts.mutate(_best=best).filter(ibis._._best == 0).drop("_best")
+
+
+def _without_excluded(events: ir.Table, counted: ir.Table, query: FunnelQuery) -> ir.Table:
+    """Drop people with an excluded event between the given steps of their counted attempt."""
+    for exclusion in query.exclusions:
+        f, t = exclusion.from_step - 1, exclusion.to_step - 1
+        ex = events.filter(exclusion.event.condition(events).fill_null(False))
+        ex = ex.select(_p=ex.person_id, _ts=ex.ts, _id=ex.event_id)
+        after = _later(ex._ts, ex._id, counted[f"ts{f}"], counted[f"id{f}"])
+        before_to = _later(counted[f"ts{t}"], counted[f"id{t}"], ex._ts, ex._id)
+        before = ibis.ifelse(counted.depth > t, before_to, ex._ts <= _window_end(counted._start, query))
+        hits = counted.join(ex, [counted.person_id == ex._p, counted.depth > f, after, before])
+        excluded = hits.select(_x=hits.person_id).distinct()
+        counted = counted.anti_join(excluded, counted.person_id == excluded._x)
+    return counted
+
+
+def _with_trait(store: Store, counted: ir.Table, trait: str) -> ir.Table:
+    customers = store.customers_current()
+    traits = customers.select(_c=customers.customer_id, _t=json_text(customers.traits, trait))
+    joined = counted.left_join(traits, counted.person_id == traits._c)
+    return joined.mutate(_b=joined._t).drop("_c", "_t")
