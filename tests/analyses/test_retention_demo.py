@@ -56,5 +56,5 @@ def test_cli(demo_url: str) -> None:
     assert best["cohort"] == RETENTION_CAMPAIGN and len(data["average"]) == 5
     text = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     assert "Retention by campaign" in text and RETENTION_CAMPAIGN in text and "average" in text
-    bad = subprocess.run([*args[:6], "--from", "2026-05-01"], capture_output=True, text=True)
-    assert bad.returncode == 2 and "--to" in bad.stderr
+    bad = subprocess.run([*args[:6], "--to", "2026-05-01"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "--to needs --from" in bad.stderr

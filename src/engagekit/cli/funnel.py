@@ -2,18 +2,17 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 from typing import Annotated, Optional
 
 import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from engagekit.analyses.common import DateRange, EventFilter
+from engagekit.analyses.common import EventFilter
 from engagekit.analyses.funnel import Exclusion, FunnelQuery, FunnelResult, FunnelStep, parse_window, run_funnel
+from engagekit.cli.options import date_range
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.errors import InputError
-from engagekit.metrics.periods import inclusive_range, month_range
 
 BAR_WIDTH = 30
 
@@ -36,7 +35,7 @@ def funnel(
     try:
         query = FunnelQuery(
             steps=[EventFilter.parse(step) for step in steps], mode=mode, window=seconds,
-            range=_range(period, from_, to), exclusions=[_exclusion(text) for text in exclude or []], breakdown=by,
+            range=date_range(period, from_, to), exclusions=[_exclusion(text) for text in exclude or []], breakdown=by,
         )
     except ValidationError as exc:
         raise InputError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from exc
@@ -52,21 +51,6 @@ def funnel(
 def register(app: typer.Typer) -> None:
     """Add the command(s) to the CLI."""
     app.command("funnel")(funnel)
-
-
-def _range(period: str | None, from_: str | None, to: str | None) -> DateRange:
-    if period:
-        start, end = month_range(period)
-    elif from_ is None:
-        raise InputError("give --period YYYY-MM or --from YYYY-MM-DD [--to YYYY-MM-DD]")
-    else:
-        try:
-            first = date.fromisoformat(from_)
-            last = date.fromisoformat(to) if to else date.today() - timedelta(days=1)
-        except ValueError as exc:
-            raise InputError(f"dates must be YYYY-MM-DD: {exc}") from exc
-        start, end = inclusive_range(first, last)
-    return DateRange(start=start, end=end)
 
 
 def _exclusion(text: str) -> Exclusion:

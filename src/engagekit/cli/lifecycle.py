@@ -1,41 +1,21 @@
 """`engagekit lifecycle`: new, returning, resurrecting and dormant people per period."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Optional
 
 import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from engagekit.analyses.common import ANY_EVENT, DateRange, EventFilter
+from engagekit.analyses.common import ANY_EVENT, EventFilter
 from engagekit.analyses.lifecycle import LifecyclePeriod, LifecycleQuery, LifecycleResult, run_lifecycle
+from engagekit.cli.options import date_range, query_error
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.errors import InputError
-from engagekit.metrics.periods import inclusive_range
 
 BAR_WIDTH = 24
 STATUS_STYLES = {"new": "green", "returning": "blue", "resurrecting": "yellow", "dormant": "red"}
-
-
-def date_range(from_: str | None, to: str | None) -> DateRange:
-    """--from (required) and --to (default: yesterday), both inclusive YYYY-MM-DD dates."""
-    if from_ is None:
-        raise InputError("give --from YYYY-MM-DD [--to YYYY-MM-DD]")
-    try:
-        start = date.fromisoformat(from_)
-        end = date.fromisoformat(to) if to else date.today() - timedelta(days=1)
-    except ValueError as exc:
-        raise InputError(f"dates must be YYYY-MM-DD: {exc}") from exc
-    try:
-        return DateRange(start=start, end=inclusive_range(start, end)[1])
-    except ValidationError as exc:
-        raise query_error(exc) from exc
-
-
-def query_error(exc: ValidationError) -> InputError:
-    """A query that does not validate, as one line per bad option."""
-    return InputError("; ".join(f"{'.'.join(map(str, e['loc'])) or 'query'}: {e['msg']}" for e in exc.errors()))
 
 
 def activity_label(activity: EventFilter | None) -> str:
@@ -87,7 +67,7 @@ def lifecycle(
 ) -> None:
     """New, returning, resurrecting and dormant (negative) people per period."""
     try:
-        query = LifecycleQuery(range=date_range(from_, to), period=period,
+        query = LifecycleQuery(range=date_range(None, from_, to), period=period,
                                week_start=week_start or STATE.settings.week_start,
                                activity=activity_filter(event) or EventFilter())
     except ValidationError as exc:

@@ -1,7 +1,7 @@
 """`engagekit metrics list|show|compute|validate`: the KPI catalog from the command line."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -9,16 +9,16 @@ import typer
 from rich.table import Table
 
 from engagekit.analyses.cohorts import cohort_people
+from engagekit.cli.options import parse_range
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.config import DEFAULT_CONFIG_PATH
 from engagekit.cli.format import format_change, format_value, sparkline, status_markup
 from engagekit.metrics.catalog import Catalog, builtin_files, load_catalog, load_file
 from engagekit.metrics.engine import compute as compute_metrics
 from engagekit.metrics.glossary import render_glossary
-from engagekit.metrics.periods import COMPARES, GRAINS, inclusive_range, month_range
+from engagekit.metrics.periods import COMPARES, GRAINS
 from engagekit.metrics.result import MetricResult
 from engagekit.metrics.segments import find_differences
-from engagekit.errors import InputError
 
 app = typer.Typer(help="The KPI catalog: list, explain, compute and validate KPIs.", no_args_is_help=True)
 
@@ -92,7 +92,7 @@ def compute(
     as_json: AsJson = False,
 ) -> None:
     """Compute KPIs over a range, by period and segment, against the comparison and target."""
-    start, end = _range(period, from_, to)
+    start, end = parse_range(period, from_, to)
     catalog = project_catalog()
     store = STATE.store()
     people = cohort_people(store, cohort) if cohort else None
@@ -141,19 +141,6 @@ def glossary(
         console.print(text, markup=False, highlight=False)
     else:
         console.print(f"wrote {out}")
-
-
-def _range(period: str | None, from_: str | None, to: str | None) -> tuple[date, date]:
-    if period:
-        return month_range(period)
-    if from_ is None:
-        raise InputError("give --period YYYY-MM or --from YYYY-MM-DD [--to YYYY-MM-DD]")
-    try:
-        start = date.fromisoformat(from_)
-        end = date.fromisoformat(to) if to else date.today() - timedelta(days=1)
-    except ValueError as exc:
-        raise InputError(f"dates must be YYYY-MM-DD: {exc}") from exc
-    return inclusive_range(start, end)
 
 
 def print_result(result: MetricResult, catalog: Catalog) -> None:

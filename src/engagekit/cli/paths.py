@@ -1,18 +1,17 @@
 """`engagekit paths`: the most common sequences after a start point or before an end point."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Optional
 
 import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from engagekit.analyses.common import DateRange, EventFilter
+from engagekit.analyses.common import EventFilter
 from engagekit.analyses.paths import OTHER, PathsQuery, PathsResult, run
+from engagekit.cli.options import date_range
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.errors import InputError
-from engagekit.metrics.periods import inclusive_range
 
 
 def paths(
@@ -33,7 +32,7 @@ def paths(
         query = PathsQuery(
             start=EventFilter.parse(start) if start else None,
             end=EventFilter.parse(end) if end else None,
-            steps=steps, by=by, pages=pages, range=_range(from_, to), collapse=collapse, top=top,
+            steps=steps, by=by, pages=pages, range=date_range(None, from_, to, required=False), collapse=collapse, top=top,
             cohort=cohort,
         )
     except ValidationError as exc:
@@ -43,18 +42,6 @@ def paths(
         print_json(result.to_dict())
         return
     _print(result)
-
-
-def _range(from_: str | None, to: str | None) -> DateRange | None:
-    if from_ is None and to is None:
-        return None
-    if from_ is None or to is None:
-        raise InputError("--from and --to go together")
-    try:
-        start, end = inclusive_range(date.fromisoformat(from_), date.fromisoformat(to))
-    except ValueError as exc:
-        raise InputError(f"--from/--to: {exc}") from exc
-    return DateRange(start=start, end=end)
 
 
 def _print(result: PathsResult) -> None:

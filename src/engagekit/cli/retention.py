@@ -1,18 +1,17 @@
 """`engagekit retention`: the cohort retention matrix as a heatmap table, or JSON."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Optional
 
 import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from engagekit.analyses.common import DateRange, EventFilter
+from engagekit.analyses.common import EventFilter
 from engagekit.analyses.retention import RetentionQuery, RetentionResult, run_retention
+from engagekit.cli.options import date_range
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.errors import InputError
-from engagekit.metrics.periods import inclusive_range
 
 
 def retention(
@@ -33,7 +32,7 @@ def retention(
     try:
         query = RetentionQuery(
             start_event=EventFilter.parse(start_event), return_event=EventFilter.parse(return_event),
-            period=period, periods=periods, range=_range(from_, to), mode=mode, cumulative=cumulative,
+            period=period, periods=periods, range=date_range(None, from_, to, required=False), mode=mode, cumulative=cumulative,
             min_returns=min_returns, cohort_by=by_trait, week_start=week_start or STATE.settings.week_start,
         )
     except ValidationError as exc:
@@ -43,18 +42,6 @@ def retention(
         print_json(result.to_dict())
         return
     print_result(result)
-
-
-def _range(from_: str | None, to: str | None) -> DateRange | None:
-    if from_ is None and to is None:
-        return None
-    if from_ is None or to is None:
-        raise InputError("give both --from and --to (or neither, for every cohort in the data)")
-    try:
-        start, end = inclusive_range(date.fromisoformat(from_), date.fromisoformat(to))
-    except ValueError as exc:
-        raise InputError(f"dates must be YYYY-MM-DD: {exc}") from exc
-    return DateRange(start=start, end=end)
 
 
 def _cell(percentage: float | None) -> str:

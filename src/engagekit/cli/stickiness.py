@@ -11,7 +11,8 @@ from rich.table import Table
 from engagekit.analyses.stickiness import Criterion, StickinessQuery, StickinessResult, run_stickiness
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.format import sparkline
-from engagekit.cli.lifecycle import activity_filter, activity_label, date_range, query_error
+from engagekit.cli.lifecycle import activity_filter, activity_label
+from engagekit.cli.options import date_range, query_error
 from engagekit.errors import InputError
 
 BAR_WIDTH = 30
@@ -74,7 +75,7 @@ def stickiness(
 ) -> None:
     """People by the number of days (or weeks) they were active, and the DAU/WAU/MAU series."""
     try:
-        query = StickinessQuery(range=date_range(from_, to), activity=activity_filter(event), period=period,
+        query = StickinessQuery(range=date_range(None, from_, to), activity=activity_filter(event), period=period,
                                 week_start=week_start or STATE.settings.week_start,
                                 criterion=criterion(min_events, max_events, exactly))
     except ValidationError as exc:

@@ -1,0 +1,42 @@
+"""Options several commands share: the date range (--period, --from, --to) and query errors."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from pydantic import ValidationError
+
+from engagekit.analyses.common import DateRange
+from engagekit.errors import InputError
+from engagekit.metrics.periods import inclusive_range, month_range
+
+
+def parse_range(period: str | None = None, from_: str | None = None, to: str | None = None,
+                required: bool = True) -> tuple[date, date] | None:
+    """[start, end) from --period YYYY-MM, or --from YYYY-MM-DD with --to (inclusive; default
+    yesterday). Without any of them: an error when `required`, else None (all the data)."""
+    if period:
+        return month_range(period)
+    if from_ is None:
+        if to is not None:
+            raise InputError("--to needs --from")
+        if required:
+            raise InputError("give --period YYYY-MM or --from YYYY-MM-DD [--to YYYY-MM-DD]")
+        return None
+    try:
+        start = date.fromisoformat(from_)
+        end = date.fromisoformat(to) if to else date.today() - timedelta(days=1)
+    except ValueError as exc:
+        raise InputError(f"dates must be YYYY-MM-DD: {exc}") from exc
+    return inclusive_range(start, end)
+
+
+def date_range(period: str | None = None, from_: str | None = None, to: str | None = None,
+               required: bool = True) -> DateRange | None:
+    """The same range as an analysis' DateRange."""
+    bounds = parse_range(period, from_, to, required)
+    return None if bounds is None else DateRange(start=bounds[0], end=bounds[1])
+
+
+def query_error(exc: ValidationError) -> InputError:
+    """A query that does not validate, as one line per bad option."""
+    return InputError("; ".join(f"{'.'.join(map(str, e['loc'])) or 'query'}: {e['msg']}" for e in exc.errors()))
