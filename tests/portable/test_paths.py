@@ -14,7 +14,7 @@ import pytest
 
 from engagekit.analyses.cohorts import StaticCohort, save_cohort
 from engagekit.analyses.common import DateRange, EventFilter
-from engagekit.analyses.paths import PathsQuery, run
+from engagekit.analyses.paths import PathsQuery, run_paths
 from engagekit.store import Store
 
 # (ts, event, customer_id, anonymous_id, path)
@@ -70,7 +70,7 @@ def drops(result) -> list[tuple[int, int, int]]:
 
 def test_pages_per_session_and_start_per_person(store: Store) -> None:
     load(store)
-    pages = run(store, PathsQuery(pages=True, steps=3, top=2, by="session"))
+    pages = run_paths(store, PathsQuery(pages=True, steps=3, top=2, by="session"))
     assert pages.total == 5 and pages.unit == "sessions"
     # every sequence is taken once: ties are listed in alphabetical order of their steps
     assert sequences(pages) == [(("/blog",), 1), (("/home", "/blog"), 1)]
@@ -82,7 +82,7 @@ def test_pages_per_session_and_start_per_person(store: Store) -> None:
     assert list(frame["path"]) == ["/blog", "/home -> /blog", "other"]
     assert frame["share"].tolist() == pytest.approx([0.2, 0.2, 0.6])
 
-    after = run(store, PathsQuery(start=EventFilter(event="signed_up"), steps=3, by="person"))
+    after = run_paths(store, PathsQuery(start=EventFilter(event="signed_up"), steps=3, by="person"))
     assert after.total == 2 and after.unit == "people"
     assert sequences(after) == [
         (("signed_up",), 1), (("signed_up", "page_viewed", "order_completed"), 1)]
@@ -92,23 +92,23 @@ def test_pages_per_session_and_start_per_person(store: Store) -> None:
 def test_collapse_flag(duckdb_store: Store) -> None:
     load(duckdb_store)
     query = PathsQuery(pages=True, steps=3, top=10, collapse=False, by="session")
-    result = run(duckdb_store, query)
+    result = run_paths(duckdb_store, query)
     assert (("/home", "/home", "/pricing"), 1) in sequences(result)
     # a1 goes on after its third step, so nobody drops at depth 3
     assert drops(result)[2] == (3, 1, 0)
-    collapsed = run(duckdb_store, query.model_copy(update={"collapse": True}))
+    collapsed = run_paths(duckdb_store, query.model_copy(update={"collapse": True}))
     assert (("/home", "/pricing", "/docs"), 1) in sequences(collapsed)
 
 
 def test_end_point_and_session_scope(duckdb_store: Store) -> None:
     load(duckdb_store)
-    before = run(duckdb_store, PathsQuery(end=EventFilter(event="signed_up"), pages=True, steps=3, by="person"))
+    before = run_paths(duckdb_store, PathsQuery(end=EventFilter(event="signed_up"), pages=True, steps=3, by="person"))
     assert sequences(before) == [(("/home", "/pricing", "signed_up"), 2)]
     assert before.sequences[0].share == 1.0
     assert drops(before) == [(1, 2, 0), (2, 2, 0), (3, 2, 2)]
-    session = run(duckdb_store, PathsQuery(start=EventFilter(event="signed_up"), steps=3, by="session"))
+    session = run_paths(duckdb_store, PathsQuery(start=EventFilter(event="signed_up"), steps=3, by="session"))
     assert sequences(session) == [(("signed_up",), 1), (("signed_up", "page_viewed"), 1)]
-    depth_one = run(duckdb_store, PathsQuery(start=EventFilter(event="page_viewed", where="properties.path == '/pricing'"),
+    depth_one = run_paths(duckdb_store, PathsQuery(start=EventFilter(event="page_viewed", where="properties.path == '/pricing'"),
                                              steps=1, by="person"))
     assert sequences(depth_one) == [(("page_viewed",), 2)]
     assert drops(depth_one) == [(1, 2, 0)]
@@ -117,14 +117,14 @@ def test_end_point_and_session_scope(duckdb_store: Store) -> None:
 def test_range_limits_events(duckdb_store: Store) -> None:
     load(duckdb_store)
     march_2 = DateRange(start=date(2024, 3, 2), end=date(2024, 3, 3))
-    result = run(duckdb_store, PathsQuery(range=march_2, by="person", steps=4))
+    result = run_paths(duckdb_store, PathsQuery(range=march_2, by="person", steps=4))
     assert sequences(result) == [(("page_viewed", "order_completed"), 1)]
 
 
 def test_cohort_filter(duckdb_store: Store) -> None:
     load(duckdb_store)
     save_cohort(duckdb_store, "early", StaticCohort(ids=("anon1", "d")))  # anon1 is a
-    result = run(duckdb_store, PathsQuery(pages=True, steps=2, by="person", cohort="early"))
+    result = run_paths(duckdb_store, PathsQuery(pages=True, steps=2, by="person", cohort="early"))
     assert result.total == 2
     assert sequences(result) == [(("/blog",), 1), (("/home", "/pricing"), 1)]
 

@@ -69,9 +69,15 @@ class DateRange(StrictModel):
         return ibis.literal(datetime.combine(self.end, datetime.min.time()), type="timestamp")
 
 
-def people_events(store: Store) -> ir.Table:
-    """All events with `person_id` after identity stitching (see docs/data-model.md)."""
-    return resolved_events(store)
+def people_events(store: Store, cohort: str | None = None) -> ir.Table:
+    """All events with `person_id` after identity stitching (see docs/data-model.md); with
+    `cohort`, a saved cohort's name, only the events of its people."""
+    events = resolved_events(store)
+    if cohort is None:
+        return events
+    from engagekit.analyses.cohorts import cohort_people, in_cohort  # cohorts build on this module
+
+    return in_cohort(events, cohort_people(store, cohort))
 
 
 def period_start(ts: ir.TimestampValue, period: Period, week_start: WeekStart = "sunday") -> ir.DateValue:

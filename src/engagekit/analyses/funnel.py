@@ -91,6 +91,7 @@ class FunnelQuery(StrictModel):
     range: DateRange
     exclusions: list[Exclusion] = Field(default_factory=list)
     breakdown: str | None = None
+    cohort: str | None = None  # only the people of this saved cohort
 
     @model_validator(mode="after")
     def _consistent(self) -> FunnelQuery:

@@ -25,7 +25,7 @@ PROPERTY_PREFIX = "properties."
 
 def person_rows(store: Store, query: FunnelQuery) -> ir.Table:
     """One row per person who entered the funnel (see the module docstring)."""
-    events = people_events(store)
+    events = people_events(store, query.cohort)
     events = events.filter(events.person_id.notnull())
     flags = {f"_m{i}": step.condition(events).fill_null(False) for i, step in enumerate(query.steps)}
     breakdown = _property_breakdown(events, query.breakdown)

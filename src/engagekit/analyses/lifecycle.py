@@ -54,6 +54,7 @@ class LifecycleQuery(StrictModel):
     activity: EventFilter = EventFilter()
     period: Period = "week"
     week_start: WeekStart = DEFAULT_WEEK_START
+    cohort: str | None = None  # only the people of this saved cohort
 
 
 class LifecyclePeriod(StrictModel):
@@ -103,7 +104,7 @@ def created_times(store: Store) -> ir.Table:
 
 def classified(store: Store, query: LifecycleQuery, calendar: ir.Table, low: date, high: date) -> ir.Table:
     """(index, status, people) counts; index 0 is the period before the range."""
-    events = people_events(store)
+    events = people_events(store, query.cohort)
     read = DateRange(start=low, end=high)
     active = events.filter((events.ts >= read.low()) & (events.ts < read.high()) & query.activity.condition(events))
     active = active.select(person_id=active.person_id,

@@ -111,7 +111,7 @@ class PathsResult(BaseModel):
         return self.model_dump(mode="json")
 
 
-def run(store: Store, query: PathsQuery) -> PathsResult:
+def run_paths(store: Store, query: PathsQuery) -> PathsResult:
     """Compute the paths of a query (three aggregated queries: sequences, depths, nodes)."""
     steps = _steps(store, query)
     depth_cols = [f"d{k}" for k in range(query.steps)]

@@ -78,6 +78,7 @@ class RetentionQuery(StrictModel):
     cumulative: bool = False
     min_returns: int = Field(default=1, ge=1)
     cohort_by: str | None = None
+    cohort: str | None = None  # only the people of this saved cohort
 
     @field_validator("cohort_by")
     @classmethod
@@ -125,7 +126,7 @@ class RetentionResult(StrictModel):
 
 def run_retention(store: Store, query: RetentionQuery) -> RetentionResult:
     """The retention matrix of `query` (two aggregate queries to the engine)."""
-    events = people_events(store)
+    events = people_events(store, query.cohort)
     members = _members(store, events, query)
     returns = _returns(events, query)
     keys = ["cohort", "anchor"]

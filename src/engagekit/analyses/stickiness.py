@@ -74,6 +74,7 @@ class StickinessQuery(StrictModel):
     period: Literal["day", "week"] = "day"
     week_start: WeekStart = DEFAULT_WEEK_START
     criterion: Criterion = Criterion()
+    cohort: str | None = None  # only the people of this saved cohort
 
     def condition(self, events: ir.Table) -> ir.BooleanValue:
         if self.activity is None:
@@ -135,7 +136,7 @@ def read_between(events: ir.Table, start: date, end: date) -> ir.BooleanValue:
 
 def periods_per_person(store: Store, query: StickinessQuery, periods: list[date]) -> ir.Table:
     """(periods, people): how many people counted in exactly that many periods."""
-    events = people_events(store)
+    events = people_events(store, query.cohort)
     end = next_period(periods[-1], query.period)
     active = events.filter(read_between(events, periods[0], end) & query.condition(events))
     active = active.mutate(period=period_start(active.ts, query.period, query.week_start))
@@ -147,7 +148,7 @@ def periods_per_person(store: Store, query: StickinessQuery, periods: list[date]
 
 def rolling_active(store: Store, query: StickinessQuery, calendar: ir.Table) -> ir.Table:
     """(day, dau, wau, mau) for each day of the range, from a calendar of (day, event day, lag)."""
-    events = people_events(store)
+    events = people_events(store, query.cohort)
     first = query.range.start - timedelta(days=ROLLING_DAYS["mau"] - 1)
     active = events.filter(read_between(events, first, query.range.end) & query.condition(events))
     days = active.select(person_id=active.person_id, event_day=active.ts.truncate("D").cast("date")).distinct()

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from engagekit.analyses.common import EventFilter
 from engagekit.analyses.funnel import Exclusion, FunnelQuery, FunnelResult, FunnelStep, parse_window, run_funnel
-from engagekit.cli.options import date_range
+from engagekit.cli.options import CohortOption, date_range
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.errors import InputError
 
@@ -28,6 +28,7 @@ def funnel(
     by: Annotated[Optional[str], typer.Option(help="Break down by a trait (plan) or a step-1 property (properties.device).")] = None,
     people: Annotated[Optional[int], typer.Option(help="List the people who reached this step (1-based).")] = None,
     dropped: Annotated[bool, typer.Option("--dropped", help="With --people: those who dropped out at that step.")] = False,
+    cohort: CohortOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """A conversion funnel: how many people go through the steps, where they drop out, how long it takes."""
@@ -36,6 +37,7 @@ def funnel(
         query = FunnelQuery(
             steps=[EventFilter.parse(step) for step in steps], mode=mode, window=seconds,
             range=date_range(period, from_, to), exclusions=[_exclusion(text) for text in exclude or []], breakdown=by,
+            cohort=cohort,
         )
     except ValidationError as exc:
         raise InputError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from exc

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from engagekit.analyses.common import ANY_EVENT, EventFilter
 from engagekit.analyses.lifecycle import LifecyclePeriod, LifecycleQuery, LifecycleResult, run_lifecycle
-from engagekit.cli.options import date_range, query_error
+from engagekit.cli.options import CohortOption, date_range, query_error
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.errors import InputError
 
@@ -63,13 +63,14 @@ def lifecycle(
     from_: Annotated[Optional[str], typer.Option("--from", help="First day, YYYY-MM-DD (inclusive).")] = None,
     to: Annotated[Optional[str], typer.Option("--to", help="Last day, YYYY-MM-DD (inclusive; default yesterday).")] = None,
     week_start: Annotated[Optional[str], typer.Option(help="sunday or monday (default: week_start of engagekit.yaml).")] = None,
+    cohort: CohortOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """New, returning, resurrecting and dormant (negative) people per period."""
     try:
         query = LifecycleQuery(range=date_range(None, from_, to), period=period,
                                week_start=week_start or STATE.settings.week_start,
-                               activity=activity_filter(event) or EventFilter())
+                               activity=activity_filter(event) or EventFilter(), cohort=cohort)
     except ValidationError as exc:
         raise query_error(exc) from exc
     result = run_lifecycle(STATE.store(), query)

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from engagekit.analyses.cohorts import cohort_people
-from engagekit.cli.options import parse_range
+from engagekit.cli.options import CohortOption, parse_range
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.config import DEFAULT_CONFIG_PATH
 from engagekit.cli.format import format_change, format_value, sparkline, status_markup
@@ -88,7 +88,7 @@ def compute(
     by: Annotated[Optional[list[str]], typer.Option(help="Segment by a trait (gender) or property (properties.device); repeatable.")] = None,
     where: Annotated[Optional[str], typer.Option(help="Filter, e.g. \"country == 'DE' and plan in ['pro']\".")] = None,
     compare: Annotated[Optional[str], typer.Option(help=f"{' or '.join(COMPARES)}.")] = None,
-    cohort: Annotated[Optional[str], typer.Option(help="Only the people of a saved cohort (engagekit cohorts list).")] = None,
+    cohort: CohortOption = None,
     as_json: AsJson = False,
 ) -> None:
     """Compute KPIs over a range, by period and segment, against the comparison and target."""

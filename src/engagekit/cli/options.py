@@ -2,12 +2,18 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Annotated, Optional
+
+import typer
 
 from pydantic import ValidationError
 
 from engagekit.analyses.common import DateRange
 from engagekit.errors import InputError
 from engagekit.metrics.periods import inclusive_range, month_range
+
+
+CohortOption = Annotated[Optional[str], typer.Option("--cohort", help="Only the people of this saved cohort (engagekit cohorts list).")]
 
 
 def parse_range(period: str | None = None, from_: str | None = None, to: str | None = None,

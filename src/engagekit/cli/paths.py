@@ -8,8 +8,8 @@ from pydantic import ValidationError
 from rich.table import Table
 
 from engagekit.analyses.common import EventFilter
-from engagekit.analyses.paths import OTHER, PathsQuery, PathsResult, run
-from engagekit.cli.options import date_range
+from engagekit.analyses.paths import OTHER, PathsQuery, PathsResult, run_paths
+from engagekit.cli.options import CohortOption, date_range
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.errors import InputError
 
@@ -24,7 +24,7 @@ def paths(
     to: Annotated[Optional[str], typer.Option("--to", help="Last day, YYYY-MM-DD (inclusive).")] = None,
     top: Annotated[int, typer.Option(help="Sequences listed; the rest are summed as 'other'.")] = 10,
     collapse: Annotated[bool, typer.Option("--collapse/--no-collapse", help="Count consecutive repeats of a step once.")] = True,
-    cohort: Annotated[Optional[str], typer.Option(help="Only the people of this saved cohort.")] = None,
+    cohort: CohortOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """The most common paths, with counts, shares and drop-offs per step."""
@@ -37,7 +37,7 @@ def paths(
         )
     except ValidationError as exc:
         raise InputError(f"paths: {exc.errors()[0]['msg']}") from exc
-    result = run(STATE.store(), query)
+    result = run_paths(STATE.store(), query)
     if as_json:
         print_json(result.to_dict())
         return

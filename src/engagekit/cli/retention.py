@@ -9,7 +9,7 @@ from rich.table import Table
 
 from engagekit.analyses.common import EventFilter
 from engagekit.analyses.retention import RetentionQuery, RetentionResult, run_retention
-from engagekit.cli.options import date_range
+from engagekit.cli.options import CohortOption, date_range
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.errors import InputError
 
@@ -26,6 +26,7 @@ def retention(
     min_returns: Annotated[int, typer.Option(help="Return events needed in a period to count.")] = 1,
     by_trait: Annotated[Optional[str], typer.Option(help="Cohorts by a trait (e.g. campaign) instead of by period.")] = None,
     week_start: Annotated[Optional[str], typer.Option(help="sunday or monday (default: engagekit.yaml).")] = None,
+    cohort: CohortOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Cohort retention: who comes back in each period after their start event."""
@@ -33,7 +34,7 @@ def retention(
         query = RetentionQuery(
             start_event=EventFilter.parse(start_event), return_event=EventFilter.parse(return_event),
             period=period, periods=periods, range=date_range(None, from_, to, required=False), mode=mode, cumulative=cumulative,
-            min_returns=min_returns, cohort_by=by_trait, week_start=week_start or STATE.settings.week_start,
+            min_returns=min_returns, cohort_by=by_trait, cohort=cohort, week_start=week_start or STATE.settings.week_start,
         )
     except ValidationError as exc:
         raise InputError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from exc

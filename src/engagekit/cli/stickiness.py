@@ -12,7 +12,7 @@ from engagekit.analyses.stickiness import Criterion, StickinessQuery, Stickiness
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.format import sparkline
 from engagekit.cli.lifecycle import activity_filter, activity_label
-from engagekit.cli.options import date_range, query_error
+from engagekit.cli.options import CohortOption, date_range, query_error
 from engagekit.errors import InputError
 
 BAR_WIDTH = 30
@@ -71,13 +71,14 @@ def stickiness(
     max_events: Annotated[Optional[int], typer.Option(help="A period counts with 1 to N events.")] = None,
     exactly: Annotated[Optional[int], typer.Option(help="A period counts with exactly N events.")] = None,
     week_start: Annotated[Optional[str], typer.Option(help="sunday or monday (default: week_start of engagekit.yaml).")] = None,
+    cohort: CohortOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """People by the number of days (or weeks) they were active, and the DAU/WAU/MAU series."""
     try:
         query = StickinessQuery(range=date_range(None, from_, to), activity=activity_filter(event), period=period,
                                 week_start=week_start or STATE.settings.week_start,
-                                criterion=criterion(min_events, max_events, exactly))
+                                criterion=criterion(min_events, max_events, exactly), cohort=cohort)
     except ValidationError as exc:
         raise query_error(exc) from exc
     result = run_stickiness(STATE.store(), query)
