@@ -1,0 +1,122 @@
+"""Journey analyses on the demo company against hand-written DuckDB SQL, in the same run.
+
+    python bench/analyses.py [--customers 105000]   # about 20M events
+
+Prints per analysis: engagekit's time, the SQL's time, their ratio, the target, and whether
+both give the same result. Funnel and paths have no hand-written SQL yet: their rows show
+engagekit's time against the target only.
+"""
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from engagekit.analyses.common import DateRange, EventFilter
+from engagekit.analyses.funnel import FunnelQuery, run_funnel
+from engagekit.analyses.lifecycle import LifecycleQuery, run_lifecycle
+from engagekit.analyses.paths import PathsQuery, run_paths
+from engagekit.analyses.retention import RetentionQuery, run_retention
+from engagekit.analyses.stickiness import StickinessQuery, run_stickiness
+from engagekit.config import Settings
+from engagekit.demo.generate import DemoSpec, generate
+from engagekit.demo.load import load_demo
+from engagekit.derive import build_derived
+from engagekit.store import connect
+
+YEAR = DateRange(start=date(2025, 11, 2), end=date(2026, 11, 1))  # 52 Sunday weeks
+OCTOBER = DateRange(start=date(2026, 10, 1), end=date(2026, 11, 1))
+PEOPLE = """(SELECT e.*, COALESCE(e.customer_id, l.customer_id, e.anonymous_id) AS person_id
+             FROM events e LEFT JOIN (SELECT anonymous_id, arg_min(customer_id, first_seen) AS customer_id
+                                      FROM identities GROUP BY anonymous_id) l USING (anonymous_id))"""
+SUNDAY_WEEK = "CAST(date_trunc('week', ts + INTERVAL 1 DAY) - INTERVAL 1 DAY AS DATE)"
+RETENTION_SQL = f"""
+WITH weeks AS (SELECT DISTINCT person_id, {SUNDAY_WEEK} AS w FROM {PEOPLE})
+SELECT a.w, CAST(date_diff('day', a.w, b.w) / 7 AS INTEGER) AS k, COUNT(*)
+FROM weeks a JOIN weeks b ON a.person_id = b.person_id AND b.w >= a.w AND b.w <= a.w + INTERVAL 364 DAY
+WHERE a.w >= DATE '2025-11-02' AND a.w < DATE '2026-11-01' GROUP BY 1, 2"""
+STICKINESS_SQL = f"""
+WITH days AS (SELECT person_id, COUNT(DISTINCT CAST(ts AS DATE)) AS n FROM {PEOPLE}
+              WHERE ts >= TIMESTAMP '2026-10-01' AND ts < TIMESTAMP '2026-11-01' GROUP BY 1)
+SELECT n, COUNT(*) FROM days GROUP BY 1"""
+LIFECYCLE_SQL = f"""
+WITH people AS {PEOPLE},
+active AS (SELECT DISTINCT person_id, {SUNDAY_WEEK} AS w FROM people),
+created AS (SELECT p.person_id, CAST(date_trunc('week', LEAST(MIN(p.ts), COALESCE(MIN(c.created_at), MIN(p.ts)))
+                   + INTERVAL 1 DAY) - INTERVAL 1 DAY AS DATE) AS cw
+            FROM people p LEFT JOIN customers c ON c.customer_id = p.person_id GROUP BY 1),
+now AS (SELECT a.person_id, a.w, b.person_id IS NOT NULL AS before, c.cw
+        FROM active a LEFT JOIN active b ON a.person_id = b.person_id AND b.w = a.w - INTERVAL 7 DAY
+        JOIN created c ON c.person_id = a.person_id),
+gone AS (SELECT CAST(b.w + INTERVAL 7 DAY AS DATE) AS w, COUNT(*) AS dormant FROM active b
+         LEFT JOIN active a ON a.person_id = b.person_id AND a.w = b.w + INTERVAL 7 DAY
+         WHERE a.person_id IS NULL GROUP BY 1)
+SELECT n.w, COUNT(*) FILTER (WHERE before), COUNT(*) FILTER (WHERE NOT before AND cw = n.w),
+       COUNT(*) FILTER (WHERE NOT before AND cw < n.w), -COALESCE(ANY_VALUE(g.dormant), 0)
+FROM now n LEFT JOIN gone g ON g.w = n.w
+WHERE n.w >= DATE '2025-11-02' AND n.w < DATE '2026-11-01' GROUP BY 1"""
+
+
+def timed(function, *args):
+    started = time.perf_counter()
+    result = function(*args)
+    return result, time.perf_counter() - started
+
+
+def retention_cells(result) -> dict:
+    return {(row.start, k): count for row in result.rows for k, count in enumerate(row.counts) if count}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=105_000)
+    args = parser.parse_args()
+    console = Console()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        files = generate(DemoSpec(customers=args.customers), folder / "files")
+        store = connect(f"duckdb:///{folder / 'bench.duckdb'}")
+        load_demo(store, files, Settings())
+        build_derived(store)
+        con = store.backend.con
+        table = Table(title=f"Analyses on {store.count('events'):,} demo events (DuckDB store)")
+        for column in ("analysis", "engagekit s", "hand SQL s", "ratio", "target", "same result"):
+            table.add_column(column, justify="left" if column == "analysis" else "right")
+
+        retention, ours = timed(run_retention, store, RetentionQuery(period="week", periods=52, range=YEAR,
+                                                                      week_start="sunday"))
+        rows, theirs = timed(lambda: con.execute(RETENTION_SQL).fetchall())
+        sql_cells = {(w, k): n for w, k, n in rows if n}
+        same = retention_cells(retention) == sql_cells
+        table.add_row("retention, 52 weeks", f"{ours:.2f}", f"{theirs:.2f}", f"{ours / theirs:.2f}x", "3 s",
+                      "yes" if same else "NO")
+
+        lifecycle, ours = timed(run_lifecycle, store, LifecycleQuery(range=YEAR, period="week", week_start="sunday"))
+        rows, theirs = timed(lambda: con.execute(LIFECYCLE_SQL).fetchall())
+        sql = {w: (r, n, s, d) for w, r, n, s, d in rows}
+        mine = {p.period: (p.returning, p.new, p.resurrecting, p.dormant) for p in lifecycle.periods if p.period in sql}
+        table.add_row("lifecycle, 52 weeks", f"{ours:.2f}", f"{theirs:.2f}", f"{ours / theirs:.2f}x", "3 s",
+                      "yes" if mine == sql else "NO")
+
+        stickiness, ours = timed(run_stickiness, store, StickinessQuery(range=OCTOBER, activity=EventFilter()))
+        rows, theirs = timed(lambda: con.execute(STICKINESS_SQL).fetchall())
+        mine = {b.periods: b.people for b in stickiness.distribution if b.people}
+        table.add_row("stickiness, 31 days", f"{ours:.2f}", f"{theirs:.2f}", f"{ours / theirs:.2f}x", "3 s",
+                      "yes" if mine == dict(rows) else "NO")
+
+        steps = [EventFilter(event=e) for e in ("product_viewed", "product_added", "checkout_started", "order_completed")]
+        _, ours = timed(run_funnel, store, FunnelQuery(steps=steps, window=14 * 86_400, range=OCTOBER))
+        table.add_row("funnel, 4 steps", f"{ours:.2f}", "-", "-", "3 s", "-")
+        _, ours = timed(run_paths, store, PathsQuery(start=EventFilter(event="signed_up"), steps=4, range=OCTOBER))
+        table.add_row("paths, 4 steps", f"{ours:.2f}", "-", "-", "5 s", "-")
+        console.print(table)
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
