@@ -40,7 +40,7 @@ class AppContext:
 
     def store(self) -> Store:
         if self._store is None:
-            self._store = connect(self.url)
+            self._store = connect(self.url, self.settings.timezone)
         return self._store
 
     def close(self) -> None:

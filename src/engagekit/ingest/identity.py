@@ -31,12 +31,14 @@ def identity_map(store: Store) -> ir.Table:
 
 def resolved_events(store: Store) -> ir.Table:
     """Events with `person_id`: the customer when known (directly or through a link), else the
-    anonymous id, so a visitor's activity before sign-up belongs to the customer."""
+    anonymous id, so a visitor's activity before sign-up belongs to the customer. `ts` is read
+    in the project timezone (store.timezone), so days, weeks and months are the project's."""
     events = store.table("events")
     links = identity_map(store).rename(linked_customer="customer_id")
     joined = events.left_join(links, events.anonymous_id == links.anonymous_id).select(
         events, links.linked_customer
     )
     return joined.mutate(
-        person_id=ibis.coalesce(joined.customer_id, joined.linked_customer, joined.anonymous_id)
+        person_id=ibis.coalesce(joined.customer_id, joined.linked_customer, joined.anonymous_id),
+        ts=store.local_time(joined.ts),
     ).drop("linked_customer")

@@ -25,7 +25,8 @@ def source_table(store: Store, source: Source, people: bool = True) -> SourceTab
     match source:
         case Source.EVENTS:
             if not people:
-                return SourceTable(store.table("events"), "ts", "customer_id")
+                events = store.table("events")
+                return SourceTable(events.mutate(ts=store.local_time(events.ts)), "ts", "customer_id")
             return SourceTable(resolved_events(store), "ts", "person_id")
         case Source.SESSIONS:
             return SourceTable(store.table("sessions"), "start_ts", "person_id")

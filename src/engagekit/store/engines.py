@@ -12,11 +12,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.schema as sch
 import ibis.expr.types as ir
 import pyarrow as pa
 
 from engagekit.errors import EngagekitError
+
+
+@ibis.udf.scalar.builtin(name="timezone")
+def _duckdb_wall_clock(zone: str, instant: dt.Timestamp(timezone="UTC")) -> dt.Timestamp(scale=6):
+    """DuckDB's timezone(zone, timestamptz): the wall-clock time of an instant in `zone`."""
+
+
+@ibis.udf.scalar.builtin(name="from_utc_timestamp")
+def _spark_wall_clock(utc: dt.Timestamp(scale=6), zone: str) -> dt.Timestamp(scale=6):
+    """Spark's from_utc_timestamp: the wall-clock time in `zone` of a UTC timestamp."""
 
 
 class DuckDBEngine:
@@ -47,6 +58,10 @@ class DuckDBEngine:
         if name not in self._existing:
             self.backend.create_table(name, schema=schema)
             self._existing.add(name)
+
+    def wall_clock(self, utc: ir.TimestampValue, zone: str) -> ir.TimestampValue:
+        """The wall-clock time in `zone` of a UTC timestamp."""
+        return _duckdb_wall_clock(zone, utc.cast(dt.Timestamp(timezone="UTC")))
 
     def replace(self, name: str, table: ir.Table) -> None:
         """Create or overwrite `name` from an expression (inside the open transaction, if any)."""
@@ -126,6 +141,10 @@ class SparkEngine:
         self.session.catalog.createTable(
             name, path=str(self.warehouse / name), source="parquet", schema=PySparkSchema.from_ibis(schema)
         )
+
+    def wall_clock(self, utc: ir.TimestampValue, zone: str) -> ir.TimestampValue:
+        """The wall-clock time in `zone` of a UTC timestamp."""
+        return _spark_wall_clock(utc, zone)
 
     def replace(self, name: str, table: ir.Table) -> None:
         """Write the rows as this warehouse's Parquet folder `name` and point the catalog at it

@@ -20,9 +20,10 @@ _stage_names = (f"_ek_stage_{n}" for n in itertools.count())
 class Store:
     """Customer data in canonical tables; `table()` gives Ibis expressions to build on."""
 
-    def __init__(self, url: str, engine: DuckDBEngine | SparkEngine) -> None:
+    def __init__(self, url: str, engine: DuckDBEngine | SparkEngine, timezone: str = "UTC") -> None:
         self.url = url
         self.engine = engine
+        self.timezone = timezone
         self.backend = engine.backend
         self._ensure_tables()
 
@@ -59,6 +60,10 @@ class Store:
         if name not in TABLES:
             raise EngagekitError(f"unknown table {name!r}; tables: {', '.join(TABLES + DERIVED_TABLES)}")
         return self.backend.table(name)
+
+    def local_time(self, utc: ir.TimestampValue) -> ir.TimestampValue:
+        """A UTC timestamp as wall-clock time in the project timezone (unchanged for UTC)."""
+        return utc if self.timezone == "UTC" else self.engine.wall_clock(utc, self.timezone)
 
     def has_table(self, name: str) -> bool:
         return name in self.backend.list_tables()
@@ -125,11 +130,12 @@ def _conform(table: ir.Table, schema: ibis.Schema) -> ir.Table:
     return table.select(**columns)
 
 
-def connect(url: str | None = None) -> Store:
-    """Open (creating on first use) the store at `url`; default: ./engagekit.duckdb."""
+def connect(url: str | None = None, timezone: str = "UTC") -> Store:
+    """Open (creating on first use) the store at `url`; default: ./engagekit.duckdb. Analyses
+    read event times in `timezone` (the project's), while the store keeps UTC."""
     from engagekit.config import DEFAULT_STORE_URL
 
     parsed: StoreURL = parse_store_url(url or DEFAULT_STORE_URL)
     if parsed.engine == "duckdb":
-        return Store(url or DEFAULT_STORE_URL, DuckDBEngine(parsed.location))
-    return Store(url or DEFAULT_STORE_URL, SparkEngine(parsed.location, parsed.warehouse))
+        return Store(url or DEFAULT_STORE_URL, DuckDBEngine(parsed.location), timezone)
+    return Store(url or DEFAULT_STORE_URL, SparkEngine(parsed.location, parsed.warehouse), timezone)
