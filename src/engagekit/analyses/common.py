@@ -51,7 +51,7 @@ class EventFilter(StrictModel):
 
 
 class DateRange(StrictModel):
-    """A half-open range of days [start, end) in UTC."""
+    """A half-open range of days [start, end) in the project timezone (see people_events)."""
 
     start: date
     end: date

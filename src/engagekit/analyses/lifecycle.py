@@ -3,7 +3,7 @@
 Definitions (docs/analyses-lifecycle-stickiness.md has a worked example):
 
 - **period**: a day, a week (starting on `week_start`, Sunday by default) or a calendar month, in
-  UTC. The periods are the whole periods that overlap the range [start, end); activity is read
+  the project timezone. The periods are the whole periods that overlap the range [start, end); activity is read
   over those whole periods plus the period before the first, so the first period is classified
   with the same rules as the others.
 - **active** in a period: did at least one event selected by `activity` (default: any event) in it.

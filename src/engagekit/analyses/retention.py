@@ -1,6 +1,6 @@
 """Retention cohorts: of the people who did a start event, how many come back period after period.
 
-Definitions (periods are UTC days, weeks starting on `week_start` (Sunday by default) or
+Definitions (periods are project-timezone days, weeks starting on `week_start` (Sunday by default) or
 calendar months; people are counted after identity stitching):
 
 * **Cohort.** Recurring mode: a person belongs to the cohort of *every* period in which they did

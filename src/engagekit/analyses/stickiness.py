@@ -5,7 +5,7 @@ Definitions (docs/analyses-lifecycle-stickiness.md has a worked example):
 - **activity**: the events selected by `activity`; by default (None) the active events of the
   DAU/WAU/MAU KPIs (`metrics.kinds.activity.ACTIVE_EVENTS`: things people do themselves on a
   website or in an app), so the series below match those KPIs.
-- **period**: a day (default) or a week starting on `week_start`, in UTC. The periods are the
+- **period**: a day (default) or a week starting on `week_start`, in the project timezone. The periods are the
   whole periods that overlap the range [start, end), and their events count in full.
 - **criterion**: a person counts in a period when their activity events in it number at least
   (default: at least 1), at most, or exactly `n`. A period without any activity event never
