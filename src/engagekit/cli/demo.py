@@ -72,7 +72,7 @@ def demo(
                     "summary": summary, "headline_kpis": kpis.to_dict() if kpis else None})
         return
     console.print(batch_table(reports))
-    print_summary(summary)
+    print_summary(summary, batches=False)
     if kpis is not None:
         print_result(kpis, catalog)
 

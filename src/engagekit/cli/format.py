@@ -36,8 +36,13 @@ def format_change(metric: Metric, row: MetricRow) -> str:
     colour = "green" if better else "red"
     if row.change == 0:
         colour = "white"
-    text = f"{row.change * 100:+.1f} pt" if metric.unit == "percent" else f"{row.change:+,.2f}"
-    if row.relative_change is not None and metric.unit != "percent":
+    if metric.unit == "percent":
+        text = f"{row.change * 100:+.1f} pt"
+    elif metric.unit == "count":
+        text = f"{row.change:+,.0f}"
+    else:
+        text = f"{row.change:+,.2f}"
+    if row.relative_change is not None and metric.unit not in ("percent", "currency"):
         text += f" ({row.relative_change * 100:+.0f}%)"
     return f"[{colour}]{text}[/]"
 

@@ -150,7 +150,7 @@ def print_result(result: MetricResult, catalog: Catalog) -> None:
                *(["previous", "change"] if result.compare else []), "target", "status"]
     for name in columns:
         table.add_column(name, justify="right" if name in ("value", "previous", "change", "target") else "left",
-                         no_wrap=name == "KPI")
+                         no_wrap=name != "KPI")
     for row in result.rows:
         metric = catalog.get(row.metric)
         cells = [metric.label]

@@ -24,8 +24,8 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON."
     print_summary(summary)
 
 
-def print_summary(summary: dict[str, Any]) -> None:
-    """The summary as Rich tables (shared with `engagekit demo`)."""
+def print_summary(summary: dict[str, Any], batches: bool = True) -> None:
+    """The summary as Rich tables (shared with `engagekit demo`, which shows its batches itself)."""
     console.print(f"[bold]{summary['store']}[/] ({summary['engine']}, schema v{summary['schema_version']})")
     overview = Table(title="Store", show_header=False)
     overview.add_column(justify="left")
@@ -46,7 +46,7 @@ def print_summary(summary: dict[str, Any]) -> None:
         for source, rows in summary["events_by_source"].items():
             sources.add_row(source, f"{rows:,}")
         console.print(sources)
-    if summary["recent_batches"]:
+    if batches and summary["recent_batches"]:
         batches = Table(title="Recent batches")
         for name in ("started", "file", "kind", "received", "stored", "duplicate", "quarantined"):
             batches.add_column(name, justify="right" if name in ("received", "stored", "duplicate", "quarantined") else "left")
