@@ -9,7 +9,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.schema as sch
 
-SCHEMA_VERSION = 2  # 2: saved cohorts
+SCHEMA_VERSION = 3  # 2: saved cohorts; 3: API keys
 
 EVENTS = ibis.schema(
     {
@@ -104,6 +104,16 @@ COHORTS = ibis.schema(
 
 COHORT_MEMBERS = ibis.schema({"name": "string", "person_id": "string"})  # static cohorts' lists
 
+API_KEYS = ibis.schema(
+    {
+        "key_id": "string",  # the public part of a key, shown in lists
+        "kind": "string",  # write | read | revoked (a revocation is a new row for the key_id)
+        "name": "string",
+        "secret_hash": "string",  # hash of the secret part; the secret itself is never stored
+        "created_at": "timestamp",
+    }
+)
+
 META = ibis.schema({"key": "string", "value": "string"})
 
 TABLES: dict[str, sch.Schema] = {
@@ -115,6 +125,7 @@ TABLES: dict[str, sch.Schema] = {
     "ingest_batches": INGEST_BATCHES,
     "cohorts": COHORTS,
     "cohort_members": COHORT_MEMBERS,
+    "api_keys": API_KEYS,
     "meta": META,
 }
 
