@@ -68,3 +68,13 @@ def test_kpis_of_a_saved_cohort(seeded: Store) -> None:
                      cohort=cohort_people(seeded, "first_ten"))
     assert result.value("orders") == 10  # v0..v9 each ordered once in October
     assert result.value("conversion_rate") == pytest.approx(1.0)  # all ten visitors ordered
+
+
+def test_kpis_broken_down_by_a_saved_cohort(seeded: Store) -> None:
+    from engagekit.analyses.cohorts import StaticCohort, save_cohort
+
+    save_cohort(seeded, "first_ten", StaticCohort(ids=[f"v{i}" for i in range(10)]))
+    result = compute(seeded, load_catalog(), ["conversion_rate"], *OCTOBER, by=("cohort:first_ten",))
+    by_member = {dict(r.segment).get("cohort:first_ten"): r.value for r in result.rows}
+    # members: v0..v9, all ordered -> 100%; the other 90 visitors: v10..v19 ordered -> 10 / 90
+    assert by_member == {"true": pytest.approx(1.0), "false": pytest.approx(10 / 90), None: pytest.approx(0.2)}

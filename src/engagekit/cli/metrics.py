@@ -85,7 +85,7 @@ def compute(
     from_: Annotated[Optional[str], typer.Option("--from", help="First day, YYYY-MM-DD (inclusive).")] = None,
     to: Annotated[Optional[str], typer.Option("--to", help="Last day, YYYY-MM-DD (inclusive).")] = None,
     grain: Annotated[Optional[str], typer.Option(help=f"Series by {', '.join(GRAINS)}.")] = None,
-    by: Annotated[Optional[list[str]], typer.Option(help="Segment by a trait (gender) or property (properties.device); repeatable.")] = None,
+    by: Annotated[Optional[list[str]], typer.Option(help="Segment by a trait (gender), a property (properties.device) or a saved cohort (cohort:NAME); repeatable.")] = None,
     where: Annotated[Optional[str], typer.Option(help="Filter, e.g. \"country == 'DE' and plan in ['pro']\".")] = None,
     compare: Annotated[Optional[str], typer.Option(help=f"{' or '.join(COMPARES)}.")] = None,
     cohort: CohortOption = None,

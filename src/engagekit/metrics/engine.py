@@ -22,7 +22,7 @@ from engagekit.metrics.compile import DENOMINATOR, NUMERATOR, VALUE, measures_of
 from engagekit.metrics.filters import fields_of, parse_filter
 from engagekit.metrics.periods import check_grain, comparison_range, periods_of, shift_period
 from engagekit.metrics.result import MetricResult, MetricRow
-from engagekit.metrics.scope import Key, Scope, group_keys, key_of, scoped_table
+from engagekit.metrics.scope import COHORT_PREFIX, Key, Scope, group_keys, key_of, scoped_table
 from engagekit.metrics.spec import Agg, Kind, Measure, Metric, Source
 from engagekit.metrics.status import target_status
 from engagekit.store import Store
@@ -63,7 +63,8 @@ TRAIT_SAMPLE = 1000  # customers read to learn which traits exist
 
 def check_traits(store: Store, fields: tuple[str, ...] | list[str]) -> None:
     """Segment fields that name customer traits must exist; the error names the close matches."""
-    wanted = [f.removeprefix("traits.") for f in fields if "." not in f or f.startswith("traits.")]
+    wanted = [f.removeprefix("traits.") for f in fields
+              if ("." not in f or f.startswith("traits.")) and not f.startswith(COHORT_PREFIX)]
     if not wanted:
         return
     sample = store.customers_current().select("traits").limit(TRAIT_SAMPLE).traits.to_pyarrow().to_pylist()

@@ -15,6 +15,12 @@ from engagekit.metrics.spec import Source
 from engagekit.store import Store
 
 Key = tuple[date | None, tuple[tuple[str, Any], ...]]  # (period, segment)
+COHORT_PREFIX = "cohort:"  # `--by cohort:NAME` segments people into in (true) and out of (false) a saved cohort
+
+
+def cohort_breakdowns(fields: tuple[str, ...] | list[str]) -> list[str]:
+    """Names of the saved cohorts a breakdown asks for."""
+    return [f.removeprefix(COHORT_PREFIX) for f in fields if f.startswith(COHORT_PREFIX)]
 
 
 @dataclass(frozen=True)
@@ -42,9 +48,10 @@ def filtered_table(store: Store, source: Source, scope: Scope, extra_fields: lis
                    people: bool = True) -> tuple[ir.Table, str]:
     """A source with the user's filter applied over all of history (for KPIs that need the past,
     such as who was a subscriber when the period began), with traits joined when needed."""
-    src = source_table(store, source, people or scope.cohort is not None)
+    src = source_table(store, source, people or scope.cohort is not None or bool(cohort_breakdowns(scope.by)))
     table = src.table
-    fields = list(scope.by) + list(extra_fields) + (sorted(fields_of(scope.where)) if scope.where else [])
+    fields = [f for f in scope.by if not f.startswith(COHORT_PREFIX)] + list(extra_fields)
+    fields += sorted(fields_of(scope.where)) if scope.where else []
     if any(resolve_field(table, f).startswith("traits.") for f in fields if f) and "traits" not in table.columns:
         customers = store.customers_current().select("customer_id", "traits")
         table = table.left_join(customers, table[src.person] == customers.customer_id).select(table, customers.traits)
@@ -52,7 +59,12 @@ def filtered_table(store: Store, source: Source, scope: Scope, extra_fields: lis
         table = table.filter(to_ibis(map_fields(scope.where, lambda f: resolve_field(table, f)), table))
     if scope.cohort is not None:
         table = table.semi_join(scope.cohort, table[src.person] == scope.cohort.person_id)
+    for name in cohort_breakdowns(scope.by):
+        from engagekit.analyses.cohorts import cohort_people, flag_cohort  # analyses build on metrics
+
+        table = flag_cohort(table, cohort_people(store, name), on=src.person, column=f"{COHORT_PREFIX}{name}")
     return table, src.ts
+
 
 
 def timestamp_literal(day: date) -> ir.TimestampScalar:
