@@ -37,6 +37,11 @@ def test_a_saved_cohort_filters_every_analysis(store: Store, tmp_path: Path) -> 
     funnel = run_funnel(store, FunnelQuery(steps=[EventFilter(event="signed_up"), EventFilter(event="order_completed")],
                                            range=MARCH, cohort="ab"))
     assert [step.count for step in funnel.steps] == [2, 1]  # a and b sign up, a orders (c is outside)
+    split = run_funnel(store, FunnelQuery(steps=[EventFilter(event="signed_up"), EventFilter(event="order_completed")],
+                                          range=MARCH, breakdown="cohort:ab"))
+    # in the cohort: a and b sign up, a orders; outside: c signs up and orders
+    assert {value: [step.count for step in steps] for value, steps in split.breakdown.items()} == {
+        "true": [2, 1], "false": [1, 1]}
     retention = run_retention(store, RetentionQuery(start_event=EventFilter(event="signed_up"), period="week",
                                                     periods=1, week_start="monday", range=MARCH, cohort="ab"))
     [cohort] = retention.rows

@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING
 import ibis
 import ibis.expr.types as ir
 
+from engagekit.analyses.cohorts import cohort_people, flag_cohort
 from engagekit.analyses.common import people_events
 from engagekit.derive.timing import seconds_between
 from engagekit.json_fields import json_text
+from engagekit.metrics.scope import COHORT_PREFIX
 from engagekit.store import Store
 
 if TYPE_CHECKING:
@@ -35,7 +37,9 @@ def person_rows(store: Store, query: FunnelQuery) -> ir.Table:
     else:
         counted = _ordered(slim, query)
     counted = _without_excluded(events, counted, query)
-    if query.breakdown is not None and not query.breakdown.startswith(PROPERTY_PREFIX):
+    if query.breakdown is not None and query.breakdown.startswith(COHORT_PREFIX):
+        counted = _with_cohort(store, counted, query.breakdown.removeprefix(COHORT_PREFIX))
+    elif query.breakdown is not None and not query.breakdown.startswith(PROPERTY_PREFIX):
         counted = _with_trait(store, counted, query.breakdown)
     gap_count = len(query.steps) if query.mode == "unordered" else len(query.steps) - 1
     gaps = [f"g{k}" for k in range(1, gap_count + 1)]
@@ -143,6 +147,12 @@ def _without_excluded(events: ir.Table, counted: ir.Table, query: FunnelQuery) -
         excluded = hits.select(_x=hits.person_id).distinct()
         counted = counted.anti_join(excluded, counted.person_id == excluded._x)
     return counted
+
+
+def _with_cohort(store: Store, counted: ir.Table, name: str) -> ir.Table:
+    """Break down by membership of a saved cohort: 'true' for its people, 'false' for the rest."""
+    flagged = flag_cohort(counted, cohort_people(store, name), column="_in")
+    return flagged.mutate(_b=flagged._in.cast("string")).drop("_in")
 
 
 def _with_trait(store: Store, counted: ir.Table, trait: str) -> ir.Table:

@@ -1,0 +1,156 @@
+"""API keys: `ek_<kind>_<key_id>_<secret>`, stored as a salted scrypt hash, shown once.
+
+The `api_keys` table is append-only: revoking a key appends a `revoked` row for its key_id,
+and the latest row per key_id wins. A running server re-reads the keys at most once a second.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import ibis
+import pyarrow as pa
+
+from engagekit.errors import InputError
+from engagekit.store import Store
+
+KINDS = ("write", "read")
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+REFRESH_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """A key as listed: never its secret."""
+
+    key_id: str
+    kind: str  # write | read | revoked
+    name: str
+    created_at: datetime
+
+    def to_dict(self) -> dict:
+        return {"key_id": self.key_id, "kind": self.kind, "name": self.name, "created_at": self.created_at.isoformat()}
+
+
+def hash_secret(secret: str, salt: bytes | None = None) -> str:
+    """`salt$hash`, both hex, of a key's secret part."""
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.scrypt(secret.encode(), salt=salt, **_SCRYPT)
+    return f"{salt.hex()}${digest.hex()}"
+
+
+def verify_secret(secret: str, stored: str) -> bool:
+    salt, _, _ = stored.partition("$")
+    return hmac.compare_digest(hash_secret(secret, bytes.fromhex(salt)), stored)
+
+
+def create_key(store: Store, kind: str, name: str = "") -> tuple[KeyInfo, str]:
+    """A new key of `kind` (write or read): its listing and the full key, to show once."""
+    if kind not in KINDS:
+        raise InputError(f"unknown key kind {kind!r}; kinds: {', '.join(KINDS)}")
+    key_id = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(24)
+    info = KeyInfo(key_id, kind, name, _utc_now())
+    _append(store, info, hash_secret(secret))
+    return info, f"ek_{kind}_{key_id}_{secret}"
+
+
+def list_keys(store: Store) -> list[KeyInfo]:
+    """The current state of every key, oldest first (revoked keys included)."""
+    return [KeyInfo(r["key_id"], r["kind"], r["name"] or "", r["created_at"]) for r in _latest(store)]
+
+
+def revoke_key(store: Store, key_id: str) -> KeyInfo:
+    """Revoke a key from now on; an unknown or already revoked key is an error."""
+    current = {r["key_id"]: r for r in _latest(store)}
+    if key_id not in current:
+        raise InputError(f"no key {key_id!r}; see `engagekit keys list`")
+    row = current[key_id]
+    if row["kind"] == "revoked":
+        raise InputError(f"key {key_id!r} is already revoked")
+    info = KeyInfo(key_id, "revoked", row["name"] or "", _utc_now())
+    _append(store, info, row["secret_hash"])
+    return info
+
+
+def split_key(key: str) -> tuple[str, str] | None:
+    """(key_id, secret) of a well-formed key, else None."""
+    parts = key.split("_", 3)
+    if len(parts) != 4 or parts[0] != "ek" or parts[1] not in KINDS or not parts[2] or not parts[3]:
+        return None
+    return parts[2], parts[3]
+
+
+def basic_username(authorization: str | None) -> str | None:
+    """The user name of an HTTP Basic Authorization header (Segment sends the write key there)."""
+    if not authorization:
+        return None
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return decoded.partition(":")[0] or None
+
+
+class Keyring:
+    """Checks presented keys against the store: kinds re-read at most every second, secrets
+    verified once per process (the scrypt cost is paid on first use of a key)."""
+
+    def __init__(self, store: Store, store_lock: threading.Lock) -> None:
+        self.store = store
+        self.store_lock = store_lock
+        self._lock = threading.Lock()
+        self._rows: dict[str, dict] = {}
+        self._read_at = float("-inf")
+        self._verified: set[str] = set()
+
+    def kind_of(self, key: str | None) -> tuple[str, str] | None:
+        """(key_id, kind) of a valid key (kind `revoked` for a revoked one), None if invalid."""
+        parts = split_key(key) if key else None
+        if parts is None:
+            return None
+        key_id, secret = parts
+        row = self._current().get(key_id)
+        if row is None:
+            return None
+        fingerprint = hashlib.sha256(key.encode()).hexdigest()
+        if fingerprint not in self._verified:
+            if not verify_secret(secret, row["secret_hash"]):
+                return None
+            self._verified.add(fingerprint)
+        return key_id, row["kind"]
+
+    def _current(self) -> dict[str, dict]:
+        with self._lock:
+            if time.monotonic() - self._read_at >= REFRESH_SECONDS:
+                with self.store_lock:
+                    self._rows = {r["key_id"]: r for r in _latest(self.store)}
+                self._read_at = time.monotonic()
+            return self._rows
+
+
+def _latest(store: Store) -> list[dict]:
+    keys = store.table("api_keys")
+    newest = ibis.row_number().over(group_by=keys.key_id, order_by=ibis.desc(keys.created_at))
+    latest = keys.mutate(_n=newest).filter(ibis._._n == 0).drop("_n").order_by("created_at")
+    return latest.to_pyarrow().to_pylist()
+
+
+def _append(store: Store, info: KeyInfo, secret_hash: str) -> None:
+    store.insert("api_keys", pa.table({
+        "key_id": [info.key_id], "kind": [info.kind], "name": [info.name], "secret_hash": [secret_hash],
+        "created_at": pa.array([info.created_at], pa.timestamp("us")),
+    }))
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)

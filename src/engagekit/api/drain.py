@@ -1,0 +1,129 @@
+"""Spool -> store: sealed spool segments ingested through the events pipeline, in the background.
+
+Each segment is one store transaction holding one ingest batch per write key (source
+`key:<key_id>`, file `spool/<segment name>`). A segment whose batches are already recorded
+was committed before a crash that left the file behind: it is deleted without re-ingesting,
+so quarantine and batch counts are not doubled; events themselves dedupe on messageId.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import ibis
+import pyarrow as pa
+
+from engagekit.api.segment import to_table
+from engagekit.api.spool import Spool, read_segment
+from engagekit.ingest.batch import BatchReport, _new_events, _write_quarantine
+from engagekit.ingest.events import EventRules, prepare_events
+from engagekit.ingest.identity import link_identities
+from engagekit.ingest.mapping import resolve
+from engagekit.ingest.readers import ROW
+from engagekit.ingest.vocabulary import Vocabulary
+from engagekit.store import Store
+
+log = logging.getLogger("engagekit.collector")
+
+
+def ingest_table(store: Store, raw: pa.Table, source: str, file: str, vocabulary: Vocabulary,
+                 rules: EventRules) -> BatchReport:
+    """One in-memory table of raw event columns as one batch (call inside a transaction)."""
+    started = time.perf_counter()
+    started_at = _utc_now()
+    columns = resolve("events", [c for c in raw.column_names if c != ROW], {})
+    rows, rejected = prepare_events(raw, columns, rules, vocabulary)
+    batch_id = f"{started_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    stamp = {"batch_id": ibis.literal(batch_id), "source": ibis.literal(source),
+             "received_at": ibis.literal(started_at, type="timestamp")}
+    with store.staged(rows) as staged:
+        store.insert("events", _new_events(store, staged).mutate(**stamp))
+    events = store.table("events")
+    stored = int(events.filter(events.batch_id == batch_id).count().to_pyarrow().as_py())
+    if stored:
+        link_identities(store, batch_id, source)
+    _write_quarantine(store, rejected, batch_id, source, file, started_at)
+    report = BatchReport(batch_id, file, source, "events", raw.num_rows, stored, rows.num_rows - stored,
+                         len(rejected), round(time.perf_counter() - started, 3))
+    store.insert("ingest_batches", pa.table({
+        "batch_id": [batch_id], "kind": ["events"], "source": [source], "file": [file],
+        "started_at": pa.array([started_at], pa.timestamp("us")),
+        "finished_at": pa.array([_utc_now()], pa.timestamp("us")),
+        "received": [report.received], "stored": [report.stored],
+        "duplicate": [report.duplicate], "quarantined": [report.quarantined],
+    }))
+    return report
+
+
+def ingest_segment(store: Store, path: Path, vocabulary: Vocabulary, rules: EventRules) -> list[BatchReport]:
+    """Ingest one spool segment atomically, unless an earlier run already committed it."""
+    file = f"spool/{path.name}"
+    batches = store.table("ingest_batches")
+    if int(batches.filter(batches.file == file).count().to_pyarrow().as_py()):
+        return []
+    by_key: dict[str, list[dict]] = {}
+    for record in read_segment(path):
+        by_key.setdefault(record.key_id, []).extend(record.messages)
+    reports = []
+    with store.transaction():
+        for key_id, messages in by_key.items():
+            reports.append(ingest_table(store, to_table(messages), f"key:{key_id}", file, vocabulary, rules))
+    return reports
+
+
+class Drainer:
+    """A background thread that seals and drains the spool every `interval` seconds."""
+
+    def __init__(self, spool: Spool, store: Store, store_lock: threading.Lock, vocabulary: Vocabulary,
+                 rules: EventRules, interval: float, seal_messages: int) -> None:
+        self.spool = spool
+        self.store = store
+        self.store_lock = store_lock
+        self.vocabulary = vocabulary
+        self.rules = rules
+        self.interval = interval
+        self.seal_messages = seal_messages
+        self.last_error: str | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="engagekit-drainer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the thread, then drain everything spooled (graceful shutdown)."""
+        self._stop.set()
+        self._thread.join()
+        self.spool.seal()
+        self.drain()
+
+    def drain(self) -> int:
+        """Ingest every sealed segment, oldest first; the number of segments drained."""
+        drained = 0
+        for path in self.spool.sealed():
+            with self.store_lock:
+                reports = ingest_segment(self.store, path, self.vocabulary, self.rules)
+            self.spool.done(path)
+            drained += 1
+            for report in reports:
+                log.info("drained %s: received=%d stored=%d duplicate=%d quarantined=%d", report.file,
+                         report.received, report.stored, report.duplicate, report.quarantined)
+        return drained
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.spool.seal_if(self.interval, self.seal_messages)
+                self.drain()
+                self.last_error = None
+            except Exception as exc:  # the store may be busy: the spool keeps the events; retry
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.warning("drain failed, will retry: %s", self.last_error)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)

@@ -1,0 +1,181 @@
+"""Segment HTTP tracking API payloads: envelope checks and conversion to raw event rows.
+
+The envelope (JSON shape, message types, field types, sizes) is checked when a request
+arrives and answered with 400/413; what passes is spooled as sent. The content (ids present,
+timestamps parseable, revenue a number) is checked later by the ingest pipeline, which
+quarantines bad messages like bad file rows.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import pyarrow as pa
+
+from engagekit.ingest.readers import ROW
+
+MAX_MESSAGE_BYTES = 32 * 1024
+MAX_BATCH_BYTES = 500 * 1024
+TYPES = ("track", "identify", "page", "screen", "group", "alias")
+_TEXT_FIELDS = ("messageId", "timestamp", "sentAt", "event", "name", "category", "groupId")
+_ID_FIELDS = ("userId", "anonymousId", "previousId", "groupId")
+_OBJECT_FIELDS = ("properties", "traits", "context", "integrations")
+_CHANNELS = {"browser": "web", "mobile": "app", "client": "web"}
+_EVENT_OF_TYPE = {"page": "page_viewed", "screen": "screen_viewed", "identify": "identify",
+                  "group": "group", "alias": "alias"}
+COLUMNS = ("event_id", "ts", "event", "customer_id", "anonymous_id", "channel", "revenue", "properties")
+
+
+@dataclass(frozen=True)
+class PayloadError(Exception):
+    """A request the collector refuses: HTTP status, and which message and field."""
+
+    status: int
+    reason: str
+    index: int | None = None
+    field: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"success": False, "error": self.reason, "index": self.index, "field": self.field}
+
+
+def parse_request(body: bytes, kind: str) -> tuple[dict, list[dict]]:
+    """The request object and its messages; `kind` is `batch` or the message type of the path."""
+    if len(body) > MAX_BATCH_BYTES:
+        raise PayloadError(413, f"request body is {len(body)} bytes; the limit is {MAX_BATCH_BYTES}")
+    try:
+        payload = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise PayloadError(400, f"invalid JSON: {exc}") from exc
+    if not isinstance(payload, dict):
+        raise PayloadError(400, "the request body must be a JSON object")
+    if kind != "batch":
+        return payload, [check_message(payload, 0, kind)]
+    batch = payload.get("batch")
+    if not isinstance(batch, list):
+        raise PayloadError(400, "`batch` must be a list of messages", field="batch")
+    return payload, [check_message(message, index, None) for index, message in enumerate(batch)]
+
+
+def check_message(message: object, index: int, kind: str | None) -> dict:
+    """One message's envelope: an object of a known type with fields of the right JSON types."""
+    if not isinstance(message, dict):
+        raise PayloadError(400, "a message must be a JSON object", index)
+    size = len(json.dumps(message, separators=(",", ":")).encode())
+    if size > MAX_MESSAGE_BYTES:
+        raise PayloadError(413, f"message is {size} bytes; the limit is {MAX_MESSAGE_BYTES}", index)
+    message_type = message.get("type", kind)
+    if message_type not in TYPES:
+        raise PayloadError(400, f"unknown message type {message_type!r}; types: {', '.join(TYPES)}", index, "type")
+    for name in _TEXT_FIELDS:
+        if name in message and message[name] is not None and not isinstance(message[name], str):
+            raise PayloadError(400, f"`{name}` must be a string", index, name)
+    for name in _ID_FIELDS:
+        value = message.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int, float))):
+            raise PayloadError(400, f"`{name}` must be a string or a number", index, name)
+    for name in _OBJECT_FIELDS:
+        if name in message and message[name] is not None and not isinstance(message[name], dict):
+            raise PayloadError(400, f"`{name}` must be a JSON object", index, name)
+    return {**message, "type": message_type}
+
+
+def stamp(messages: Iterable[dict], payload: dict, received_at: datetime) -> list[dict]:
+    """Messages as spooled: with a messageId (minted once, so replays dedupe), the batch's
+    sentAt when the message has none, and the server's receivedAt."""
+    received = received_at.astimezone(timezone.utc).isoformat()
+    sent_at = payload.get("sentAt") if isinstance(payload.get("sentAt"), str) else None
+    out = []
+    for message in messages:
+        stamped = {**message, "receivedAt": received}
+        stamped.setdefault("messageId", None)
+        if stamped["messageId"] is None:
+            stamped["messageId"] = f"ek-{uuid.uuid4()}"
+        if stamped.get("sentAt") is None and sent_at is not None:
+            stamped["sentAt"] = sent_at
+        out.append(stamped)
+    return out
+
+
+def corrected_timestamp(message: dict) -> str | None:
+    """The event time per the Segment spec: timestamp + (receivedAt - sentAt), naive UTC text;
+    receivedAt when there is no timestamp; the raw value when it cannot be read (quarantined)."""
+    received = _parse_time(message.get("receivedAt"))
+    raw = message.get("timestamp")
+    if raw is None:
+        return _utc_text(received) if received else None
+    when = _parse_time(raw)
+    if when is None:
+        return raw
+    sent = _parse_time(message.get("sentAt"))
+    if sent is not None and received is not None:
+        when = when + (received - sent)
+    return _utc_text(when)
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed
+
+
+def _utc_text(value: datetime) -> str:
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def _id(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _properties(message: dict) -> dict:
+    """What an event row keeps beyond its canonical fields, with the context as `context`."""
+    kind = message["type"]
+    bag: dict = {}
+    if kind in ("track", "page", "screen"):
+        bag.update(message.get("properties") or {})
+        for name in ("name", "category"):
+            if message.get(name) is not None and kind != "track":
+                bag[name] = message[name]
+    elif kind == "identify":
+        bag["traits"] = message.get("traits") or {}
+    elif kind == "group":
+        bag["group_id"] = _id(message.get("groupId"))
+        bag["traits"] = message.get("traits") or {}
+    if message.get("context"):
+        bag["context"] = message["context"]
+    return bag
+
+
+def to_row(message: dict) -> dict:
+    """One stamped message -> one raw event row (canonical column names, text values)."""
+    kind = message["type"]
+    properties = _properties(message)
+    revenue = properties.get("revenue")
+    anonymous = message.get("previousId") if kind == "alias" else message.get("anonymousId")
+    channel = message.get("channel") or (message.get("context") or {}).get("channel")
+    return {
+        "event_id": message["messageId"],
+        "ts": corrected_timestamp(message),
+        "event": message.get("event") if kind == "track" else _EVENT_OF_TYPE[kind],
+        "customer_id": _id(message.get("userId")),
+        "anonymous_id": _id(anonymous),
+        "channel": _CHANNELS.get(channel, channel) if isinstance(channel, str) else None,
+        "revenue": None if revenue is None else str(revenue),
+        "properties": json.dumps(properties, separators=(",", ":"), sort_keys=True, default=str),
+    }
+
+
+def to_table(messages: list[dict]) -> pa.Table:
+    """Stamped messages -> the raw Arrow table the events pipeline prepares (all text), with
+    each message's position as its row number."""
+    rows = [to_row(m) for m in messages]
+    columns = {name: pa.array([r[name] for r in rows], pa.string()) for name in COLUMNS}
+    columns[ROW] = pa.array(range(1, len(rows) + 1), pa.int64())
+    return pa.table(columns)
