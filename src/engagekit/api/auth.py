@@ -14,7 +14,6 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-import ibis
 import pyarrow as pa
 
 from engagekit.errors import InputError
@@ -139,10 +138,13 @@ class Keyring:
 
 
 def _latest(store: Store) -> list[dict]:
-    keys = store.table("api_keys")
-    newest = ibis.row_number().over(group_by=keys.key_id, order_by=ibis.desc(keys.created_at))
-    latest = keys.mutate(_n=newest).filter(ibis._._n == 0).drop("_n").order_by("created_at")
-    return latest.to_pyarrow().to_pylist()
+    """The latest row per key_id, with `created_at` of the key's first row (keys are few)."""
+    rows = store.table("api_keys").order_by("created_at").to_pyarrow().to_pylist()
+    latest: dict[str, dict] = {}
+    for row in rows:
+        first = latest.get(row["key_id"])
+        latest[row["key_id"]] = {**row, "created_at": first["created_at"]} if first else row
+    return list(latest.values())
 
 
 def _append(store: Store, info: KeyInfo, secret_hash: str) -> None:

@@ -86,7 +86,7 @@ def print_result(result: FunnelResult) -> None:
 def _print_steps(title: str, steps: list[FunnelStep]) -> None:
     table = Table(title=title)
     for name in ("step", "people", "from start", "from previous", "drop-off", "avg time", "median time"):
-        table.add_column(name, justify="left" if name == "step" else "right")
+        table.add_column(name, justify="left" if name == "step" else "right", no_wrap=name == "step")
     for s in steps:
         later = s.step > 1
         table.add_row(
