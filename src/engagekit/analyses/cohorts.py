@@ -33,6 +33,7 @@ import pyarrow as pa
 from pydantic import BaseModel, Field, TypeAdapter, field_validator, model_validator
 
 from engagekit.analyses.common import DateRange, EventFilter, StrictModel, people_events
+from engagekit.clock import utc_now
 from engagekit.errors import InputError
 from engagekit.ingest.identity import identity_map
 from engagekit.metrics.filters import map_fields, parse_filter, to_ibis
@@ -272,7 +273,7 @@ def _latest(store: Store, name: str) -> dict | None:
 
 def _next_time(previous: dict | None) -> datetime:
     """Now (UTC, naive), strictly after the name's latest row so that row order is never a tie."""
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = utc_now()
     if previous is not None and previous["created_at"] >= now:
         return previous["created_at"] + timedelta(microseconds=1)
     return now

@@ -75,7 +75,10 @@ def people_events(store: Store, cohort: str | None = None) -> ir.Table:
     events = resolved_events(store)
     if cohort is None:
         return events
-    from engagekit.analyses.cohorts import cohort_people, in_cohort  # cohorts build on this module
+    from engagekit.analyses.cohorts import (  # cohorts build on this module
+        cohort_people,
+        in_cohort,
+    )
 
     return in_cohort(events, cohort_people(store, cohort))
 

@@ -12,10 +12,11 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 import pyarrow as pa
 
+from engagekit.clock import utc_now
 from engagekit.errors import InputError
 from engagekit.store import Store
 
@@ -55,7 +56,7 @@ def create_key(store: Store, kind: str, name: str = "") -> tuple[KeyInfo, str]:
         raise InputError(f"unknown key kind {kind!r}; kinds: {', '.join(KINDS)}")
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(24)
-    info = KeyInfo(key_id, kind, name, _utc_now())
+    info = KeyInfo(key_id, kind, name, utc_now())
     _append(store, info, hash_secret(secret))
     return info, f"ek_{kind}_{key_id}_{secret}"
 
@@ -73,7 +74,7 @@ def revoke_key(store: Store, key_id: str) -> KeyInfo:
     row = current[key_id]
     if row["kind"] == "revoked":
         raise InputError(f"key {key_id!r} is already revoked")
-    info = KeyInfo(key_id, "revoked", row["name"] or "", _utc_now())
+    info = KeyInfo(key_id, "revoked", row["name"] or "", utc_now())
     _append(store, info, row["secret_hash"])
     return info
 
@@ -153,6 +154,3 @@ def _append(store: Store, info: KeyInfo, secret_hash: str) -> None:
         "created_at": pa.array([info.created_at], pa.timestamp("us")),
     }))
 
-
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)

@@ -9,54 +9,16 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-import uuid
-from datetime import datetime, timezone
 from pathlib import Path
-
-import ibis
-import pyarrow as pa
 
 from engagekit.api.segment import to_table
 from engagekit.api.spool import Spool, read_segment
-from engagekit.ingest.batch import BatchReport, _new_events, _write_quarantine
-from engagekit.ingest.events import EventRules, prepare_events
-from engagekit.ingest.identity import link_identities
-from engagekit.ingest.mapping import resolve
-from engagekit.ingest.readers import ROW
+from engagekit.ingest.batch import BatchReport, ingest_table
+from engagekit.ingest.events import EventRules
 from engagekit.ingest.vocabulary import Vocabulary
 from engagekit.store import Store
 
 log = logging.getLogger("engagekit.collector")
-
-
-def ingest_table(store: Store, raw: pa.Table, source: str, file: str, vocabulary: Vocabulary,
-                 rules: EventRules) -> BatchReport:
-    """One in-memory table of raw event columns as one batch (call inside a transaction)."""
-    started = time.perf_counter()
-    started_at = _utc_now()
-    columns = resolve("events", [c for c in raw.column_names if c != ROW], {})
-    rows, rejected = prepare_events(raw, columns, rules, vocabulary)
-    batch_id = f"{started_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-    stamp = {"batch_id": ibis.literal(batch_id), "source": ibis.literal(source),
-             "received_at": ibis.literal(started_at, type="timestamp")}
-    with store.staged(rows) as staged:
-        store.insert("events", _new_events(store, staged).mutate(**stamp))
-    events = store.table("events")
-    stored = int(events.filter(events.batch_id == batch_id).count().to_pyarrow().as_py())
-    if stored:
-        link_identities(store, batch_id, source)
-    _write_quarantine(store, rejected, batch_id, source, file, started_at)
-    report = BatchReport(batch_id, file, source, "events", raw.num_rows, stored, rows.num_rows - stored,
-                         len(rejected), round(time.perf_counter() - started, 3))
-    store.insert("ingest_batches", pa.table({
-        "batch_id": [batch_id], "kind": ["events"], "source": [source], "file": [file],
-        "started_at": pa.array([started_at], pa.timestamp("us")),
-        "finished_at": pa.array([_utc_now()], pa.timestamp("us")),
-        "received": [report.received], "stored": [report.stored],
-        "duplicate": [report.duplicate], "quarantined": [report.quarantined],
-    }))
-    return report
 
 
 def ingest_segment(store: Store, path: Path, vocabulary: Vocabulary, rules: EventRules) -> list[BatchReport]:
@@ -124,6 +86,3 @@ class Drainer:
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.warning("drain failed, will retry: %s", self.last_error)
 
-
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)

@@ -14,11 +14,13 @@ from engagekit.cli import (
     funnel,
     ingest,
     init,
+    keys,
     lifecycle,
     metrics,
     paths,
     quarantine,
     retention,
+    serve,
     status,
     stickiness,
 )
@@ -43,7 +45,7 @@ def _global_options(
     STATE.store_url, STATE.config_path, STATE.debug = store, config, debug
 
 
-for module in (init, ingest, derive, status, funnel, retention, lifecycle, stickiness, paths, cohorts):
+for module in (init, ingest, derive, status, funnel, retention, lifecycle, stickiness, paths, cohorts, serve, keys):
     module.register(app)
 app.add_typer(quarantine.app, name="quarantine")
 app.add_typer(metrics.app, name="metrics")

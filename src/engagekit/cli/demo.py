@@ -9,8 +9,8 @@ import typer
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.derive import rebuild
 from engagekit.cli.ingest import batch_table
-from engagekit.cli.progress import progress_bar
 from engagekit.cli.metrics import print_result, project_catalog
+from engagekit.cli.progress import progress_bar
 from engagekit.cli.status import print_summary
 from engagekit.demo.generate import DemoSpec, generate
 from engagekit.demo.load import load_demo

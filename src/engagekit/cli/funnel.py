@@ -9,9 +9,16 @@ from pydantic import ValidationError
 from rich.table import Table
 
 from engagekit.analyses.common import EventFilter
-from engagekit.analyses.funnel import Exclusion, FunnelQuery, FunnelResult, FunnelStep, parse_window, run_funnel
-from engagekit.cli.options import CohortOption, date_range
+from engagekit.analyses.funnel import (
+    Exclusion,
+    FunnelQuery,
+    FunnelResult,
+    FunnelStep,
+    parse_window,
+    run_funnel,
+)
 from engagekit.cli.context import STATE, console, print_json
+from engagekit.cli.options import CohortOption, date_range
 from engagekit.errors import InputError
 
 BAR_WIDTH = 30

@@ -10,10 +10,16 @@ from rich.table import Table
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.derive import rebuild
 from engagekit.cli.progress import progress_bar
-from engagekit.ingest import BatchReport, EventRules, IngestOptions, Vocabulary, ingest_file
+from engagekit.errors import InputError
+from engagekit.ingest import (
+    BatchReport,
+    EventRules,
+    IngestOptions,
+    Vocabulary,
+    ingest_file,
+)
 from engagekit.ingest.mapping import parse_map_options
 from engagekit.ingest.readers import FORMATS
-from engagekit.errors import InputError
 
 
 def register(app: typer.Typer) -> None:

@@ -9,9 +9,14 @@ from pydantic import ValidationError
 from rich.table import Table
 
 from engagekit.analyses.common import ANY_EVENT, EventFilter
-from engagekit.analyses.lifecycle import LifecyclePeriod, LifecycleQuery, LifecycleResult, run_lifecycle
-from engagekit.cli.options import CohortOption, date_range, query_error
+from engagekit.analyses.lifecycle import (
+    LifecyclePeriod,
+    LifecycleQuery,
+    LifecycleResult,
+    run_lifecycle,
+)
 from engagekit.cli.context import STATE, console, print_json
+from engagekit.cli.options import CohortOption, date_range, query_error
 from engagekit.errors import InputError
 
 BAR_WIDTH = 24

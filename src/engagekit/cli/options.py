@@ -5,13 +5,11 @@ from datetime import date, timedelta
 from typing import Annotated, Optional
 
 import typer
-
 from pydantic import ValidationError
 
 from engagekit.analyses.common import DateRange
 from engagekit.errors import InputError
 from engagekit.metrics.periods import inclusive_range, month_range
-
 
 CohortOption = Annotated[Optional[str], typer.Option("--cohort", help="Only the people of this saved cohort (engagekit cohorts list).")]
 

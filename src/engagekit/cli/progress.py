@@ -1,7 +1,14 @@
 """Rich progress bars for long work, silent when output is JSON."""
 from __future__ import annotations
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from engagekit.cli.context import err_console
 

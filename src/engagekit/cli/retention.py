@@ -9,8 +9,8 @@ from rich.table import Table
 
 from engagekit.analyses.common import EventFilter
 from engagekit.analyses.retention import RetentionQuery, RetentionResult, run_retention
-from engagekit.cli.options import CohortOption, date_range
 from engagekit.cli.context import STATE, console, print_json
+from engagekit.cli.options import CohortOption, date_range
 from engagekit.errors import InputError
 
 

@@ -8,7 +8,12 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from engagekit.analyses.stickiness import Criterion, StickinessQuery, StickinessResult, run_stickiness
+from engagekit.analyses.stickiness import (
+    Criterion,
+    StickinessQuery,
+    StickinessResult,
+    run_stickiness,
+)
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.format import sparkline
 from engagekit.cli.lifecycle import activity_filter, activity_label

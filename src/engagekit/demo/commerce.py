@@ -11,7 +11,14 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from .columns import id_strings, json_bool, json_number, json_object, json_quoted, json_text
+from .columns import (
+    id_strings,
+    json_bool,
+    json_number,
+    json_object,
+    json_quoted,
+    json_text,
+)
 from .events import EventBlock
 from .timeline import US_PER_DAY
 from .world import World

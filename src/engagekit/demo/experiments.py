@@ -16,7 +16,12 @@ import numpy as np
 
 from .columns import json_object, json_text
 from .effects import (
-    EXPERIMENT, EXPERIMENT_ENROL_DAYS, EXPERIMENT_LIFT, EXPERIMENT_VARIANTS, EXPERIMENT_WINDOW_DAYS, NULL_EXPERIMENT,
+    EXPERIMENT,
+    EXPERIMENT_ENROL_DAYS,
+    EXPERIMENT_LIFT,
+    EXPERIMENT_VARIANTS,
+    EXPERIMENT_WINDOW_DAYS,
+    NULL_EXPERIMENT,
 )
 from .events import EventBlock
 from .timeline import US_PER_DAY

@@ -5,7 +5,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from engagekit.config import Settings
-from engagekit.ingest import BatchReport, EventRules, IngestOptions, Vocabulary, ingest_file
+from engagekit.ingest import (
+    BatchReport,
+    EventRules,
+    IngestOptions,
+    Vocabulary,
+    ingest_file,
+)
 
 ENTITY_SOURCES = ("accounts", "customers")
 

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .columns import JsonValue, id_strings, json_bool, json_number, json_object, json_quoted, json_text
+from .columns import (
+    JsonValue,
+    id_strings,
+    json_bool,
+    json_number,
+    json_object,
+    json_quoted,
+    json_text,
+)
 from .events import EventBlock
 from .population import plan_names
 from .sessions import expand, separated

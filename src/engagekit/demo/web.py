@@ -14,7 +14,11 @@ import numpy as np
 
 from .columns import JsonValue, json_number, json_object, json_text, lookup
 from .commerce import Catalog, Orders, draw_late
-from .effects import CART_ABANDONMENT_BASE, CART_ABANDONMENT_SEGMENT, CHECKOUT_START_SHARE
+from .effects import (
+    CART_ABANDONMENT_BASE,
+    CART_ABANDONMENT_SEGMENT,
+    CHECKOUT_START_SHARE,
+)
 from .email import EMAIL_CAMPAIGNS, EmailClicks
 from .events import EventBlock
 from .experiments import experiment_blocks, plant

@@ -14,7 +14,6 @@ from engagekit.derive.sessions import SessionRules, sessions
 from engagekit.store import DERIVED_TABLES, Store
 
 
-
 def build_derived(store: Store, rules: SessionRules | None = None, as_of: date | None = None) -> dict[str, int]:
     """Replace the derived tables from the store's events and return their row counts.
 

@@ -27,7 +27,15 @@ import ibis
 import ibis.expr.types as ir
 
 from engagekit.config import DEFAULT_SESSION_TIMEOUT_MINUTES, Settings
-from engagekit.derive.names import CART_ADDS, CHECKOUTS, INTERACTIVE_CHANNELS, ORDERS, PAGE_VIEWS, PRODUCT_VIEWS, identified
+from engagekit.derive.names import (
+    CART_ADDS,
+    CHECKOUTS,
+    INTERACTIVE_CHANNELS,
+    ORDERS,
+    PAGE_VIEWS,
+    PRODUCT_VIEWS,
+    identified,
+)
 from engagekit.derive.timing import MICROSECONDS, micros_between, seconds_between
 from engagekit.ingest.identity import resolved_events
 from engagekit.json_fields import json_text

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import ibis
@@ -18,6 +18,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engagekit.clock import utc_now
 from engagekit.errors import InputError
 from engagekit.ingest.entities import ENTITY_KEY, prepare_entities
 from engagekit.ingest.events import EventRules, prepare_events
@@ -67,48 +68,58 @@ def ingest_file(store: Store, path: Path, options: IngestOptions, vocabulary: Vo
     """Ingest one file as one atomic batch and return its counts."""
     if options.kind not in KINDS:
         raise InputError(f"unknown kind {options.kind!r}; kinds: {', '.join(KINDS)}")
-    started = time.perf_counter()
-    started_at = _utc_now()
     raw = read_file(path, options.fmt, options.columns)
     found = [c for c in raw.table.column_names if c != ROW]
     columns = resolve(options.kind, found, options.mapping)
     _require_columns(path, options, columns, found)
     if options.kind == "events":
         rows, rejected = prepare_events(raw.table, columns, options.rules, vocabulary)
-        if rows["event_id"].null_count:
-            rows = _with_content_key(rows)
     else:
         rows, rejected = prepare_entities(options.kind, raw.table, columns, options.rules.timezone)
-    rejected = raw.rejected + rejected
+    with store.transaction():
+        return write_batch(store, options.kind, rows, raw.rejected + rejected, raw.received,
+                           options.source or path.name, str(path))
+
+
+def ingest_table(store: Store, raw: pa.Table, source: str, file: str, vocabulary: Vocabulary,
+                 rules: EventRules) -> BatchReport:
+    """An in-memory Arrow table of raw event columns (with `_row`) as one batch, through the same
+    mapping, checks, dedupe and quarantine as a file. The caller holds the transaction."""
+    columns = resolve("events", [c for c in raw.column_names if c != ROW], {})
+    rows, rejected = prepare_events(raw, columns, rules, vocabulary)
+    return write_batch(store, "events", rows, rejected, raw.num_rows, source, file)
+
+
+def write_batch(store: Store, kind: str, rows: pa.Table, rejected: list[Rejection], received: int, source: str,
+                file: str) -> BatchReport:
+    """Write prepared rows and their rejections as one batch with its counts record (call inside
+    a transaction; the record is written last, so on Spark it marks a finished batch)."""
+    started = time.perf_counter()
+    started_at = utc_now()
+    if kind == "events" and rows["event_id"].null_count:
+        rows = _with_content_key(rows)
     batch_id = f"{started_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-    source = options.source or path.name
     stamp = {"batch_id": ibis.literal(batch_id), "source": ibis.literal(source),
              "received_at": ibis.literal(started_at, type="timestamp")}
-    with store.transaction():
-        with store.staged(rows) as staged:
-            if options.kind == "events":
-                store.insert("events", _new_events(store, staged).mutate(**stamp))
-            else:
-                store.insert(options.kind, _new_entities(store, options.kind, staged).mutate(**stamp))
-        table = store.table(options.kind)
-        stored = int(table.filter(table.batch_id == batch_id).count().to_pyarrow().as_py())
-        if options.kind == "events" and stored:
-            link_identities(store, batch_id, source)
-        _write_quarantine(store, rejected, batch_id, source, str(path), started_at)
-        report = BatchReport(batch_id, str(path), source, options.kind, raw.received, stored,
-                             rows.num_rows - stored, len(rejected), round(time.perf_counter() - started, 3))
-        store.insert("ingest_batches", pa.table({
-            "batch_id": [batch_id], "kind": [options.kind], "source": [source], "file": [str(path)],
-            "started_at": pa.array([started_at], pa.timestamp("us")),
-            "finished_at": pa.array([_utc_now()], pa.timestamp("us")),
-            "received": [report.received], "stored": [report.stored],
-            "duplicate": [report.duplicate], "quarantined": [report.quarantined],
-        }))
+    with store.staged(rows) as staged:
+        new = _new_events(store, staged) if kind == "events" else _new_entities(store, kind, staged)
+        store.insert(kind, new.mutate(**stamp))
+    table = store.table(kind)
+    stored = int(table.filter(table.batch_id == batch_id).count().to_pyarrow().as_py())
+    if kind == "events" and stored:
+        link_identities(store, batch_id, source)
+    _write_quarantine(store, rejected, batch_id, source, file, started_at)
+    report = BatchReport(batch_id, file, source, kind, received, stored, rows.num_rows - stored, len(rejected),
+                         round(time.perf_counter() - started, 3))
+    store.insert("ingest_batches", pa.table({
+        "batch_id": [batch_id], "kind": [kind], "source": [source], "file": [file],
+        "started_at": pa.array([started_at], pa.timestamp("us")),
+        "finished_at": pa.array([utc_now()], pa.timestamp("us")),
+        "received": [report.received], "stored": [report.stored],
+        "duplicate": [report.duplicate], "quarantined": [report.quarantined],
+    }))
     return report
 
-
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def _require_columns(path: Path, options: IngestOptions, columns: ColumnMap, found: list[str]) -> None:

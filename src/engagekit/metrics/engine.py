@@ -18,11 +18,31 @@ import ibis.expr.types as ir
 from engagekit.errors import InputError
 from engagekit.metrics import kinds
 from engagekit.metrics.catalog import Catalog
-from engagekit.metrics.compile import DENOMINATOR, NUMERATOR, VALUE, measures_of, moments, ratio, reduction
+from engagekit.metrics.compile import (
+    DENOMINATOR,
+    NUMERATOR,
+    VALUE,
+    measures_of,
+    moments,
+    ratio,
+    reduction,
+)
 from engagekit.metrics.filters import fields_of, parse_filter
-from engagekit.metrics.periods import check_grain, comparison_range, periods_of, shift_period
+from engagekit.metrics.periods import (
+    check_grain,
+    comparison_range,
+    periods_of,
+    shift_period,
+)
 from engagekit.metrics.result import MetricResult, MetricRow
-from engagekit.metrics.scope import COHORT_PREFIX, Key, Scope, group_keys, key_of, scoped_table
+from engagekit.metrics.scope import (
+    COHORT_PREFIX,
+    Key,
+    Scope,
+    group_keys,
+    key_of,
+    scoped_table,
+)
 from engagekit.metrics.spec import Agg, Kind, Measure, Metric, Source
 from engagekit.metrics.status import target_status
 from engagekit.store import Store

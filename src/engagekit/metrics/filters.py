@@ -11,8 +11,8 @@ only ever a literal value in an Ibis expression: it never reaches SQL as text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Union
 
 import ibis

@@ -60,7 +60,10 @@ def filtered_table(store: Store, source: Source, scope: Scope, extra_fields: lis
     if scope.cohort is not None:
         table = table.semi_join(scope.cohort, table[src.person] == scope.cohort.person_id)
     for name in cohort_breakdowns(scope.by):
-        from engagekit.analyses.cohorts import cohort_people, flag_cohort  # analyses build on metrics
+        from engagekit.analyses.cohorts import (  # analyses build on metrics
+            cohort_people,
+            flag_cohort,
+        )
 
         table = flag_cohort(table, cohort_people(store, name), on=src.person, column=f"{COHORT_PREFIX}{name}")
     return table, src.ts

@@ -20,9 +20,23 @@ from dateutil.relativedelta import relativedelta
 
 from engagekit.errors import InputError
 from engagekit.json_fields import json_text
-from engagekit.metrics.kinds.registry import Key, Params, Values, aggregate_by, collect, grouped, register
+from engagekit.metrics.kinds.registry import (
+    Key,
+    Params,
+    Values,
+    aggregate_by,
+    collect,
+    grouped,
+    register,
+)
 from engagekit.metrics.periods import TRUNCATE_UNIT, periods_of
-from engagekit.metrics.scope import Scope, filtered_table, group_keys, scoped_table, timestamp_literal
+from engagekit.metrics.scope import (
+    Scope,
+    filtered_table,
+    group_keys,
+    scoped_table,
+    timestamp_literal,
+)
 from engagekit.metrics.spec import Source
 from engagekit.store import Store
 

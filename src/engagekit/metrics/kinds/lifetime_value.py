@@ -2,10 +2,9 @@
 CLV = (annual customer revenue x length of relationship) - cost of acquisition and service."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 import math
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 
 from dateutil.relativedelta import relativedelta

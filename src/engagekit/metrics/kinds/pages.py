@@ -4,7 +4,14 @@ from __future__ import annotations
 import ibis
 
 from engagekit.derive.timing import seconds_between
-from engagekit.metrics.kinds.registry import Key, Params, Values, collect, grouped, register
+from engagekit.metrics.kinds.registry import (
+    Key,
+    Params,
+    Values,
+    collect,
+    grouped,
+    register,
+)
 from engagekit.metrics.scope import Scope, scoped_table
 from engagekit.metrics.spec import Source
 from engagekit.store import Store

@@ -9,9 +9,23 @@ import ibis.expr.types as ir
 
 from engagekit.errors import ConfigError
 from engagekit.json_fields import json_text
-from engagekit.metrics.kinds.registry import Key, Params, Values, aggregate_by, collect, register, share
+from engagekit.metrics.kinds.registry import (
+    Key,
+    Params,
+    Values,
+    aggregate_by,
+    collect,
+    register,
+    share,
+)
 from engagekit.metrics.kinds.timing import duration_values, summarize_durations
-from engagekit.metrics.scope import Scope, filtered_table, group_keys, scoped_table, timestamp_literal
+from engagekit.metrics.scope import (
+    Scope,
+    filtered_table,
+    group_keys,
+    scoped_table,
+    timestamp_literal,
+)
 from engagekit.metrics.spec import Source
 from engagekit.store import Store
 

@@ -17,7 +17,10 @@ import ibis.expr.types as ir
 
 from engagekit.json_fields import json_number
 from engagekit.metrics.kinds.registry import Key, Params, Values, register
-from engagekit.metrics.kinds.subscriptions import SUBSCRIPTION_EVENTS, subscriber_populations
+from engagekit.metrics.kinds.subscriptions import (
+    SUBSCRIPTION_EVENTS,
+    subscriber_populations,
+)
 from engagekit.metrics.periods import periods_of
 from engagekit.metrics.scope import Scope, filtered_table, group_keys, timestamp_literal
 from engagekit.metrics.spec import Source

@@ -7,8 +7,8 @@ from datetime import date
 import ibis
 import ibis.expr.types as ir
 
-from engagekit.metrics.periods import periods_of
 from engagekit.metrics.kinds.registry import Key, Params, Values, register
+from engagekit.metrics.periods import periods_of
 from engagekit.metrics.scope import Scope, filtered_table, group_keys, timestamp_literal
 from engagekit.metrics.spec import Source
 from engagekit.store import Store

@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from engagekit.json_fields import json_number, json_text
-from engagekit.metrics.kinds.registry import Key, Params, Values, collect, grouped, register
+from engagekit.metrics.kinds.registry import (
+    Key,
+    Params,
+    Values,
+    collect,
+    grouped,
+    register,
+)
 from engagekit.metrics.scope import Scope, scoped_table
 from engagekit.metrics.spec import Source
 from engagekit.store import Store

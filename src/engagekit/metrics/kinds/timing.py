@@ -25,11 +25,19 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from engagekit.derive.timing import micros_between
 from engagekit.errors import ConfigError
 from engagekit.json_fields import json_text
 from engagekit.metrics.filters import parse_filter, to_ibis
-from engagekit.derive.timing import micros_between
-from engagekit.metrics.kinds.registry import Key, Params, Values, aggregate_by, collect, register, share
+from engagekit.metrics.kinds.registry import (
+    Key,
+    Params,
+    Values,
+    aggregate_by,
+    collect,
+    register,
+    share,
+)
 from engagekit.metrics.scope import Scope, filtered_table, group_keys, timestamp_literal
 from engagekit.metrics.sources import source_table
 from engagekit.metrics.spec import Source

@@ -1,0 +1,191 @@
+"""The FastAPI app: the Segment-compatible collector, health and readiness.
+
+A request is answered 200 only after its messages are fsync'd to the spool; the drainer
+moves them to the store. The server process owns the (DuckDB) store while it runs.
+"""
+from __future__ import annotations
+
+import threading
+import zlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from engagekit.api.auth import Keyring, basic_username
+from engagekit.api.drain import Drainer
+from engagekit.api.segment import (
+    MAX_BATCH_BYTES,
+    TYPES,
+    PayloadError,
+    parse_request,
+    stamp,
+)
+from engagekit.api.spool import Record, Spool
+from engagekit.config import Settings
+from engagekit.errors import InputError
+from engagekit.ingest.events import EventRules
+from engagekit.ingest.vocabulary import Vocabulary
+from engagekit.store import Store, connect
+from engagekit.store.url import parse_store_url
+
+# analytics.js posts single calls to /v1/t, /v1/p, ... as well as to the long names
+_SHORT_PATHS = {"t": "track", "i": "identify", "p": "page", "s": "screen", "g": "group", "a": "alias", "b": "batch"}
+
+
+@dataclass(frozen=True)
+class CollectorLimits:
+    """How the collector batches and when it pushes back."""
+
+    drain_interval_ms: int = 200  # seal and drain the spool this often
+    seal_messages: int = 20_000  # or as soon as the open segment holds this many messages
+    max_pending_bytes: int = 256 * 1024 * 1024  # undrained spool above this: 503
+    retry_after_seconds: int = 1
+
+
+@dataclass
+class Collector:
+    """What the running app holds: the store, its lock, the keys, the spool and the drainer."""
+
+    store: Store
+    store_lock: threading.Lock
+    keyring: Keyring
+    spool: Spool
+    drainer: Drainer
+
+
+def spool_directory(store_url: str) -> Path:
+    """`<store dir>/<store file name>.spool/`: next to the store, one spool per store."""
+    parsed = parse_store_url(store_url)
+    if parsed.engine != "duckdb" or parsed.location == ":memory:":
+        raise InputError(f"the collector needs a DuckDB store file (duckdb:///PATH), not {store_url!r}")
+    path = Path(parsed.location).resolve()
+    return path.parent / f"{path.name}.spool"
+
+
+def create_app(store_url: str, settings: Settings, limits: CollectorLimits | None = None) -> FastAPI:
+    """The engagekit HTTP app over the store at `store_url` (opened when the app starts)."""
+    limits = limits or CollectorLimits()
+    directory = spool_directory(store_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = connect(store_url, settings.timezone)
+        lock = threading.Lock()
+        spool = Spool(directory, limits.max_pending_bytes)
+        rules = EventRules(timezone="UTC", strict=settings.strict_events)
+        drainer = Drainer(spool, store, lock, Vocabulary(settings.event_mapping), rules,
+                          limits.drain_interval_ms / 1000, limits.seal_messages)
+        app.state.collector = Collector(store, lock, Keyring(store, lock), spool, drainer)
+        drainer.start()
+        try:
+            yield
+        finally:
+            await run_in_threadpool(drainer.stop)
+            store.close()
+
+    app = FastAPI(title="engagekit", summary="Customer-engagement analytics: collector and API.", lifespan=lifespan)
+
+    @app.get("/healthz")
+    def healthz() -> dict:
+        """The process is up."""
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    def readyz(request: Request) -> JSONResponse:
+        """Ready to accept events: the spool has room and the last drain succeeded."""
+        collector: Collector = request.app.state.collector
+        problems = []
+        if collector.spool.full():
+            problems.append("spool full")
+        if collector.drainer.last_error:
+            problems.append(f"drain failing: {collector.drainer.last_error}")
+        body = {"status": "not ready" if problems else "ready", "problems": problems,
+                "spool_pending_bytes": collector.spool.pending_bytes}
+        return JSONResponse(body, status_code=503 if problems else 200)
+
+    def route(kind: str):
+        async def collect(request: Request) -> JSONResponse:
+            return await _collect(request, kind, limits)
+        collect.__name__ = f"collect_{kind}"
+        collect.__doc__ = f"Segment HTTP tracking API: {kind} (write key as HTTP Basic user name)."
+        return collect
+
+    for kind in ("batch", *TYPES):
+        app.post(f"/v1/{kind}", name=kind)(route(kind))
+    for short, kind in _SHORT_PATHS.items():
+        app.post(f"/v1/{short}", include_in_schema=False)(route(kind))
+    return app
+
+
+async def _collect(request: Request, kind: str, limits: CollectorLimits) -> JSONResponse:
+    """Check, authorize, spool durably, acknowledge."""
+    collector: Collector = request.app.state.collector
+    try:
+        body = _decoded(await _read_body(request), request.headers.get("content-encoding"))
+        payload, messages = parse_request(body, kind)
+    except PayloadError as error:
+        return _refuse(error)
+    key = basic_username(request.headers.get("authorization"))
+    if key is None and isinstance(payload.get("writeKey"), str):  # analytics.js may send it in the body
+        key = payload["writeKey"]
+    key_id = await _authorize(collector, key)
+    if isinstance(key_id, JSONResponse):
+        return key_id
+    if collector.spool.full():
+        return JSONResponse({"success": False, "error": "the collector is busy; retry later"}, status_code=503,
+                            headers={"Retry-After": str(limits.retry_after_seconds)})
+    record = Record(key_id, stamp(messages, payload, datetime.now(timezone.utc)))
+    await run_in_threadpool(collector.spool.append, record)
+    return JSONResponse({"success": True})
+
+
+async def _authorize(collector: Collector, key: str | None) -> str | JSONResponse:
+    """The key_id of a write key, or the 401/403 answer."""
+    if key is None:
+        return JSONResponse({"success": False, "error": "missing write key (HTTP Basic user name)"}, status_code=401,
+                            headers={"WWW-Authenticate": 'Basic realm="engagekit"'})
+    found = await run_in_threadpool(collector.keyring.kind_of, key)
+    if found is None or found[1] == "revoked":
+        return JSONResponse({"success": False, "error": "invalid or revoked key"}, status_code=401,
+                            headers={"WWW-Authenticate": 'Basic realm="engagekit"'})
+    if found[1] != "write":
+        return JSONResponse({"success": False, "error": "a read key cannot send events; use a write key"}, status_code=403)
+    return found[0]
+
+
+async def _read_body(request: Request) -> bytes:
+    """The request body, refused with 413 as soon as it passes the batch limit."""
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BATCH_BYTES:
+            raise PayloadError(413, f"request body exceeds the limit of {MAX_BATCH_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decoded(body: bytes, encoding: str | None) -> bytes:
+    """The body, gunzipped when the client compressed it (the Segment SDKs can), within the limit."""
+    if not encoding or encoding.lower() == "identity":
+        return body
+    if encoding.lower() != "gzip":
+        raise PayloadError(400, f"unsupported Content-Encoding {encoding!r}; use gzip or none")
+    try:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        data = inflater.decompress(body, MAX_BATCH_BYTES + 1)
+    except zlib.error as exc:
+        raise PayloadError(400, f"invalid gzip body: {exc}") from exc
+    if len(data) > MAX_BATCH_BYTES:
+        raise PayloadError(413, f"decompressed body exceeds the limit of {MAX_BATCH_BYTES} bytes")
+    return data
+
+
+def _refuse(error: PayloadError) -> JSONResponse:
+    return JSONResponse(error.to_dict(), status_code=error.status)

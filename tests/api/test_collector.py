@@ -1,0 +1,153 @@
+"""The Segment HTTP endpoints: keys, limits, envelope errors, dedupe, clock skew, identities."""
+from __future__ import annotations
+
+import gzip
+import json
+import time
+
+from fastapi.testclient import TestClient
+
+from engagekit.api import CollectorLimits, create_app, revoke_key
+from engagekit.config import Settings
+from engagekit.store import connect
+from tests.api.conftest import Keys, basic, drained, rows
+
+
+def track(message_id: str, event: str = "Product Viewed", **extra: object) -> dict:
+    return {"type": "track", "messageId": message_id, "event": event, "userId": "u1",
+            "timestamp": "2026-11-20T10:00:00Z", **extra}
+
+
+def test_no_key_is_401(client: TestClient) -> None:
+    assert client.post("/v1/track", json=track("m1")).status_code == 401
+
+
+def test_unknown_and_malformed_keys_are_401(client: TestClient, keys: Keys) -> None:
+    forged = keys.write[:-4] + "AAAA"
+    assert client.post("/v1/track", json=track("m1"), headers=basic(forged)).status_code == 401
+    assert client.post("/v1/track", json=track("m1"), headers=basic("not-a-key")).status_code == 401
+
+
+def test_read_key_cannot_send_events(client: TestClient, keys: Keys) -> None:
+    response = client.post("/v1/batch", json={"batch": [track("m1")]}, headers=basic(keys.read))
+    assert response.status_code == 403
+
+
+def test_revoked_key_stops_within_a_second(client: TestClient, keys: Keys) -> None:
+    assert client.post("/v1/track", json=track("m1"), headers=basic(keys.write)).status_code == 200
+    collector = client.app.state.collector
+    with collector.store_lock:
+        revoke_key(collector.store, keys.write_id)
+    time.sleep(1.05)
+    assert client.post("/v1/track", json=track("m2"), headers=basic(keys.write)).status_code == 401
+
+
+def test_write_key_in_body_as_analytics_js_sends_it(client: TestClient, keys: Keys) -> None:
+    response = client.post("/v1/t", content=json.dumps({**track("m1"), "writeKey": keys.write}),
+                           headers={"Content-Type": "text/plain"})
+    assert response.status_code == 200
+
+
+def test_oversized_message_and_batch_are_413(client: TestClient, keys: Keys) -> None:
+    big = track("m1", properties={"blob": "x" * 33_000})
+    response = client.post("/v1/batch", json={"batch": [track("m0"), big]}, headers=basic(keys.write))
+    assert response.status_code == 413
+    assert response.json()["index"] == 1
+    many = [track(f"m{i}", properties={"blob": "x" * 20_000}) for i in range(30)]
+    assert client.post("/v1/batch", json={"batch": many}, headers=basic(keys.write)).status_code == 413
+
+
+def test_malformed_payloads_are_400_naming_message_and_field(client: TestClient, keys: Keys) -> None:
+    bad_json = client.post("/v1/batch", content=b"{not json", headers=basic(keys.write))
+    assert bad_json.status_code == 400
+    assert "invalid JSON" in bad_json.json()["error"]
+    bad_field = client.post("/v1/batch", json={"batch": [track("m0"), track("m1", properties=[1, 2])]},
+                            headers=basic(keys.write))
+    assert bad_field.status_code == 400
+    assert bad_field.json() | {"error": None} == {"success": False, "error": None, "index": 1, "field": "properties"}
+    bad_type = client.post("/v1/batch", json={"batch": [{"type": "explode", "messageId": "x"}]}, headers=basic(keys.write))
+    assert (bad_type.status_code, bad_type.json()["field"]) == (400, "type")
+    assert client.post("/v1/batch", json={"batch": {}}, headers=basic(keys.write)).json()["field"] == "batch"
+
+
+def test_same_batch_twice_is_stored_once(client: TestClient, keys: Keys) -> None:
+    batch = {"batch": [track("m1"), track("m2"), track("m2")]}
+    for _ in range(2):
+        assert client.post("/v1/batch", json=batch, headers=basic(keys.write)).status_code == 200
+        drained(client)
+    assert rows(client, "select event_id, event, customer_id, source from events order by 1") == [
+        ("m1", "product_viewed", "u1", f"key:{keys.write_id}"),
+        ("m2", "product_viewed", "u1", f"key:{keys.write_id}"),
+    ]
+
+
+def test_clock_skew_is_corrected_from_sent_at(client: TestClient, keys: Keys) -> None:
+    # the device clock runs 1 hour behind: it stamps and sends at 09:00 device time
+    batch = {"batch": [track("m1", timestamp="2026-11-20T08:59:00Z")], "sentAt": "2026-11-20T09:00:00Z"}
+    assert client.post("/v1/batch", json=batch, headers=basic(keys.write)).status_code == 200
+    drained(client)
+    ((ts,),) = rows(client, "select ts from events")
+    received = rows(client, "select received_at from events")[0][0]
+    # corrected = timestamp + (receivedAt - sentAt): one minute before the server received it
+    assert abs((received - ts).total_seconds() - 60) < 5
+
+
+def test_context_page_screen_group_and_gzip(client: TestClient, keys: Keys) -> None:
+    messages = [
+        {"type": "page", "messageId": "p1", "anonymousId": "a1", "name": "Pricing",
+         "properties": {"path": "/pricing", "url": "https://x.test/pricing"}, "context": {"ip": "1.2.3.4"},
+         "timestamp": "2026-11-20T10:00:00Z"},
+        {"type": "screen", "messageId": "s1", "userId": "u1", "name": "Home", "timestamp": "2026-11-20T10:00:00Z"},
+        {"type": "group", "messageId": "g1", "userId": "u1", "groupId": "acme", "traits": {"plan": "pro"},
+         "timestamp": "2026-11-20T10:00:00Z"},
+    ]
+    body = gzip.compress(json.dumps({"batch": messages}).encode())
+    response = client.post("/v1/batch", content=body, headers={**basic(keys.write), "Content-Encoding": "gzip"})
+    assert response.status_code == 200
+    drained(client)
+    stored = {r[0]: (r[1], json.loads(r[2])) for r in rows(client, "select event_id, event, properties from events")}
+    assert stored["p1"] == ("page_viewed", {"path": "/pricing", "url": "https://x.test/pricing", "name": "Pricing",
+                                            "context": {"ip": "1.2.3.4"}})
+    assert stored["s1"] == ("screen_viewed", {"name": "Home"})
+    assert stored["g1"] == ("group", {"group_id": "acme", "traits": {"plan": "pro"}})
+
+
+def test_identify_and_alias_link_identities(client: TestClient, keys: Keys) -> None:
+    headers = basic(keys.write)
+    assert client.post("/v1/identify", json={"messageId": "i1", "userId": "u1", "anonymousId": "a1",
+                                             "traits": {"email": "u1@x.test"}}, headers=headers).status_code == 200
+    assert client.post("/v1/alias", json={"messageId": "al1", "userId": "u2", "previousId": "a2"},
+                       headers=headers).status_code == 200
+    drained(client)
+    assert sorted(rows(client, "select anonymous_id, customer_id from identities")) == [("a1", "u1"), ("a2", "u2")]
+    ((properties,),) = rows(client, "select properties from events where event = 'identify'")
+    assert json.loads(properties) == {"traits": {"email": "u1@x.test"}}
+
+
+def test_bad_events_go_to_quarantine(client: TestClient, keys: Keys) -> None:
+    batch = {"batch": [track("ok"), track("late", timestamp="yesterday-ish"),
+                       {"type": "track", "messageId": "nobody", "event": "Clicked", "timestamp": "2026-11-20T10:00:00Z"}]}
+    assert client.post("/v1/batch", json=batch, headers=basic(keys.write)).status_code == 200
+    drained(client)
+    assert rows(client, "select event_id from events") == [("ok",)]
+    quarantined = rows(client, "select row, field, reason from quarantine order by row")
+    assert [(r[0], r[1]) for r in quarantined] == [(2, "ts"), (3, "customer_id")]
+    assert rows(client, "select received, stored, quarantined from ingest_batches") == [(3, 1, 2)]
+
+
+def test_health_and_readiness(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+
+
+def test_back_pressure_is_503_with_retry_after(store_url: str, keys: Keys) -> None:
+    slow = CollectorLimits(drain_interval_ms=60_000, max_pending_bytes=1)
+    with TestClient(create_app(store_url, Settings(), slow)) as busy:
+        assert busy.post("/v1/track", json=track("m1"), headers=basic(keys.write)).status_code == 200
+        refused = busy.post("/v1/track", json=track("m2"), headers=basic(keys.write))
+        assert refused.status_code == 503 and refused.headers["Retry-After"] == "1"
+        assert busy.get("/readyz").status_code == 503
+    # graceful shutdown drained the acknowledged event
+    with connect(store_url) as store:
+        assert store.table("events").event_id.to_pyarrow().to_pylist() == ["m1"]
