@@ -151,3 +151,15 @@ def test_back_pressure_is_503_with_retry_after(store_url: str, keys: Keys) -> No
     # graceful shutdown drained the acknowledged event
     with connect(store_url) as store:
         assert store.table("events").event_id.to_pyarrow().to_pylist() == ["m1"]
+
+
+def test_a_flooding_key_gets_429_and_others_do_not(store_url: str, keys: Keys) -> None:
+    strict = CollectorLimits(requests_per_second=0.5, request_burst=2)
+    with TestClient(create_app(store_url, Settings(), strict)) as limited:
+        answers = [limited.post("/v1/track", json=track(f"f{i}"), headers=basic(keys.write)).status_code
+                   for i in range(3)]
+        assert answers == [200, 200, 429]  # a burst of two, then the bucket is empty
+        flooded = limited.post("/v1/track", json=track("f3"), headers=basic(keys.write))
+        assert flooded.status_code == 429 and flooded.headers["Retry-After"] == "2"
+        other = limited.post("/v1/track", json=track("g0"), headers=basic(keys.read))
+        assert other.status_code == 403  # another key has its own bucket (and a read key cannot write)

@@ -17,7 +17,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from engagekit.api.auth import Keyring, basic_username
+from engagekit.api.auth import Keyring, basic_username, split_key
+from engagekit.api.ratelimit import RateLimiter
 from engagekit.api.drain import Drainer
 from engagekit.api.segment import (
     MAX_BATCH_BYTES,
@@ -46,17 +47,21 @@ class CollectorLimits:
     seal_messages: int = 20_000  # or as soon as the open segment holds this many messages
     max_pending_bytes: int = 256 * 1024 * 1024  # undrained spool above this: 503
     retry_after_seconds: int = 1
+    requests_per_second: float = 500.0  # per key; above it: 429
+    request_burst: int = 1000
 
 
 @dataclass
 class Collector:
-    """What the running app holds: the store, its lock, the keys, the spool and the drainer."""
+    """What the running app holds: the store, its lock, the keys, the spool, the drainer and the
+    per-key rate limits."""
 
     store: Store
     store_lock: threading.Lock
     keyring: Keyring
     spool: Spool
     drainer: Drainer
+    rate_limiter: RateLimiter
 
 
 def spool_directory(store_url: str) -> Path:
@@ -81,7 +86,8 @@ def create_app(store_url: str, settings: Settings, limits: CollectorLimits | Non
         rules = EventRules(timezone="UTC", strict=settings.strict_events)
         drainer = Drainer(spool, store, lock, Vocabulary(settings.event_mapping), rules,
                           limits.drain_interval_ms / 1000, limits.seal_messages)
-        app.state.collector = Collector(store, lock, Keyring(store, lock), spool, drainer)
+        app.state.collector = Collector(store, lock, Keyring(store, lock), spool, drainer,
+                                        RateLimiter(limits.requests_per_second, limits.request_burst))
         drainer.start()
         try:
             yield
@@ -134,6 +140,10 @@ async def _collect(request: Request, kind: str, limits: CollectorLimits) -> JSON
     key = basic_username(request.headers.get("authorization"))
     if key is None and isinstance(payload.get("writeKey"), str):  # analytics.js may send it in the body
         key = payload["writeKey"]
+    claimed = split_key(key) if key else None
+    if claimed is not None and not collector.rate_limiter.allow(claimed[0]):
+        return JSONResponse({"success": False, "error": "too many requests for this key; retry later"},
+                            status_code=429, headers={"Retry-After": str(collector.rate_limiter.retry_after())})
     key_id = await _authorize(collector, key)
     if isinstance(key_id, JSONResponse):
         return key_id
