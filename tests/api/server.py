@@ -9,18 +9,6 @@ from pathlib import Path
 
 import httpx
 
-# Until `serve` is wired into the engagekit CLI, a Typer app with just `serve` stands in for it.
-_LAUNCHER = """
-import sys, typer
-from engagekit.cli import serve
-from engagekit.cli.context import STATE
-STATE.store_url = sys.argv[1]
-app = typer.Typer()
-serve.register(app)
-app(sys.argv[2:])
-"""
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -28,11 +16,7 @@ def free_port() -> int:
 
 
 def serve_command(store_url: str, port: int) -> list[str]:
-    from engagekit.cli import app
-
-    if any(command.name == "serve" for command in app.registered_commands):
-        return [sys.executable, "-m", "engagekit", "--store", store_url, "serve", "--port", str(port)]
-    return [sys.executable, "-c", _LAUNCHER, store_url, "--port", str(port)]
+    return [sys.executable, "-m", "engagekit", "--store", store_url, "serve", "--port", str(port)]
 
 
 def start(store_url: str, log: Path) -> tuple[subprocess.Popen, str]:
