@@ -1,0 +1,130 @@
+"""Collector throughput on loopback: batches of 100 events from 16 connections for a fixed time,
+then acknowledged vs stored, beside the same events ingested from a file in the same run.
+
+    python bench/collector.py [--seconds 60] [--connections 16] [--batch 100]
+
+The load generator runs in this process (asyncio + httpx) on the same cores as the server, so
+the figure is a floor for what a separate client machine would reach.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import pyarrow as pa
+from rich.console import Console
+from rich.table import Table
+
+from engagekit.api.auth import create_key
+from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
+from engagekit.store import connect
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def batch(worker: int, number: int, size: int) -> dict:
+    return {"batch": [{"type": "track", "event": "Product Viewed", "userId": f"u{worker}-{number % 500}",
+                       "messageId": f"w{worker}-b{number}-m{i}", "timestamp": "2026-10-15T12:00:00Z",
+                       "properties": {"product_id": f"P{i}", "price": 9.5}} for i in range(size)]}
+
+
+async def load(base: str, key: str, seconds: float, connections: int, size: int) -> tuple[list[str], list[float]]:
+    """Post batches until time is up; the message ids acknowledged with 200 and each latency."""
+    acknowledged: list[str] = []
+    latencies: list[float] = []
+    deadline = time.monotonic() + seconds
+
+    async def worker(index: int, client: httpx.AsyncClient) -> None:
+        number = 0
+        while time.monotonic() < deadline:
+            body = batch(index, number, size)
+            started = time.perf_counter()
+            response = await client.post(f"{base}/v1/batch", json=body, auth=(key, ""))
+            latencies.append(time.perf_counter() - started)
+            if response.status_code == 200:
+                acknowledged.extend(m["messageId"] for m in body["batch"])
+            number += 1
+
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        await asyncio.gather(*(worker(i, client) for i in range(connections)))
+    return acknowledged, latencies
+
+
+def wait_drained(base: str, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if httpx.get(f"{base}/readyz", timeout=5).json()["spool_pending_bytes"] == 0:
+            return
+        time.sleep(0.2)
+    raise RuntimeError("the spool did not drain")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--batch", type=int, default=100)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        url = f"duckdb:///{folder / 'collector.duckdb'}"
+        with connect(url) as store:
+            _, key = create_key(store, "write", "bench")
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen([sys.executable, "-m", "engagekit", "--store", url, "serve", "--port", str(port)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            while True:
+                try:
+                    httpx.get(f"{base}/healthz", timeout=1)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            acknowledged, latencies = asyncio.run(load(base, key, args.seconds, args.connections, args.batch))
+            wait_drained(base)
+        finally:
+            server.terminate()
+            server.wait(timeout=120)
+        with connect(url) as store:
+            events = store.table("events")
+            with store.staged(pa.table({"event_id": acknowledged})) as acked:
+                lost = acked.anti_join(events, "event_id").count().to_pyarrow().as_py()
+            doubled = store.count("events") - events.event_id.nunique().to_pyarrow().as_py()
+        lines = folder / "events.jsonl"
+        with lines.open("w") as handle:
+            for worker_batch in (batch(0, n, args.batch) for n in range(max(1, len(acknowledged) // args.batch))):
+                for message in worker_batch["batch"]:
+                    handle.write(json.dumps(message) + "\n")
+        with connect(f"duckdb:///{folder / 'file.duckdb'}") as store:
+            started = time.perf_counter()
+            report = ingest_file(store, lines, IngestOptions(), Vocabulary())
+            file_seconds = time.perf_counter() - started
+    rate = len(acknowledged) / args.seconds
+    p99 = statistics.quantiles(latencies, n=100)[98] if len(latencies) > 100 else max(latencies)
+    table = Table(title=f"Collector, {args.connections} connections x batches of {args.batch}, {args.seconds:.0f} s")
+    for column in ("path", "events", "events/s", "p99 ms", "lost", "doubled", "target"):
+        table.add_column(column, justify="left" if column == "path" else "right")
+    table.add_row("HTTP /v1/batch", f"{len(acknowledged):,}", f"{rate:,.0f}", f"{p99 * 1000:.0f}",
+                  f"{lost:,}", f"{doubled:,}",
+                  ">= 50,000/s, p99 < 250 ms, 0 lost")
+    table.add_row("file ingest (JSON Lines)", f"{report.stored:,}", f"{report.stored / file_seconds:,.0f}", "-", "-", "-", "-")
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()
