@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

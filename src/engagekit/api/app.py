@@ -18,8 +18,9 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from engagekit.api.auth import Keyring, basic_username, split_key
-from engagekit.api.ratelimit import RateLimiter
 from engagekit.api.drain import Drainer
+from engagekit.api.queries import query_routes
+from engagekit.api.ratelimit import RateLimiter
 from engagekit.api.segment import (
     MAX_BATCH_BYTES,
     TYPES,
@@ -126,6 +127,7 @@ def create_app(store_url: str, settings: Settings, limits: CollectorLimits | Non
         app.post(f"/v1/{kind}", name=kind)(route(kind))
     for short, kind in _SHORT_PATHS.items():
         app.post(f"/v1/{short}", include_in_schema=False)(route(kind))
+    app.include_router(query_routes(settings))
     return app
 
 

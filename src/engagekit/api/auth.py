@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pyarrow as pa
+from fastapi import HTTPException, Request
 
 from engagekit.clock import utc_now
 from engagekit.errors import InputError
@@ -99,6 +100,33 @@ def basic_username(authorization: str | None) -> str | None:
     except (ValueError, UnicodeDecodeError):
         return None
     return decoded.partition(":")[0] or None
+
+
+def presented_key(authorization: str | None) -> str | None:
+    """The key of an Authorization header: the HTTP Basic user name or a Bearer token."""
+    scheme, _, value = (authorization or "").partition(" ")
+    if scheme.lower() == "bearer":
+        return value.strip() or None
+    return basic_username(authorization)
+
+
+def require_read_key(request: Request) -> str:
+    """FastAPI dependency: the key_id of the read key presented (HTTP Basic user name or Bearer);
+    429 when the key sends too many requests, 401 when there is none or it is invalid or revoked,
+    403 for a write key."""
+    collector = request.app.state.collector
+    key = presented_key(request.headers.get("authorization"))
+    claimed = split_key(key) if key else None
+    if claimed is not None and not collector.rate_limiter.allow(claimed[0]):
+        raise HTTPException(429, "too many requests for this key; retry later",
+                            headers={"Retry-After": str(collector.rate_limiter.retry_after())})
+    found = collector.keyring.kind_of(key)
+    if found is None or found[1] == "revoked":
+        raise HTTPException(401, "missing, invalid or revoked read key (HTTP Basic user name or Bearer token)",
+                            headers={"WWW-Authenticate": 'Basic realm="engagekit", Bearer realm="engagekit"'})
+    if found[1] != "read":
+        raise HTTPException(403, "a write key cannot read; use a read key")
+    return found[0]
 
 
 class Keyring:

@@ -1,0 +1,405 @@
+"""The read API: KPIs, journey analyses, customer profiles, ingest batches and quarantine.
+
+Every route needs a read key (see engagekit.api.auth.require_read_key) and answers JSON.
+User text (metric names, filters) only reaches the Python query functions, which parse it
+into expression trees; no SQL is built here. The server owns one DuckDB connection, shared
+with the collector's drainer: every query holds the store lock the drainer takes, and runs
+in the threadpool (the endpoints are sync).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import ibis
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+
+from engagekit.analyses.funnel import FunnelQuery, run_funnel
+from engagekit.analyses.lifecycle import LifecycleQuery, run_lifecycle
+from engagekit.analyses.retention import RetentionQuery, RetentionResult, run_retention
+from engagekit.analyses.stickiness import (
+    StickinessBucket,
+    StickinessQuery,
+    run_stickiness,
+)
+from engagekit.api.auth import require_read_key
+from engagekit.config import Settings
+from engagekit.errors import EngagekitError, InputError
+from engagekit.ingest.identity import resolved_events
+from engagekit.ingest.quarantine import quarantined
+from engagekit.metrics.catalog import Catalog, load_catalog
+from engagekit.metrics.engine import compute
+from engagekit.metrics.spec import Metric
+from engagekit.store import Store
+
+MAX_BODY_BYTES = 64 * 1024
+PROFILE_EVENTS = 100
+ORDER_EVENT = "order_completed"
+
+
+class ErrorBody(BaseModel):
+    """Every refusal: what was wrong, in words."""
+
+    error: str
+
+
+class MetricSummary(BaseModel):
+    """A catalog entry as listed."""
+
+    name: str
+    label: str
+    stages: list[str]
+    unit: str
+    direction: str
+    vanity: bool
+    target: float | None
+
+
+class MetricRowOut(BaseModel):
+    """One KPI value for a period and segment, with its comparison and target status."""
+
+    metric: str
+    period: date | None
+    segment: dict[str, Any]
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    previous: float | None
+    change: float | None
+    relative_change: float | None
+    target: float | None
+    status: str | None
+    sum_squares: float | None
+
+
+class MetricResultOut(BaseModel):
+    """The rows of one computation and the query that produced them."""
+
+    start: date
+    end: date
+    grain: str | None
+    by: list[str]
+    compare: str | None
+    rows: list[MetricRowOut]
+
+
+class FunnelStepOut(BaseModel):
+    """Counts, conversion, drop-off and times of one funnel step."""
+
+    step: int
+    label: str
+    count: int
+    conversion_from_start: float | None
+    conversion_from_previous: float | None
+    dropped: int
+    drop_off_rate: float | None
+    avg_seconds_from_previous: float | None
+    median_seconds_from_previous: float | None
+
+
+class FunnelOut(BaseModel):
+    """The funnel for everyone and per breakdown value."""
+
+    mode: str
+    window_seconds: int
+    breakdown_by: str | None
+    steps: list[FunnelStepOut]
+    breakdown: dict[str, list[FunnelStepOut]]
+
+
+class LifecyclePeriodOut(BaseModel):
+    """The people of each status in one period (dormant is zero or negative)."""
+
+    period: date
+    new: int
+    returning: int
+    resurrecting: int
+    dormant: int
+    active: int
+
+
+class LifecycleOut(BaseModel):
+    """One row per period of the range, oldest first."""
+
+    query: LifecycleQuery
+    periods: list[LifecyclePeriodOut]
+
+
+class ActiveDayOut(BaseModel):
+    """Rolling active people of one day."""
+
+    day: date
+    dau: int
+    wau: int
+    mau: int
+    dau_mau: float | None
+
+
+class StickinessOut(BaseModel):
+    """The distribution of active periods and the daily DAU/WAU/MAU series."""
+
+    query: StickinessQuery
+    period_count: int
+    distribution: list[StickinessBucket]
+    series: list[ActiveDayOut]
+
+
+class ProfileEvent(BaseModel):
+    """An event of the person (ts in the project timezone), properties parsed."""
+
+    event_id: str
+    ts: datetime
+    event: str
+    customer_id: str | None
+    anonymous_id: str | None
+    session_id: str | None
+    channel: str | None
+    source: str | None
+    revenue: float | None
+    properties: dict[str, Any] | None
+
+
+class CustomerProfile(BaseModel):
+    """A customer's current record, activity totals and latest events (identities stitched)."""
+
+    customer_id: str
+    created_at: datetime | None
+    account_id: str | None
+    traits: dict[str, Any]
+    first_seen: datetime | None
+    last_seen: datetime | None
+    events_total: int
+    orders: int
+    revenue: float
+    events: list[ProfileEvent]
+
+
+class BatchOut(BaseModel):
+    """One ingest batch: a file or a drained spool segment."""
+
+    batch_id: str
+    kind: str
+    source: str | None
+    file: str | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    received: int | None
+    stored: int | None
+    duplicate: int | None
+    quarantined: int | None
+
+
+class QuarantineRow(BaseModel):
+    """A rejected row: where it came from, the field at fault, why, and the row itself."""
+
+    batch_id: str
+    source: str | None
+    file: str | None
+    row: int | None
+    field: str | None
+    reason: str | None
+    raw: str | None
+    received_at: datetime | None
+
+
+class ReadRoute(APIRoute):
+    """A route that refuses bodies over 64 KB (413) and answers every refusal as {"error": ...}:
+    400 for invalid input, 401/403/404 from HTTPException, 409 when the store is not ready."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                await _limit_body(request)
+                return await handler(request)
+            except HTTPException as exc:
+                return JSONResponse({"error": exc.detail}, exc.status_code, headers=exc.headers)
+            except RequestValidationError as exc:
+                return JSONResponse({"error": _validation_message(exc)}, 400)
+            except InputError as exc:
+                return JSONResponse({"error": str(exc)}, 400)
+            except EngagekitError as exc:
+                return JSONResponse({"error": str(exc)}, 409)
+
+        return guarded
+
+
+async def _limit_body(request: Request) -> None:
+    """Read the body (kept for the handler) and refuse it with 413 once it passes the limit."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise HTTPException(413, f"request body exceeds the limit of {MAX_BODY_BYTES} bytes")
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise HTTPException(413, f"request body exceeds the limit of {MAX_BODY_BYTES} bytes")
+        chunks.append(chunk)
+    request._body = b"".join(chunks)  # Starlette's cache: request.body() returns it
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    """'body.steps.0.where: unknown operator ...; query.start: ...' from pydantic's errors."""
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error.get("loc", ()))
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts) or "invalid request"
+
+
+def project_catalog(settings: Settings) -> Catalog:
+    """The built-in KPIs plus the project's metrics files and inline `metrics:`."""
+    base = load_catalog([Path(p) for p in settings.metrics_files])
+    return Catalog([*base.metrics.values(), *(Metric.model_validate(entry) for entry in settings.metrics)])
+
+
+def query_routes(settings: Settings) -> APIRouter:
+    """The read API's router over the store the app opens (app.state.collector)."""
+    catalog = project_catalog(settings)
+    router = APIRouter(
+        prefix="/api/v1", tags=["read"], route_class=ReadRoute, dependencies=[Depends(require_read_key)],
+        responses={status: {"model": ErrorBody} for status in (400, 401, 403, 409, 413)},
+    )
+
+    @router.get("/metrics", response_model=list[MetricSummary])
+    def list_metrics() -> list[dict[str, Any]]:
+        """The KPI catalog."""
+        return [
+            {"name": m.name, "label": m.label, "stages": list(m.stages), "unit": m.unit, "direction": m.direction,
+             "vanity": m.vanity, "target": m.target.value if m.target else None}
+            for m in catalog.metrics.values()
+        ]
+
+    @router.get("/metrics/compute", response_model=MetricResultOut)
+    def compute_metrics(
+        request: Request,
+        names: Annotated[str, Query(description="metric names, comma-separated")],
+        start: Annotated[date, Query(description="first day of the range")],
+        end: Annotated[date, Query(description="day after the range (exclusive)")],
+        grain: Annotated[str | None, Query(description="day, week, month or quarter")] = None,
+        by: Annotated[str | None, Query(description="breakdown fields, comma-separated")] = None,
+        where: Annotated[str | None, Query(description="filter, e.g. channel == 'email'")] = None,
+        compare: Annotated[str | None, Query(description="previous_period or previous_year")] = None,
+    ) -> dict[str, Any]:
+        """Compute KPIs over [start, end), per period and segment, with an optional comparison."""
+        wanted = _split(names)
+        if not wanted:
+            raise InputError("names: give at least one metric name")
+        if end <= start:
+            raise InputError(f"the range ends ({end}) before it starts ({start})")
+        with _store(request) as store:
+            result = compute(store, catalog, wanted, start, end, grain or None, tuple(_split(by or "")),
+                             where or None, compare or None)
+        return result.to_dict()
+
+    @router.get("/metrics/{name}", response_model=Metric, responses={404: {"model": ErrorBody}})
+    def metric_definition(name: str) -> Metric:
+        """One KPI's definition; an unknown name is 404 naming the close matches."""
+        try:
+            return catalog.get(name)
+        except InputError as exc:
+            raise HTTPException(404, str(exc)) from exc
+
+    @router.post("/funnels", response_model=FunnelOut)
+    def funnel(request: Request, query: FunnelQuery) -> dict[str, Any]:
+        """Run a funnel: steps, mode, window (seconds), range, exclusions, breakdown."""
+        with _store(request) as store:
+            return run_funnel(store, query).to_dict()
+
+    @router.post("/retention", response_model=RetentionResult)
+    def retention(request: Request, query: RetentionQuery) -> dict[str, Any]:
+        """Run a retention matrix."""
+        with _store(request) as store:
+            return run_retention(store, query).to_dict()
+
+    @router.post("/lifecycle", response_model=LifecycleOut)
+    def lifecycle(request: Request, query: LifecycleQuery) -> dict[str, Any]:
+        """Classify people as new, returning, resurrecting and dormant per period."""
+        with _store(request) as store:
+            return run_lifecycle(store, query).to_dict()
+
+    @router.post("/stickiness", response_model=StickinessOut)
+    def stickiness(request: Request, query: StickinessQuery) -> dict[str, Any]:
+        """Active periods per person and the rolling DAU/WAU/MAU series."""
+        with _store(request) as store:
+            return run_stickiness(store, query).to_dict()
+
+    @router.get("/customers/{customer_id}", response_model=CustomerProfile, responses={404: {"model": ErrorBody}})
+    def customer(request: Request, customer_id: str) -> dict[str, Any]:
+        """A customer's profile: traits, first/last seen, orders, revenue, latest 100 events."""
+        with _store(request) as store:
+            profile = _profile(store, customer_id)
+        if profile is None:
+            raise HTTPException(404, f"no customer {customer_id!r}")
+        return profile
+
+    @router.get("/batches", response_model=list[BatchOut])
+    def batches(request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 20) -> list[dict[str, Any]]:
+        """The latest ingest batches, newest first."""
+        with _store(request) as store:
+            table = store.table("ingest_batches")
+            return table.order_by([table.started_at.desc(), table.batch_id]).limit(limit).to_pyarrow().to_pylist()
+
+    @router.get("/quarantine", response_model=list[QuarantineRow])
+    def quarantine(request: Request, batch: str | None = None,
+                   limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
+        """Quarantined rows, newest batch first, optionally of one batch."""
+        with _store(request) as store:
+            return quarantined(store, batch).limit(limit).to_pyarrow().to_pylist()
+
+    return router
+
+
+@contextmanager
+def _store(request: Request) -> Iterator[Store]:
+    """The app's store, held under the lock the drainer takes."""
+    collector = request.app.state.collector
+    with collector.store_lock:
+        yield collector.store
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _profile(store: Store, customer_id: str) -> dict[str, Any] | None:
+    """The profile of `customer_id`, None when neither a record nor an event knows them."""
+    current = store.customers_current()
+    records = current.filter(current.customer_id == customer_id).to_pyarrow().to_pylist()
+    events = resolved_events(store)
+    mine = events.filter(events.person_id == customer_id)
+    is_order = mine.event == ORDER_EVENT
+    totals = mine.aggregate(
+        events_total=mine.count(), first_seen=mine.ts.min(), last_seen=mine.ts.max(),
+        orders=is_order.sum(), revenue=ibis.ifelse(is_order, mine.revenue, 0.0).sum(),
+    ).to_pyarrow().to_pylist()[0]
+    if not records and not totals["events_total"]:
+        return None
+    latest = mine.order_by([mine.ts.desc(), mine.event_id.desc()]).limit(PROFILE_EVENTS)
+    columns = list(ProfileEvent.model_fields)
+    rows = latest.select(*columns).to_pyarrow().to_pylist()
+    record = records[0] if records else {}
+    return {
+        "customer_id": customer_id,
+        "created_at": record.get("created_at"),
+        "account_id": record.get("account_id"),
+        "traits": json.loads(record["traits"]) if record.get("traits") else {},
+        "first_seen": totals["first_seen"],
+        "last_seen": totals["last_seen"],
+        "events_total": totals["events_total"],
+        "orders": int(totals["orders"] or 0),
+        "revenue": round(float(totals["revenue"] or 0.0), 2),
+        "events": [{**row, "properties": json.loads(row["properties"]) if row["properties"] else None}
+                   for row in rows],
+    }
