@@ -77,3 +77,18 @@ def test_status_text_output_shows_tables(tmp_path: Path) -> None:
     result = run(tmp_path, "status")
     assert result.returncode == 0
     assert "events" in result.stdout and "quarantined rows" in result.stdout
+
+
+def test_a_store_in_use_by_another_process_is_a_clear_error(tmp_path: Path) -> None:
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time\nfrom engagekit.store import connect\n"
+        f"store = connect('duckdb:///{tmp_path / 'cli.duckdb'}')\nprint('open', flush=True)\ntime.sleep(30)\n")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        result = run(tmp_path, "status")
+        assert result.returncode == 1 and "is in use by another process" in result.stderr
+        assert "Traceback" not in result.stderr
+    finally:
+        holder.kill()
+        holder.wait()

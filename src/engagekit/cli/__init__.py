@@ -59,7 +59,7 @@ def main() -> None:
     except EngagekitError as exc:
         if STATE.debug:
             raise
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err_console.print("aborted")
@@ -67,7 +67,8 @@ def main() -> None:
     except Exception as exc:  # anything unexpected: one line, the traceback with --debug
         if STATE.debug:
             raise
-        err_console.print(f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug for details)", highlight=False)
+        err_console.print(f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug for details)",
+                          highlight=False, soft_wrap=True)
         sys.exit(1)
     finally:
         STATE.close()

@@ -43,6 +43,10 @@ class DuckDBEngine:
         try:
             self.backend = ibis.duckdb.connect(database=path)
         except Exception as exc:  # duckdb.IOException on a locked file
+            if "lock" in str(exc).lower():
+                raise EngagekitError(
+                    f"the store {path} is in use by another process (a running `engagekit serve` owns it: "
+                    f"query it through its HTTP API, or stop it first)") from exc
             raise EngagekitError(f"cannot open the DuckDB store {path}: {exc}") from exc
         self._existing = set(self.backend.list_tables())
 

@@ -1,0 +1,306 @@
+"""The typed content of a report, built from the KPI engine: sections of KPI lines, sentences
+and tables that every renderer shows the same way."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Callable
+
+from dateutil.relativedelta import relativedelta
+
+from engagekit.cli.format import format_value
+from engagekit.metrics.catalog import Catalog
+from engagekit.metrics.engine import compute
+from engagekit.metrics.result import MetricResult, MetricRow
+from engagekit.metrics.segments import find_differences
+from engagekit.report import sentences
+from engagekit.report.at_risk import LIMIT, customers_at_risk
+from engagekit.report.audiences import Audience, audience
+from engagekit.store import Store
+
+SERIES_MONTHS = 12
+CHANNEL_TRAIT = "acquisition_channel"
+CAMPAIGN_TRAIT = "campaign"
+DIP_KPIS = (("orders", True), ("dau", False))  # (KPI, compare per day): the activity a seasonal dip shows in
+
+
+@dataclass(frozen=True)
+class KpiLine:
+    """One KPI of the period against the previous period and its target, with its monthly series."""
+
+    name: str
+    label: str
+    value: str
+    previous: str
+    change: str
+    target: str
+    status: str
+    better: bool | None
+    series: list[float | None]
+    series_months: list[str]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A plain table of formatted cells."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled part of a report."""
+
+    title: str
+    kpis: list[KpiLine] = field(default_factory=list)
+    sentences: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Report:
+    """A whole report: the audience, the period [start, end) and its sections."""
+
+    audience: str
+    title: str
+    start: date
+    end: date
+    sections: list[Section]
+    empty: bool = False
+
+    @property
+    def period_label(self) -> str:
+        last = self.end - timedelta(days=1)
+        if self.start.day == 1 and self.end == self.start + relativedelta(months=1):
+            return f"{self.start:%B %Y}"
+        return f"{self.start.isoformat()} to {last.isoformat()}"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(start=self.start.isoformat(), end=(self.end - timedelta(days=1)).isoformat(),
+                    period=self.period_label)
+        return data
+
+
+@dataclass
+class _Context:
+    store: Store
+    catalog: Catalog
+    audience: Audience
+    start: date
+    end: date
+    current: MetricResult
+    series: MetricResult
+    findings: list[sentences.Finding] | None = None
+
+    @property
+    def series_start(self) -> date:
+        return series_start(self.end)
+
+    def overall(self, name: str) -> MetricRow | None:
+        rows = [r for r in self.current.for_metric(name) if not r.segment]
+        return rows[0] if rows else None
+
+    def monthly(self, name: str) -> list[tuple[date, float | None]]:
+        return [(r.period, r.value) for r in self.series.for_metric(name) if not r.segment and r.period]
+
+
+def build_report(store: Store, catalog: Catalog, audience_name: str, start: date, end: date) -> Report:
+    """The report of `audience_name` over [start, end); a period without events gives an empty report."""
+    spec = audience(audience_name)
+    if not _has_events(store, start, end):
+        note = "There is no data for this period: the store holds no events between these dates."
+        return Report(spec.name, spec.title, start, end, [Section("No data", notes=[note])], empty=True)
+    names = [n for n in spec.kpis if n in catalog.metrics]
+    current = compute(store, catalog, names, start, end, compare="previous_period")
+    series = compute(store, catalog, names, series_start(end), end, grain="month")
+    context = _Context(store, catalog, spec, start, end, current, series)
+    sections = [_kpi_section(context, names)]
+    sections += [section for key in spec.sections if (section := BUILDERS[key](context)) is not None]
+    return Report(spec.name, spec.title, start, end, sections)
+
+
+def series_start(end: date) -> date:
+    """The first day of the SERIES_MONTHS months that end with the month of `end` (exclusive)."""
+    return end.replace(day=1) - relativedelta(months=SERIES_MONTHS - (0 if end.day == 1 else 1))
+
+
+def _has_events(store: Store, start: date, end: date) -> bool:
+    events = store.table("events")
+    low, high = (datetime.combine(day, datetime.min.time()) for day in (start, end))
+    return bool(events.filter(events.ts >= low, events.ts < high).count().to_pyarrow().as_py())
+
+
+def _kpi_section(context: _Context, names: list[str]) -> Section:
+    lines = []
+    for name in names:
+        row = context.overall(name)
+        if row is None:
+            continue
+        metric = context.catalog.get(name)
+        monthly = context.monthly(name)
+        better = None if not row.change else (row.change > 0) == (metric.direction == "higher")
+        lines.append(KpiLine(name, metric.label, format_value(metric, row.value), format_value(metric, row.previous),
+                             sentences.change_text(row, metric.unit), format_value(metric, row.target),
+                             (row.status or "").replace("_", " "), better, [v for _, v in monthly],
+                             [f"{m:%Y-%m}" for m, _ in monthly]))
+    return Section(context.audience.kpi_title, kpis=lines,
+                   notes=["Each KPI against the previous period of the same length and its target; the "
+                          f"sparkline shows the last {SERIES_MONTHS} months."])
+
+
+def _trends(context: _Context) -> Section | None:
+    texts = [t for name in context.audience.kpis if (row := context.overall(name))
+             and (t := sentences.trend_sentence(row, context.catalog))]
+    return Section("Trends", sentences=texts) if texts else None
+
+
+def _findings(context: _Context) -> list[sentences.Finding]:
+    found = sentences.segment_findings(context.store, context.catalog, context.start, context.end)
+    retention = sentences.campaign_retention(context.store, context.series_start, context.end)
+    found.append(sentences.best_campaign(retention))
+    for name, per_day in DIP_KPIS:
+        if name in context.catalog.metrics:
+            monthly = _full_months(context, name)
+            found.append(sentences.largest_dip(context.catalog.get(name).label, monthly, per_day))
+    found += sentences.critical_kpis([r for r in context.current.rows if not r.segment], context.catalog)
+    return [f for f in found if f is not None]
+
+
+def _full_months(context: _Context, name: str) -> list[tuple[date, float | None]]:
+    """The monthly series of `name` over whole months only (the series result when it has it)."""
+    if name in context.audience.kpis:
+        monthly = context.monthly(name)
+    else:
+        result = compute(context.store, context.catalog, [name], context.series_start, context.end, grain="month")
+        monthly = [(r.period, r.value) for r in result.rows if not r.segment and r.period]
+    return [(m, v) for m, v in monthly if m >= context.series_start and m + relativedelta(months=1) <= context.end]
+
+
+def _risks(context: _Context) -> Section | None:
+    return _finding_section(context, "Risks", sentences.RISK)
+
+
+def _opportunities(context: _Context) -> Section | None:
+    return _finding_section(context, "Opportunities", sentences.OPPORTUNITY)
+
+
+def _finding_section(context: _Context, title: str, kind: str) -> Section | None:
+    if context.findings is None:
+        context.findings = _findings(context)
+    texts = [f.text for f in context.findings if f.kind == kind]
+    return Section(title, sentences=texts) if texts else None
+
+
+def _segment_rows(context: _Context, names: list[str], by: str) -> tuple[MetricResult, dict[Any, dict[str, str]]]:
+    """KPIs by one trait over the period: the result and, per segment value, the formatted values."""
+    result = compute(context.store, context.catalog, names, context.start, context.end, by=(by,))
+    cells: dict[Any, dict[str, str]] = {}
+    for row in result.rows:
+        if row.segment and row.segment[0][1] is not None:
+            cells.setdefault(row.segment[0][1], {})[row.metric] = format_value(context.catalog.get(row.metric), row.value)
+    return result, cells
+
+
+def _breakdown(context: _Context, title: str, names: list[str], by: str, label: str) -> Section | None:
+    names = [n for n in names if n in context.catalog.metrics]
+    result, cells = _segment_rows(context, names, by)
+    if not cells:
+        return None
+    columns = [label, *(context.catalog.get(n).label for n in names)]
+    rows = [[str(value), *(cells[value].get(n, "-") for n in names)] for value in sorted(cells, key=str)]
+    texts = [f.sentence for f in find_differences(result, context.catalog) if f.significant]
+    return Section(title, sentences=texts, tables=[Table(title, columns, rows)])
+
+
+def _channels(context: _Context) -> Section | None:
+    return _breakdown(context, "Conversion by acquisition channel",
+                      ["new_customers", "conversion_rate", "cart_abandonment_rate", "revenue"],
+                      CHANNEL_TRAIT, "channel")
+
+
+def _campaigns(context: _Context) -> Section | None:
+    names = [n for n in ("new_customers", "conversion_rate", "revenue") if n in context.catalog.metrics]
+    _, cells = _segment_rows(context, names, CAMPAIGN_TRAIT)
+    retention = sentences.campaign_retention(context.store, context.series_start, context.end)
+    k = sentences.RETENTION_MONTH
+    month_k = {r.cohort: r.percentages[k] for r in retention.rows}
+    if not cells:
+        return None
+    columns = ["campaign", *(context.catalog.get(n).label for n in names), f"month-{k} retention"]
+    rows = [[str(value), *(cells[value].get(n, "-") for n in names), _percent(month_k.get(value))]
+            for value in sorted(cells, key=str)]
+    best = sentences.best_campaign(retention)
+    return Section("Campaigns", sentences=[best.text] if best else [], tables=[Table("Campaigns", columns, rows)],
+                   notes=[f"Month-{k} retention: share of the campaign's sign-ups of the last {SERIES_MONTHS} "
+                          f"months still active in month {k} after sign-up."])
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}%"
+
+
+def _features(context: _Context) -> Section | None:
+    if "feature_adoption_rate" not in context.catalog.metrics:
+        return None
+    result = compute(context.store, context.catalog, ["feature_adoption_rate"], context.start, context.end,
+                     compare="previous_period")
+    metric = context.catalog.get("feature_adoption_rate")
+    rows = [[str(dict(r.segment).get("feature")), format_value(metric, r.value), format_value(metric, r.previous),
+             sentences.change_text(r, metric.unit)]
+            for r in sorted(result.rows, key=lambda r: -(r.value or 0)) if dict(r.segment).get("feature")]
+    if not rows:
+        return None
+    return Section("Feature adoption", tables=[Table("Feature adoption", ["feature", "adoption", "previous", "change"],
+                                                     rows)],
+                   notes=["Adoption: share of the period's active customers who used the feature."])
+
+
+def _priorities(context: _Context) -> Section | None:
+    return _breakdown(context, "Tickets by priority",
+                      ["support_tickets", "first_response_time", "resolution_time"],
+                      "properties.priority", "priority")
+
+
+def _retention_by_campaign(context: _Context) -> Section | None:
+    retention = sentences.campaign_retention(context.store, context.series_start, context.end)
+    if not retention.rows:
+        return None
+    k = sentences.RETENTION_MONTH
+    columns = ["campaign", "customers", *(f"month {i}" for i in range(1, k + 1))]
+    rows = [[r.cohort, f"{r.size:,}", *(_percent(r.percentages[i]) for i in range(1, k + 1))] for r in retention.rows]
+    rows.append(["average", f"{sum(r.size for r in retention.rows):,}",
+                 *(_percent(retention.average[i]) for i in range(1, k + 1))])
+    best = sentences.best_campaign(retention)
+    return Section("Retention by acquisition campaign", sentences=[best.text] if best else [],
+                   tables=[Table("Retention by acquisition campaign", columns, rows)],
+                   notes=[f"Customers who signed up in the last {SERIES_MONTHS} months, by the campaign that "
+                          "acquired them: the share active again 1, 2 and 3 months after the sign-up month."])
+
+
+def _at_risk(context: _Context) -> Section:
+    total, customers = customers_at_risk(context.store, context.end)
+    rows = [[c.customer_id, str(c.unresolved_tickets), f"{c.earlier_logins} -> {c.recent_logins}", c.reasons]
+            for c in customers]
+    text = f"{total:,} customers are at risk at the end of the period." if total else "No customer is at risk."
+    shown = [Table(f"Customers at risk (first {LIMIT})", ["customer", "unresolved tickets", "logins (earlier -> last 28 days)",
+                                                         "why"], rows)] if rows else []
+    return Section("Customers at risk", sentences=[text], tables=shown,
+                   notes=["At risk: 2 or more unresolved tickets, or logins in the last 28 days at most half of "
+                          "the 28 days before (from at least 4), among customers active in the last 56 days."])
+
+
+BUILDERS: dict[str, Callable[[_Context], Section | None]] = {
+    "trends": _trends,
+    "risks": _risks,
+    "opportunities": _opportunities,
+    "channels": _channels,
+    "campaigns": _campaigns,
+    "features": _features,
+    "priorities": _priorities,
+    "retention_by_campaign": _retention_by_campaign,
+    "at_risk": _at_risk,
+}
