@@ -19,6 +19,7 @@ from engagekit.cli import (
     metrics,
     paths,
     quarantine,
+    report,
     retention,
     serve,
     status,
@@ -45,7 +46,7 @@ def _global_options(
     STATE.store_url, STATE.config_path, STATE.debug = store, config, debug
 
 
-for module in (init, ingest, derive, status, funnel, retention, lifecycle, stickiness, paths, cohorts, serve, keys):
+for module in (init, ingest, derive, status, funnel, retention, lifecycle, stickiness, paths, cohorts, report, serve, keys):
     module.register(app)
 app.add_typer(quarantine.app, name="quarantine")
 app.add_typer(metrics.app, name="metrics")

@@ -10,10 +10,11 @@ from rich.table import Table
 
 from engagekit.analyses.cohorts import cohort_people
 from engagekit.cli.context import STATE, console, print_json
-from engagekit.cli.format import format_change, format_value, sparkline, status_markup
+from engagekit.cli.format import format_change, status_markup
 from engagekit.cli.options import CohortOption, parse_range
 from engagekit.config import DEFAULT_CONFIG_PATH
 from engagekit.metrics.catalog import Catalog, builtin_files, load_catalog, load_file
+from engagekit.metrics.display import format_value, sparkline
 from engagekit.metrics.engine import compute as compute_metrics
 from engagekit.metrics.glossary import render_glossary
 from engagekit.metrics.periods import COMPARES, GRAINS

@@ -15,10 +15,10 @@ from engagekit.analyses.stickiness import (
     run_stickiness,
 )
 from engagekit.cli.context import STATE, console, print_json
-from engagekit.cli.format import sparkline
 from engagekit.cli.lifecycle import activity_filter, activity_label
 from engagekit.cli.options import CohortOption, date_range, query_error
 from engagekit.errors import InputError
+from engagekit.metrics.display import sparkline
 
 BAR_WIDTH = 30
 

@@ -22,6 +22,9 @@ WINDOW_DAYS = 28
 MIN_EARLIER_LOGINS = 4
 LOGIN_FALL = 0.5
 LIMIT = 20
+DEFINITION = (f"At risk: {UNRESOLVED_THRESHOLD} or more unresolved tickets, or logins in the last {WINDOW_DAYS} days "
+              f"at most {LOGIN_FALL:.0%} of the {WINDOW_DAYS} days before (from at least {MIN_EARLIER_LOGINS}), "
+              f"among customers active in the last {2 * WINDOW_DAYS} days.")
 
 
 @dataclass(frozen=True)

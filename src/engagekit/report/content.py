@@ -2,19 +2,20 @@
 and tables that every renderer shows the same way."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from engagekit.cli.format import format_value
 from engagekit.metrics.catalog import Catalog
+from engagekit.metrics.display import format_value
 from engagekit.metrics.engine import compute
 from engagekit.metrics.result import MetricResult, MetricRow
 from engagekit.metrics.segments import find_differences
 from engagekit.report import sentences
-from engagekit.report.at_risk import LIMIT, customers_at_risk
+from engagekit.report.at_risk import DEFINITION, LIMIT, customers_at_risk
 from engagekit.report.audiences import Audience, audience
 from engagekit.store import Store
 
@@ -148,8 +149,8 @@ def _kpi_section(context: _Context, names: list[str]) -> Section:
                              (row.status or "").replace("_", " "), better, [v for _, v in monthly],
                              [f"{m:%Y-%m}" for m, _ in monthly]))
     return Section(context.audience.kpi_title, kpis=lines,
-                   notes=["Each KPI against the previous period of the same length and its target; the "
-                          f"sparkline shows the last {SERIES_MONTHS} months."])
+                   notes=[(f"Each KPI against the previous period of the same length and its target; the "
+                           f"sparkline shows the last {SERIES_MONTHS} months.")])
 
 
 def _trends(context: _Context) -> Section | None:
@@ -201,7 +202,8 @@ def _segment_rows(context: _Context, names: list[str], by: str) -> tuple[MetricR
     cells: dict[Any, dict[str, str]] = {}
     for row in result.rows:
         if row.segment and row.segment[0][1] is not None:
-            cells.setdefault(row.segment[0][1], {})[row.metric] = format_value(context.catalog.get(row.metric), row.value)
+            metric = context.catalog.get(row.metric)
+            cells.setdefault(row.segment[0][1], {})[row.metric] = format_value(metric, row.value)
     return result, cells
 
 
@@ -235,8 +237,8 @@ def _campaigns(context: _Context) -> Section | None:
             for value in sorted(cells, key=str)]
     best = sentences.best_campaign(retention)
     return Section("Campaigns", sentences=[best.text] if best else [], tables=[Table("Campaigns", columns, rows)],
-                   notes=[f"Month-{k} retention: share of the campaign's sign-ups of the last {SERIES_MONTHS} "
-                          f"months still active in month {k} after sign-up."])
+                   notes=[(f"Month-{k} retention: share of the campaign's sign-ups of the last {SERIES_MONTHS} "
+                           f"months still active in month {k} after sign-up.")])
 
 
 def _percent(value: float | None) -> str:
@@ -277,8 +279,8 @@ def _retention_by_campaign(context: _Context) -> Section | None:
     best = sentences.best_campaign(retention)
     return Section("Retention by acquisition campaign", sentences=[best.text] if best else [],
                    tables=[Table("Retention by acquisition campaign", columns, rows)],
-                   notes=[f"Customers who signed up in the last {SERIES_MONTHS} months, by the campaign that "
-                          "acquired them: the share active again 1, 2 and 3 months after the sign-up month."])
+                   notes=[(f"Customers who signed up in the last {SERIES_MONTHS} months, by the campaign that "
+                           "acquired them: the share active again 1, 2 and 3 months after the sign-up month.")])
 
 
 def _at_risk(context: _Context) -> Section:
@@ -286,11 +288,9 @@ def _at_risk(context: _Context) -> Section:
     rows = [[c.customer_id, str(c.unresolved_tickets), f"{c.earlier_logins} -> {c.recent_logins}", c.reasons]
             for c in customers]
     text = f"{total:,} customers are at risk at the end of the period." if total else "No customer is at risk."
-    shown = [Table(f"Customers at risk (first {LIMIT})", ["customer", "unresolved tickets", "logins (earlier -> last 28 days)",
-                                                         "why"], rows)] if rows else []
-    return Section("Customers at risk", sentences=[text], tables=shown,
-                   notes=["At risk: 2 or more unresolved tickets, or logins in the last 28 days at most half of "
-                          "the 28 days before (from at least 4), among customers active in the last 56 days."])
+    columns = ["customer", "unresolved tickets", "logins (earlier -> last 28 days)", "why"]
+    shown = [Table(f"Customers at risk (first {LIMIT})", columns, rows)] if rows else []
+    return Section("Customers at risk", sentences=[text], tables=shown, notes=[DEFINITION])
 
 
 BUILDERS: dict[str, Callable[[_Context], Section | None]] = {

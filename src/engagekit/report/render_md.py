@@ -1,7 +1,7 @@
 """A report as Markdown."""
 from __future__ import annotations
 
-from engagekit.cli.format import sparkline
+from engagekit.metrics.display import sparkline
 from engagekit.report.content import Report
 
 KPI_COLUMNS = ("KPI", "value", "previous", "change", "target", "status", "last 12 months")

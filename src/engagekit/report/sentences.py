@@ -8,10 +8,15 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from engagekit.analyses.common import DateRange, EventFilter
-from engagekit.analyses.retention import NO_TRAIT, RetentionQuery, RetentionResult, run_retention
-from engagekit.cli.format import format_value
+from engagekit.analyses.retention import (
+    NO_TRAIT,
+    RetentionQuery,
+    RetentionResult,
+    run_retention,
+)
 from engagekit.errors import InputError
 from engagekit.metrics.catalog import Catalog
+from engagekit.metrics.display import format_value
 from engagekit.metrics.engine import compute
 from engagekit.metrics.result import MetricRow
 from engagekit.metrics.segments import DEFAULT_ALPHA, find_differences, two_proportion_p
