@@ -23,6 +23,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from engagekit.analyses.funnel import FunnelQuery, run_funnel
+from engagekit.analyses.funnel_result import FunnelStep
 from engagekit.analyses.lifecycle import LifecycleQuery, run_lifecycle
 from engagekit.analyses.retention import RetentionQuery, RetentionResult, run_retention
 from engagekit.analyses.stickiness import (
@@ -91,28 +92,14 @@ class MetricResultOut(BaseModel):
     rows: list[MetricRowOut]
 
 
-class FunnelStepOut(BaseModel):
-    """Counts, conversion, drop-off and times of one funnel step."""
-
-    step: int
-    label: str
-    count: int
-    conversion_from_start: float | None
-    conversion_from_previous: float | None
-    dropped: int
-    drop_off_rate: float | None
-    avg_seconds_from_previous: float | None
-    median_seconds_from_previous: float | None
-
-
 class FunnelOut(BaseModel):
     """The funnel for everyone and per breakdown value."""
 
     mode: str
     window_seconds: int
     breakdown_by: str | None
-    steps: list[FunnelStepOut]
-    breakdown: dict[str, list[FunnelStepOut]]
+    steps: list[FunnelStep]
+    breakdown: dict[str, list[FunnelStep]]
 
 
 class LifecyclePeriodOut(BaseModel):
