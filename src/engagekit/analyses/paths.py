@@ -112,18 +112,20 @@ class PathsResult(BaseModel):
 
 
 def run_paths(store: Store, query: PathsQuery) -> PathsResult:
-    """Compute the paths of a query (three aggregated queries: sequences, depths, nodes)."""
-    steps = _steps(store, query)
-    depth_cols = [f"d{k}" for k in range(query.steps)]
-    per_unit = steps.group_by("unit").aggregate(
-        length=steps.count(),
-        **{col: steps.label.max(where=steps.k == k) for k, col in enumerate(depth_cols)},
-    )
-    lengths = per_unit.group_by("length").aggregate(units=per_unit.count()).to_pyarrow().to_pylist()
-    by_length = {int(r["length"]): int(r["units"]) for r in lengths}
-    total = sum(by_length.values())
-    sequences = _top_sequences(per_unit, depth_cols, query, total)
-    listed = sum(s.count for s in sequences)
+    """Compute the paths of a query: the steps are computed once and cached by the engine, then
+    read by three aggregated queries (sequences, depths, nodes)."""
+    with _steps(store, query).cache() as steps:
+        depth_cols = [f"d{k}" for k in range(query.steps)]
+        per_unit = steps.group_by("unit").aggregate(
+            length=steps.count(),
+            **{col: steps.label.max(where=steps.k == k) for k, col in enumerate(depth_cols)},
+        )
+        lengths = per_unit.group_by("length").aggregate(units=per_unit.count()).to_pyarrow().to_pylist()
+        by_length = {int(r["length"]): int(r["units"]) for r in lengths}
+        total = sum(by_length.values())
+        sequences = _top_sequences(per_unit, depth_cols, query, total)
+        listed = sum(s.count for s in sequences)
+        nodes = _nodes(steps, query)
     return PathsResult(
         query=query,
         unit="sessions" if query.by == "session" else "people",
@@ -131,7 +133,7 @@ def run_paths(store: Store, query: PathsQuery) -> PathsResult:
         sequences=sequences,
         other=total - listed,
         depths=_depths(by_length, query.steps),
-        nodes=_nodes(steps, query),
+        nodes=nodes,
     )
 
 
