@@ -9,6 +9,7 @@ import pytest
 from engagekit.store import Store, connect
 
 ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
+DEMO_SPEC_ARGS = {"customers": 1500, "months": 12, "seed": 11}  # 12 months: contains August 2026
 
 
 def store_url(engine: str, tmp_path: Path) -> str:
@@ -39,3 +40,19 @@ def write(path: Path, text: str) -> Path:
     """Write a small story file and return its path."""
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """One small demo company on DuckDB, loaded and derived, shared by the tests that read it."""
+    from engagekit.config import Settings
+    from engagekit.demo.generate import DemoSpec, generate
+    from engagekit.demo.load import load_demo
+    from engagekit.derive import build_derived
+
+    folder = tmp_path_factory.mktemp("demo")
+    files = generate(DemoSpec(**DEMO_SPEC_ARGS), folder / "files")
+    with connect(f"duckdb:///{folder / 'demo.duckdb'}") as store:
+        load_demo(store, files, Settings())
+        build_derived(store)
+        yield store

@@ -1,34 +1,15 @@
 """On the demo company, the KPI engine finds the planted effects."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from engagekit.config import Settings
 from engagekit.demo import effects
-from engagekit.demo.generate import DemoSpec, generate
-from engagekit.demo.load import load_demo
-from engagekit.derive import build_derived
 from engagekit.metrics.catalog import load_catalog
 from engagekit.metrics.engine import compute
 from engagekit.metrics.segments import find_differences
-from engagekit.store import Store, connect
-
-SPEC = DemoSpec(customers=1500, months=6, seed=11)
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    folder: Path = tmp_path_factory.mktemp("demo")
-    files = generate(SPEC, folder / "files")
-    with connect(f"duckdb:///{folder / 'demo.duckdb'}") as store:
-        load_demo(store, files, Settings())
-        build_derived(store)
-        yield store
-
+from engagekit.store import Store
 
 def test_the_high_abandonment_segment_is_flagged(demo_store: Store) -> None:
     catalog = load_catalog()

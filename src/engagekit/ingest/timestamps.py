@@ -59,16 +59,22 @@ def _from_format(text: pa.Array, fmt: str, timezone: str) -> pa.Array:
     return _localize(parsed, timezone)
 
 
+def _cast_all(text: pa.Array, target: pa.DataType) -> pa.Array | None:
+    """Arrow's cast when every value parses (it is all or nothing), else None."""
+    try:
+        return pc.cast(text, target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
 def _from_text(text: pa.Array, timezone: str) -> pa.Array:
     """ISO 8601 text (with or without offset) and epoch numbers written as text."""
-    try:
-        return _localize(pc.cast(text, UTC_MICROS), timezone)  # fast path: all naive ISO 8601
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
-    try:  # fast path: all ISO 8601 with Z or an offset
-        return pc.cast(pc.cast(text, pa.timestamp("us", tz="UTC")), UTC_MICROS)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
+    naive = _cast_all(text, UTC_MICROS)  # fast path: all naive ISO 8601
+    if naive is not None:
+        return _localize(naive, timezone)
+    aware = _cast_all(text, pa.timestamp("us", tz="UTC"))  # fast path: all with Z or an offset
+    if aware is not None:
+        return pc.cast(aware, UTC_MICROS)
     series = pd.Series(text.to_pandas(), dtype="object")
     has_offset = series.str.contains(_OFFSET, regex=True, na=False).to_numpy()
     is_epoch = series.str.match(_EPOCH, na=False).to_numpy()
