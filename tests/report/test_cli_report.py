@@ -64,3 +64,19 @@ def test_an_empty_store_gives_a_no_data_report(cli: typer.Typer, duckdb_store: S
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["empty"] is True
     assert json.loads(out.read_text(encoding="utf-8"))["sections"][0]["title"] == "No data"
+
+
+def test_the_command_prints_a_pdf(cli: typer.Typer, on_demo: None, tmp_path: Path) -> None:
+    out = tmp_path / "exec.pdf"
+    result = CliRunner().invoke(cli, ["report", "--period", "2026-10", "--format", "pdf", "--paper", "letter",
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF-") and b"/MediaBox [0 0 612 792]" in out.read_bytes()
+
+
+def test_an_unknown_format_or_paper_writes_nothing(cli: typer.Typer, on_demo: None, tmp_path: Path) -> None:
+    for options, message in ((["--format", "docx"], "unknown format 'docx'"),
+                             (["--format", "pdf", "--paper", "a3"], "unknown paper 'a3'")):
+        result = CliRunner().invoke(cli, ["report", "--period", "2026-10", *options, "--out", str(tmp_path / "x")])
+        assert result.exit_code != 0 and message in str(result.exception)
+    assert not (tmp_path / "x").exists()
