@@ -30,6 +30,7 @@ from engagekit.api.segment import (
 )
 from engagekit.api.spool import Record, Spool
 from engagekit.config import Settings
+from engagekit.dashboard import dashboard_routes
 from engagekit.errors import InputError
 from engagekit.ingest.events import EventRules
 from engagekit.ingest.vocabulary import Vocabulary
@@ -128,6 +129,7 @@ def create_app(store_url: str, settings: Settings, limits: CollectorLimits | Non
     for short, kind in _SHORT_PATHS.items():
         app.post(f"/v1/{short}", include_in_schema=False)(route(kind))
     app.include_router(query_routes(settings))
+    app.include_router(dashboard_routes(settings))
     return app
 
 

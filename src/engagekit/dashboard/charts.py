@@ -1,0 +1,118 @@
+"""Plotly figures (data and layout, as JSON-ready dicts) for the dashboard's charts.
+
+The page embeds each figure in a `data-figure` attribute; static/dashboard.js draws it with the
+Plotly.js bundled in the installed `plotly` package. Building figures here keeps the numbers
+testable on the server and the browser code generic.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from engagekit.analyses.funnel_result import FunnelStep
+from engagekit.analyses.lifecycle import LifecycleResult
+from engagekit.analyses.retention import RetentionResult
+from engagekit.analyses.stickiness import StickinessResult
+
+Figure = dict[str, Any]
+COLOURS = {"primary": "#2563eb", "good": "#16a34a", "bad": "#dc2626", "muted": "#94a3b8", "warn": "#d97706"}
+LIFECYCLE_COLOURS = {"new": "#2563eb", "returning": "#16a34a", "resurrecting": "#d97706", "dormant": "#dc2626"}
+_MARGIN = {"l": 48, "r": 16, "t": 24, "b": 40}
+
+
+def _layout(**extra: Any) -> dict[str, Any]:
+    return {"margin": _MARGIN, "font": {"family": "system-ui, sans-serif", "size": 12}, "showlegend": True,
+            "legend": {"orientation": "h", "y": -0.2}, "paper_bgcolor": "white", "plot_bgcolor": "white", **extra}
+
+
+def sparkline(series: list[tuple[str, float | None]]) -> Figure | None:
+    """A tiny line of a KPI's monthly values (None without at least two values)."""
+    if sum(v is not None for _, v in series) < 2:
+        return None
+    return {
+        "data": [{"type": "scatter", "mode": "lines", "x": [p for p, _ in series], "y": [v for _, v in series],
+                  "line": {"color": COLOURS["primary"], "width": 2}, "hoverinfo": "x+y"}],
+        "layout": {"margin": {"l": 0, "r": 0, "t": 2, "b": 2}, "height": 40, "showlegend": False,
+                   "xaxis": {"visible": False}, "yaxis": {"visible": False}, "paper_bgcolor": "rgba(0,0,0,0)",
+                   "plot_bgcolor": "rgba(0,0,0,0)"},
+    }
+
+
+def funnel_bars(steps: list[FunnelStep]) -> Figure:
+    """People per step, labelled with the conversion from step 1."""
+    labels = [f"{s.step}. {s.label}" for s in steps]
+    text = [f"{s.count:,} ({(s.conversion_from_start or 0):.1%})" for s in steps]
+    return {
+        "data": [{"type": "bar", "x": labels, "y": [s.count for s in steps], "text": text, "textposition": "auto",
+                  "marker": {"color": COLOURS["primary"]}, "name": "people"}],
+        "layout": _layout(showlegend=False, yaxis={"title": {"text": "people"}}),
+    }
+
+
+def retention_heatmap(result: RetentionResult) -> Figure:
+    """Cohorts (rows) by period k (columns), coloured by the share retained."""
+    columns = [f"{result.query.period} {k}" for k in range(result.query.periods + 1)]
+    names = [f"{row.cohort} ({row.size:,})" for row in result.rows]
+    z = [[None if p is None else round(p * 100, 1) for p in row.percentages] for row in result.rows]
+    return {
+        "data": [{"type": "heatmap", "x": columns, "y": names, "z": z, "colorscale": "Blues", "zmin": 0, "zmax": 100,
+                  "texttemplate": "%{z:.0f}%", "hovertemplate": "%{y}<br>%{x}: %{z:.1f}%<extra></extra>",
+                  "colorbar": {"title": {"text": "%"}}}],
+        "layout": _layout(showlegend=False, yaxis={"autorange": "reversed", "automargin": True},
+                          height=max(260, 28 * len(names) + 90)),
+    }
+
+
+def retention_curve(result: RetentionResult) -> Figure:
+    """The size-weighted average share retained at each period k."""
+    return {
+        "data": [{"type": "scatter", "mode": "lines+markers", "x": list(range(len(result.average))),
+                  "y": [None if v is None else round(v * 100, 2) for v in result.average],
+                  "line": {"color": COLOURS["primary"]}, "name": "average retained (%)"}],
+        "layout": _layout(xaxis={"title": {"text": f"{result.query.period}s after the cohort's"}, "dtick": 1},
+                          yaxis={"title": {"text": "% retained"}, "rangemode": "tozero"}),
+    }
+
+
+def active_users(result: StickinessResult) -> Figure:
+    """Daily DAU, WAU and MAU, with DAU/MAU (stickiness) on the right axis."""
+    days = [d.day.isoformat() for d in result.series]
+    lines = [{"type": "scatter", "mode": "lines", "x": days, "y": [getattr(d, name) for d in result.series],
+              "name": name.upper()} for name in ("dau", "wau", "mau")]
+    ratio = {"type": "scatter", "mode": "lines", "x": days, "name": "DAU/MAU", "yaxis": "y2",
+             "y": [None if d.dau_mau is None else round(d.dau_mau * 100, 2) for d in result.series],
+             "line": {"dash": "dot", "color": COLOURS["muted"]}}
+    return {"data": [*lines, ratio],
+            "layout": _layout(yaxis={"title": {"text": "people"}, "rangemode": "tozero"},
+                              yaxis2={"title": {"text": "DAU/MAU %"}, "overlaying": "y", "side": "right",
+                                      "rangemode": "tozero"})}
+
+
+def lifecycle_bars(result: LifecycleResult) -> Figure:
+    """New, returning and resurrecting people above zero, dormant below, per period."""
+    periods = [p.period.isoformat() for p in result.periods]
+    data = [{"type": "bar", "x": periods, "y": [getattr(p, status) for p in result.periods], "name": status,
+             "marker": {"color": colour}} for status, colour in LIFECYCLE_COLOURS.items()]
+    return {"data": data, "layout": _layout(barmode="relative", yaxis={"title": {"text": "people"}})}
+
+
+def stickiness_distribution(result: StickinessResult) -> Figure:
+    """People by number of active periods in the range."""
+    return {
+        "data": [{"type": "bar", "x": [b.periods for b in result.distribution],
+                  "y": [b.people for b in result.distribution], "marker": {"color": COLOURS["primary"]},
+                  "name": "people"}],
+        "layout": _layout(showlegend=False, xaxis={"title": {"text": f"active {result.query.period}s"}, "dtick": 1},
+                          yaxis={"title": {"text": "people"}}),
+    }
+
+
+def timeline(events: dict[str, list]) -> Figure:
+    """A customer's events over time, one row per event name, coloured by channel."""
+    channels = sorted(set(events["channel"]))
+    data = []
+    for channel in channels:
+        picked = [i for i, c in enumerate(events["channel"]) if c == channel]
+        data.append({"type": "scatter", "mode": "markers", "name": channel,
+                     "x": [events["ts"][i] for i in picked], "y": [events["event"][i] for i in picked],
+                     "marker": {"size": 9}})
+    return {"data": data, "layout": _layout(yaxis={"automargin": True}, height=360)}

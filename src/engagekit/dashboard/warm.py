@@ -1,0 +1,66 @@
+"""The background warmer: computes the default view of every warm page into the result cache at
+startup and again whenever the store's data version changes (after the collector's spool
+drains, a file ingest, a derive), so the first visitor after an ingest finds the pages ready.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+from engagekit.dashboard.data_store import DataVersion
+from engagekit.dashboard.pages import PAGES
+from engagekit.dashboard.state import Dashboard
+from engagekit.dashboard.view import View
+
+log = logging.getLogger("engagekit.dashboard")
+POLL_SECONDS = 2.0
+MIN_EVENTS = 50_000  # smaller stores answer every page in well under a second: computed on demand
+
+
+class Warmer:
+    """A daemon thread polling the data version every `interval` seconds."""
+
+    def __init__(self, dashboard: Dashboard, interval: float = POLL_SECONDS, min_events: int = MIN_EVENTS) -> None:
+        self.dashboard = dashboard
+        self.interval = interval
+        self.min_events = min_events
+        self.warmed: DataVersion | None = None  # the data version last warmed (or found too small)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="engagekit-dashboard-warmer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def warm_once(self) -> None:
+        """Compute every warm page's default view for the current data version (stores of fewer
+        than `min_events` events are left to be computed on demand)."""
+        version = self.dashboard.version(fresh=True)
+        if version == self.warmed:
+            return
+        if version.events < self.min_events:
+            self.warmed = version
+            return
+        start, end = self.dashboard.meta(version)["default"]
+        view = View(start, end)
+        for page in PAGES.values():
+            if self._stop.is_set():
+                return
+            if not page.warm:
+                continue
+            try:
+                self.dashboard.page_data(page, view, {}, {}, version)
+            except Exception as exc:  # one failing page (shown to its visitors) must not stop the others
+                log.warning("dashboard warm-up of %s failed: %s: %s", page.slug, type(exc).__name__, exc)
+        self.warmed = version
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.warm_once()
+            except Exception as exc:  # the store may be busy or closing: try again at the next poll
+                log.warning("dashboard warm-up failed: %s: %s", type(exc).__name__, exc)
+            self._stop.wait(self.interval)
