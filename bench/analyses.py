@@ -1,6 +1,7 @@
 """Journey analyses on the demo company against hand-written DuckDB SQL, in the same run.
 
     python bench/analyses.py [--customers 105000]   # about 20M events
+    python bench/analyses.py --store /tmp/bench20m/bench.duckdb   # build once, then reuse
 
 Prints per analysis: engagekit's time, the SQL's time, their ratio, the target, and whether
 both give the same result. Paths has no hand-written SQL yet: its row shows engagekit's time
@@ -27,7 +28,7 @@ from engagekit.config import Settings
 from engagekit.demo.generate import DemoSpec, generate
 from engagekit.demo.load import load_demo
 from engagekit.derive import build_derived
-from engagekit.store import connect
+from engagekit.store import Store, connect
 
 YEAR = DateRange(start=date(2025, 11, 2), end=date(2026, 11, 1))  # 52 Sunday weeks
 OCTOBER = DateRange(start=date(2026, 10, 1), end=date(2026, 11, 1))
@@ -81,6 +82,18 @@ FROM now n LEFT JOIN gone g ON g.w = n.w
 WHERE n.w >= DATE '2025-11-02' AND n.w < DATE '2026-11-01' GROUP BY 1"""
 
 
+def demo_store(path: Path, customers: int) -> Store:
+    """The demo company in the DuckDB file `path`, generated and loaded unless the file exists."""
+    if path.exists():
+        return connect(f"duckdb:///{path}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    files = generate(DemoSpec(customers=customers), path.parent / "files")
+    store = connect(f"duckdb:///{path}")
+    load_demo(store, files, Settings())
+    build_derived(store)
+    return store
+
+
 def timed(function, *args):
     started = time.perf_counter()
     result = function(*args)
@@ -94,14 +107,11 @@ def retention_cells(result) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=105_000)
+    parser.add_argument("--store", type=Path, help="a DuckDB file: built there when missing, else reused")
     args = parser.parse_args()
     console = Console()
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        files = generate(DemoSpec(customers=args.customers), folder / "files")
-        store = connect(f"duckdb:///{folder / 'bench.duckdb'}")
-        load_demo(store, files, Settings())
-        build_derived(store)
+        store = demo_store(args.store or Path(tmp) / "bench.duckdb", args.customers)
         con = store.backend.con
         table = Table(title=f"Analyses on {store.count('events'):,} demo events (DuckDB store)")
         for column in ("analysis", "engagekit s", "hand SQL s", "ratio", "target", "same result"):

@@ -1,6 +1,7 @@
 """What every journey analysis shares: people-resolved events, step filters, periods, ranges."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Literal
 
@@ -48,6 +49,10 @@ class EventFilter(StrictModel):
 
     def label(self) -> str:
         return self.event + (f" where {self.where}" if self.where else "")
+
+    def selector(self) -> Callable[[ir.Table], ir.BooleanValue] | None:
+        """`condition`, or None when this filter takes every event (see analyses.activity)."""
+        return None if self.event == ANY_EVENT and self.where is None else self.condition
 
 
 class DateRange(StrictModel):

@@ -29,6 +29,7 @@ import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
+from engagekit.analyses.activity import Activity
 from engagekit.analyses.common import (
     DateRange,
     EventFilter,
@@ -36,7 +37,6 @@ from engagekit.analyses.common import (
     StrictModel,
     WeekStart,
     next_period,
-    people_events,
     period_start,
     periods_between,
     python_period_start,
@@ -92,9 +92,12 @@ def previous_period_start(first: date, period: Period, week_start: WeekStart) ->
     return python_period_start(first - timedelta(days=1), period, week_start)
 
 
-def created_times(store: Store) -> ir.Table:
-    """person_id -> created: the earlier of customers.created_at and the person's first event."""
-    events = people_events(store)
+def created_times(store: Store, activity: Activity) -> ir.Table:
+    """person_id -> created: the earlier of customers.created_at and the person's first event.
+
+    From customer_days the first event is the midnight of its day: the same period, so the same
+    status (the earlier of two times is in the earlier of their periods)."""
+    events = activity.rows()
     first = events.group_by("person_id").aggregate(first_event=events.ts.min())
     customers = store.customers_current().select("customer_id", "created_at")
     joined = first.left_join(customers, first.person_id == customers.customer_id)
@@ -104,13 +107,14 @@ def created_times(store: Store) -> ir.Table:
 
 def classified(store: Store, query: LifecycleQuery, calendar: ir.Table, low: date, high: date) -> ir.Table:
     """(index, status, people) counts; index 0 is the period before the range."""
-    events = people_events(store, query.cohort)
+    activity = Activity(store, query.cohort)
+    events = activity.rows(query.activity.selector())
     read = DateRange(start=low, end=high)
-    active = events.filter((events.ts >= read.low()) & (events.ts < read.high()) & query.activity.condition(events))
+    active = events.filter((events.ts >= read.low()) & (events.ts < read.high()))
     active = active.select(person_id=active.person_id,
                            period=period_start(active.ts, query.period, query.week_start)).distinct()
     active = active.join(calendar, active.period == calendar.cal_period)
-    created = created_times(store)
+    created = created_times(store, activity)
     active = active.join(created, "person_id")
     by_person = ibis.window(group_by="person_id", order_by="cal_index")
     rows = active.mutate(

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 import ibis
@@ -43,6 +43,7 @@ import ibis.expr.types as ir
 import pandas as pd
 from pydantic import Field, field_validator
 
+from engagekit.analyses.activity import Activity
 from engagekit.analyses.common import (
     DateRange,
     EventFilter,
@@ -50,7 +51,6 @@ from engagekit.analyses.common import (
     StrictModel,
     WeekStart,
     next_period,
-    people_events,
     period_start,
     python_period_start,
 )
@@ -126,9 +126,9 @@ class RetentionResult(StrictModel):
 
 def run_retention(store: Store, query: RetentionQuery) -> RetentionResult:
     """The retention matrix of `query` (two aggregate queries to the engine)."""
-    events = people_events(store, query.cohort)
-    members = _members(store, events, query)
-    returns = _returns(events, query)
+    activity = Activity(store, query.cohort)
+    members = _members(store, activity, query)
+    returns = _returns(activity, query)
     keys = ["cohort", "anchor"]
     paired = members.join(returns, members.person_id == returns.person_id).select(
         members.cohort, members.anchor, members.person_id, k=returns.index - members.index
@@ -142,8 +142,7 @@ def run_retention(store: Store, query: RetentionQuery) -> RetentionResult:
     sizes = members.group_by(keys).aggregate(k=ibis.literal(0, type="int64"), n=ibis._.count())
     table = sizes.union(cells.mutate(k=cells.k.cast("int64"), n=cells.n.cast("int64")))
     records = table.to_pyarrow().to_pylist()
-    last_ts = events.ts.max().to_pyarrow().as_py()
-    return _assemble(query, records, last_ts.date() if last_ts is not None else None)
+    return _assemble(query, records, activity.last_day())
 
 
 def _period_index(day: ir.DateValue, period: Period) -> ir.IntegerValue:
@@ -154,17 +153,29 @@ def _period_index(day: ir.DateValue, period: Period) -> ir.IntegerValue:
     return days // 7 if period == "week" else days
 
 
-def _members(store: Store, events: ir.Table, query: RetentionQuery) -> ir.Table:
+def _cohort_days(query: RetentionQuery) -> DateRange | None:
+    """The days of the range's cohort periods: the whole periods that overlap the range."""
+    if query.range is None:
+        return None
+    low = python_period_start(query.range.start, query.period, query.week_start)
+    last = python_period_start(query.range.end - timedelta(days=1), query.period, query.week_start)
+    return DateRange(start=low, end=next_period(last, query.period))
+
+
+def _members(store: Store, activity: Activity, query: RetentionQuery) -> ir.Table:
     """Cohort membership: person_id, cohort (trait value or null), anchor (period 0), index."""
-    starts = events.filter(query.start_event.condition(events))
+    starts = activity.rows(query.start_event.selector())
+    span = _cohort_days(query)
     if query.mode == "recurring" and query.cohort_by is None:
+        if span is not None:  # only the cohort periods' own start events can anchor them
+            starts = starts.filter(starts.ts >= span.low(), starts.ts < span.high())
         anchored = starts.select("person_id", anchor=period_start(starts.ts, query.period, query.week_start)).distinct()
     else:
         first = starts.group_by("person_id").aggregate(first_ts=starts.ts.min())
         anchored = first.select("person_id", anchor=period_start(first.first_ts, query.period, query.week_start))
-    if query.range is not None:
-        low = python_period_start(query.range.start, query.period, query.week_start)
-        anchored = anchored.filter(anchored.anchor >= ibis.literal(low), anchored.anchor < ibis.literal(query.range.end))
+    if span is not None:
+        anchored = anchored.filter(anchored.anchor >= ibis.literal(span.start),
+                                   anchored.anchor < ibis.literal(query.range.end))
     anchored = anchored.mutate(index=_period_index(anchored.anchor, query.period))
     if query.cohort_by is None:
         return anchored.mutate(cohort=ibis.null("string"))
@@ -174,12 +185,20 @@ def _members(store: Store, events: ir.Table, query: RetentionQuery) -> ir.Table:
     return joined.select(anchored.person_id, anchored.anchor, anchored.index, joined.cohort)
 
 
-def _returns(events: ir.Table, query: RetentionQuery) -> ir.Table:
-    """person_id and index of every period with at least min_returns return events."""
-    matched = events.filter(query.return_event.condition(events))
-    stamped = matched.select("person_id", index=_period_index(period_start(matched.ts, query.period, query.week_start),
-                                                               query.period))
-    counted = stamped.group_by(["person_id", "index"]).aggregate(returns=ibis._.count())
+def _returns(activity: Activity, query: RetentionQuery) -> ir.Table:
+    """person_id and index of every period with at least min_returns return events; only the
+    periods after the first cohort period (and, unless cumulative, up to N after the last) count."""
+    matched = activity.rows(query.return_event.selector())
+    span = _cohort_days(query)
+    if span is not None:
+        matched = matched.filter(matched.ts >= span.low())
+        if not query.cumulative:
+            last = DateRange(start=span.start, end=_shift(span.end, query.period, query.periods))
+            matched = matched.filter(matched.ts < last.high())
+    stamped = matched.select("person_id", "events",
+                             index=_period_index(period_start(matched.ts, query.period, query.week_start),
+                                                 query.period))
+    counted = stamped.group_by(["person_id", "index"]).aggregate(returns=stamped.events.sum())
     return counted.filter(counted.returns >= query.min_returns).select("person_id", "index")
 
 

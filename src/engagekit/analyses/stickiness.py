@@ -32,13 +32,13 @@ import pandas as pd
 import pyarrow as pa
 from pydantic import Field
 
+from engagekit.analyses.activity import Activity, Selector
 from engagekit.analyses.common import (
     DateRange,
     EventFilter,
     StrictModel,
     WeekStart,
     next_period,
-    people_events,
     period_start,
     periods_between,
 )
@@ -76,10 +76,11 @@ class StickinessQuery(StrictModel):
     criterion: Criterion = Criterion()
     cohort: str | None = None  # only the people of this saved cohort
 
-    def condition(self, events: ir.Table) -> ir.BooleanValue:
+    def selector(self) -> Selector | None:
+        """Which events are activity (None: every event, see analyses.activity)."""
         if self.activity is None:
-            return events.event.isin(active_events({}))
-        return self.activity.condition(events)
+            return lambda events: events.event.isin(active_events({}))
+        return self.activity.selector()
 
 
 class StickinessBucket(StrictModel):
@@ -134,23 +135,23 @@ def read_between(events: ir.Table, start: date, end: date) -> ir.BooleanValue:
     return (events.ts >= read.low()) & (events.ts < read.high())
 
 
-def periods_per_person(store: Store, query: StickinessQuery, periods: list[date]) -> ir.Table:
+def periods_per_person(activity: Activity, query: StickinessQuery, periods: list[date]) -> ir.Table:
     """(periods, people): how many people counted in exactly that many periods."""
-    events = people_events(store, query.cohort)
+    events = activity.rows(query.selector())
     end = next_period(periods[-1], query.period)
-    active = events.filter(read_between(events, periods[0], end) & query.condition(events))
+    active = events.filter(read_between(events, periods[0], end))
     active = active.mutate(period=period_start(active.ts, query.period, query.week_start))
-    per_period = active.group_by(["person_id", "period"]).aggregate(events=active.count())
+    per_period = active.group_by(["person_id", "period"]).aggregate(events=active.events.sum())
     counted = per_period.filter(query.criterion.holds(per_period.events))
     per_person = counted.group_by("person_id").aggregate(periods=counted.count())
     return per_person.group_by("periods").aggregate(people=per_person.count())
 
 
-def rolling_active(store: Store, query: StickinessQuery, calendar: ir.Table) -> ir.Table:
+def rolling_active(activity: Activity, query: StickinessQuery, calendar: ir.Table) -> ir.Table:
     """(day, dau, wau, mau) for each day of the range, from a calendar of (day, event day, lag)."""
-    events = people_events(store, query.cohort)
+    events = activity.rows(query.selector())
     first = query.range.start - timedelta(days=ROLLING_DAYS["mau"] - 1)
-    active = events.filter(read_between(events, first, query.range.end) & query.condition(events))
+    active = events.filter(read_between(events, first, query.range.end))
     days = active.select(person_id=active.person_id, event_day=active.ts.truncate("D").cast("date")).distinct()
     joined = days.join(calendar, days.event_day == calendar.cal_event_day)
     return joined.group_by("cal_day").aggregate(
@@ -187,9 +188,11 @@ def cumulative(counts: dict[int, int], period_count: int) -> list[StickinessBuck
 def run_stickiness(store: Store, query: StickinessQuery) -> StickinessResult:
     """The stickiness distribution and the rolling active series (see the module docstring)."""
     periods = periods_between(query.range.start, query.range.end, query.period, query.week_start)
-    counts = {r["periods"]: r["people"] for r in periods_per_person(store, query, periods).to_pyarrow().to_pylist()}
+    activity = Activity(store, query.cohort)
+    per_person = periods_per_person(activity, query, periods).to_pyarrow().to_pylist()
+    counts = {r["periods"]: r["people"] for r in per_person}
     with store.staged(rolling_calendar(query.range.start, query.range.end)) as calendar:
-        rows = {r["cal_day"]: r for r in rolling_active(store, query, calendar).to_pyarrow().to_pylist()}
+        rows = {r["cal_day"]: r for r in rolling_active(activity, query, calendar).to_pyarrow().to_pylist()}
     series = []
     day = query.range.start
     while day < query.range.end:
