@@ -13,6 +13,7 @@ from engagekit.api import CollectorLimits, create_app, list_keys, revoke_key
 from engagekit.config import Settings
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
 from engagekit.store import connect
+from engagekit.store.schemas import TABLES
 from tests.api.conftest import FAST, Keys, basic, drained
 from tests.conftest import write
 
@@ -88,10 +89,68 @@ def test_bad_input_is_400_naming_the_problem(client: TestClient) -> None:
     bad_step = client.post("/api/v1/funnels", json={"steps": [{"event": "page_viewed", "where": "x =="},
                                                               {"event": "order_completed"}], "range": RANGE})
     assert bad_step.status_code == 400 and "steps.0.where" in bad_step.json()["error"]
+    # found by schemathesis: a range from year 1 overflowed the rolling calendar (500); ranges are bounded
+    ancient = client.post("/api/v1/stickiness", json={"range": {"start": "0001-01-01", "end": "2000-01-02"}})
+    assert ancient.status_code == 400 and "1900-01-01" in ancient.json()["error"]
+    decades = client.get("/api/v1/metrics/compute", params={"names": "orders", "start": "1950-01-01", "end": "2000-01-01"})
+    assert decades.status_code == 400 and "at most" in decades.json()["error"]
     injection = client.get("/api/v1/metrics/compute",
                            params={"names": "orders", "where": "event == 'x'; drop table events; --", **RANGE})
     assert injection.status_code == 400
     assert client.get("/api/v1/metrics/compute", params={"names": "orders", **RANGE}).json()["rows"][0]["value"] == 2
+
+
+INJECTIONS = (
+    "'; DROP TABLE events; --",
+    "u1' OR '1'='1",
+    "1; DELETE FROM customers WHERE true",
+    "orders') UNION SELECT key_id, secret_hash FROM api_keys --",
+    '" OR 1=1 --',
+)
+
+
+def snapshot(client: TestClient) -> dict[str, list]:
+    """Every row of every canonical table, sorted: what an injection must not change."""
+    collector = client.app.state.collector
+    with collector.store_lock:
+        return {name: sorted(map(repr, collector.store.table(name).to_pyarrow().to_pylist())) for name in TABLES}
+
+
+def test_sql_injection_in_every_parameter_changes_nothing(client: TestClient) -> None:
+    before = snapshot(client)
+    baseline = client.get("/api/v1/metrics/compute", params={"names": "orders", **RANGE}).json()
+    compute = {"names": "orders", **RANGE}
+    for text in INJECTIONS:
+        # each query parameter of compute in turn; an unknown name, field, grain, filter or date is 400
+        for name in ("names", "start", "end", "grain", "by", "where", "compare"):
+            response = client.get("/api/v1/metrics/compute", params={**compute, name: text})
+            assert response.status_code == 400, (name, text, response.text)
+        assert client.get("/api/v1/metrics/compute", params={**compute, "names": f"orders,{text}"}).status_code == 400
+        # path parameters: no such metric or customer (not u1, whom "u1' OR '1'='1" would match in SQL)
+        assert client.get(f"/api/v1/metrics/{text}").status_code == 404
+        assert client.get(f"/api/v1/customers/{text}").status_code == 404
+        # an id filter matches nothing; a limit that is not a number is 400
+        assert client.get("/api/v1/quarantine", params={"batch": text}).json() == []
+        assert client.get("/api/v1/batches", params={"limit": text}).status_code == 400
+        assert client.get("/api/v1/quarantine", params={"limit": text}).status_code == 400
+        # body fields: event names match no event (zero people), filters, breakdowns, cohorts are 400
+        steps = [{"event": text}, {"event": "order_completed"}]
+        funnel = client.post("/api/v1/funnels", json={"steps": steps, "range": RANGE})
+        assert [s["count"] for s in funnel.json()["steps"]] == [0, 0]
+        # a breakdown is a trait key: one nobody has puts everyone under "(none)" (page 3 -> order 1)
+        plain = [{"event": "page_viewed"}, {"event": "order_completed"}]
+        by_trait = client.post("/api/v1/funnels", json={"steps": plain, "breakdown": text, "range": RANGE}).json()
+        assert list(by_trait["breakdown"]) == ["(none)"]
+        assert [s["count"] for s in by_trait["breakdown"]["(none)"]] == [3, 1]
+        for body in ({"steps": [{"event": "page_viewed", "where": text}, {"event": "order_completed"}]},
+                     {"steps": [{"event": "page_viewed"}, {"event": "order_completed"}], "cohort": text}):
+            assert client.post("/api/v1/funnels", json={**body, "range": RANGE}).status_code == 400
+        assert client.post("/api/v1/retention", json={"range": RANGE, "cohort_by": text}).status_code == 400
+        assert client.post("/api/v1/lifecycle", json={"range": RANGE, "activity": {"event": "*", "where": text}}
+                           ).status_code == 400
+        assert client.post("/api/v1/stickiness", json={"range": RANGE, "cohort": text}).status_code == 400
+    assert snapshot(client) == before
+    assert client.get("/api/v1/metrics/compute", params={"names": "orders", **RANGE}).json() == baseline
 
 
 def test_funnel_counts(client: TestClient) -> None:
@@ -157,8 +216,8 @@ def test_openapi_lists_the_read_routes(client: TestClient) -> None:
 
 def test_revoked_read_key_is_401(client: TestClient, keys: Keys) -> None:
     collector = client.app.state.collector
-    read_id = next(k.key_id for k in list_keys(collector.store) if k.kind == "read")
-    with collector.store_lock:
+    with collector.store_lock:  # the drainer shares the connection
+        read_id = next(k.key_id for k in list_keys(collector.store) if k.kind == "read")
         revoke_key(collector.store, read_id)
     time.sleep(1.05)
     assert client.get("/api/v1/metrics").status_code == 401
