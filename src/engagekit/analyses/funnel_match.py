@@ -29,9 +29,9 @@ def person_rows(store: Store, query: FunnelQuery) -> ir.Table:
     """One row per person who entered the funnel (see the module docstring)."""
     events = people_events(store, query.cohort)
     events = events.filter(events.person_id.notnull())
-    flags = {f"_m{i}": step.condition(events).fill_null(False) for i, step in enumerate(query.steps)}
-    breakdown = _property_breakdown(events, query.breakdown)
-    slim = events.select("person_id", "event_id", "ts", _b=breakdown, **flags)
+    read = _read(events, query)
+    flags = {f"_m{i}": step.condition(read).fill_null(False) for i, step in enumerate(query.steps)}
+    slim = read.select("person_id", "event_id", "ts", _b=_property_breakdown(read, query.breakdown), **flags)
     if query.mode == "unordered":
         counted = _unordered(slim, query)
     else:
@@ -44,6 +44,15 @@ def person_rows(store: Store, query: FunnelQuery) -> ir.Table:
     gap_count = len(query.steps) if query.mode == "unordered" else len(query.steps) - 1
     gaps = [f"g{k}" for k in range(1, gap_count + 1)]
     return counted.select("person_id", "depth", *gaps, breakdown=counted._b)
+
+
+def _read(events: ir.Table, query: FunnelQuery) -> ir.Table:
+    """The only events a step can match: from the range's start to the last window's end, and,
+    except in strict mode (where any event breaks a chain), only events that match some step."""
+    read = events.filter(events.ts >= query.range.low(), events.ts <= _window_end(query.range.high(), query))
+    if query.mode == "strict":
+        return read
+    return read.filter(ibis.or_(*[step.condition(read).fill_null(False) for step in query.steps]))
 
 
 def _property_breakdown(events: ir.Table, breakdown: str | None) -> ir.StringValue:

@@ -145,8 +145,8 @@ def _steps(store: Store, query: PathsQuery) -> ir.Table:
         events = events.filter(events.ts >= query.range.low(), events.ts < query.range.high())
     if query.cohort is not None:
         events = in_cohort(events, cohort_people(store, query.cohort))
-    units = _with_unit(store, events, query.by)
     anchor_filter = query.start or query.end
+    units = _with_unit(store, events, query, anchor_filter)
     anchor = anchor_filter.condition(units) if anchor_filter is not None else ibis.literal(False)
     if query.pages:
         is_page = units.event == PAGE_EVENT
@@ -176,17 +176,32 @@ def _steps(store: Store, query: PathsQuery) -> ir.Table:
     return rows.filter(rows.k <= query.steps).select("unit", "label", "k")  # k is 0-based
 
 
-def _with_unit(store: Store, events: ir.Table, by: str) -> ir.Table:
-    """Events with `unit`: the person, or the session (built table if derived, else on the fly)."""
-    if by == "person":
-        return events.mutate(unit=events.person_id)
+def _with_unit(store: Store, events: ir.Table, query: PathsQuery, anchor: EventFilter | None) -> ir.Table:
+    """Events with `unit`: the person, or the session (built table if derived, else on the fly).
+    With an anchor, only the units that have an anchor event (the others take no part)."""
+    if query.by == "person":
+        units = events.mutate(unit=events.person_id)
+        if anchor is None:
+            return units
+        anchored = units.filter(anchor.condition(units)).select(_u=units.unit).distinct()
+        return units.semi_join(anchored, units.unit == anchored._u)
     sessions = store.table("sessions") if store.has_table("sessions") else derive_sessions(store)
     spans = sessions.select(s_person=sessions.person_id, unit=sessions.session_key,
                             s_start=sessions.start_ts, s_end=sessions.end_ts)
+    if query.range is not None:  # only sessions that overlap the range hold its events
+        spans = spans.filter(spans.s_end >= query.range.low(), spans.s_start < query.range.high())
     interactive = events.filter(events.channel.isin(INTERACTIVE_CHANNELS))
+    if anchor is not None:
+        spans = _spans_with(spans, interactive.filter(anchor.condition(interactive)))
     joined = interactive.join(spans, [interactive.person_id == spans.s_person,
                                       interactive.ts >= spans.s_start, interactive.ts <= spans.s_end])
     return joined.select(interactive, spans.unit)
+
+
+def _spans_with(spans: ir.Table, hits: ir.Table) -> ir.Table:
+    """The sessions (spans) that contain at least one of the `hits` events."""
+    found = hits.join(spans, [hits.person_id == spans.s_person, hits.ts >= spans.s_start, hits.ts <= spans.s_end])
+    return found.select(spans.s_person, spans.unit, spans.s_start, spans.s_end).distinct()
 
 
 def _top_sequences(per_unit: ir.Table, depth_cols: list[str], query: PathsQuery, total: int) -> list[PathSequence]:
