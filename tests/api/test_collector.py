@@ -4,13 +4,16 @@ from __future__ import annotations
 import gzip
 import json
 import time
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from engagekit.api import CollectorLimits, create_app, revoke_key
 from engagekit.config import Settings
+from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
 from engagekit.store import connect
 from tests.api.conftest import Keys, basic, drained, rows
+from tests.conftest import write
 
 
 def track(message_id: str, event: str = "Product Viewed", **extra: object) -> dict:
@@ -163,3 +166,40 @@ def test_a_flooding_key_gets_429_and_others_do_not(store_url: str, keys: Keys) -
         assert flooded.status_code == 429 and flooded.headers["Retry-After"] == "2"
         other = limited.post("/v1/track", json=track("g0"), headers=basic(keys.read))
         assert other.status_code == 403  # another key has its own bucket (and a read key cannot write)
+
+
+def group(message_id: str, user_id: str | None, group_id: str | None, **traits: object) -> dict:
+    return {"type": "group", "messageId": message_id, "userId": user_id, "groupId": group_id, "traits": traits,
+            "timestamp": "2026-11-20T10:00:00Z"}
+
+
+def test_group_links_the_customer_to_an_account_with_traits(client: TestClient, keys: Keys, tmp_path: Path) -> None:
+    collector = client.app.state.collector
+    with collector.store_lock:  # u1 is known from a file, with traits the group call must keep
+        ingest_file(collector.store, write(tmp_path / "customers.csv", "customer_id,created_at,country\n"
+                                           "u1,2026-01-05T00:00:00Z,DE\n"), IngestOptions(kind="customers"), Vocabulary())
+    first = [group("g1", "u1", "acme", name="Acme", plan="pro", seats=5, industry="retail"),
+             group("g2", "u2", "acme", mrr=99.5, industry="travel"),  # a later call updates some traits
+             group("g3", "u3", None, plan="free")]  # no groupId: quarantined
+    assert client.post("/v1/batch", json={"batch": first}, headers=basic(keys.write)).status_code == 200
+    drained(client)
+    current = "select {} from (select *, row_number() over (partition by {} order by received_at desc) n from {}) where n = 1"
+    accounts = rows(client, current.format("account_id, name, plan, licenses, mrr, traits", "account_id", "accounts"))
+    # g2 keeps g1's name, plan and seats (licenses), adds mrr and replaces industry
+    assert [(*r[:5], json.loads(r[5])) for r in accounts] == [("acme", "Acme", "pro", 5, 99.5, {"industry": "travel"})]
+    customers = rows(client, current.format("customer_id, account_id, created_at, traits", "customer_id", "customers")
+                     + " order by 1")
+    assert [(r[0], r[1], r[2].date().isoformat() if r[2] else None, json.loads(r[3])) for r in customers] == [
+        ("u1", "acme", "2026-01-05", {"country": "DE"}), ("u2", "acme", None, {})]
+    assert rows(client, "select field, reason from quarantine") == [("account_id", "missing account_id")]
+    batches = rows(client, "select kind, received, stored, duplicate, quarantined from ingest_batches"
+                           " where file like 'spool/%' order by kind")
+    # accounts: 3 calls = 1 record stored (acme after g2) + 1 superseded within the batch (g1) + 1 quarantined
+    assert batches == [("accounts", 3, 1, 1, 1), ("customers", 2, 2, 0, 0), ("events", 3, 3, 0, 0)]
+    # the same link again changes nothing; the read API shows the account on the profile
+    again = [group("g4", "u1", "acme")]
+    assert client.post("/v1/batch", json={"batch": again}, headers=basic(keys.write)).status_code == 200
+    drained(client)
+    assert rows(client, "select count(*) from customers where customer_id = 'u1'") == [(2,)]
+    profile = client.get("/api/v1/customers/u1", headers=basic(keys.read)).json()
+    assert (profile["account_id"], profile["traits"]) == ("acme", {"country": "DE"})

@@ -1,7 +1,8 @@
 """Spool -> store: sealed spool segments ingested through the events pipeline, in the background.
 
 Each segment is one store transaction holding one ingest batch per write key (source
-`key:<key_id>`, file `spool/<segment name>`). A segment whose batches are already recorded
+`key:<key_id>`, file `spool/<segment name>`), followed by the key's group calls as account
+records and customer-to-account links (batches of kind accounts and customers). A segment whose batches are already recorded
 was committed before a crash that left the file behind: it is deleted without re-ingesting,
 so quarantine and batch counts are not doubled; events themselves dedupe on messageId.
 """
@@ -11,9 +12,12 @@ import logging
 import threading
 from pathlib import Path
 
-from engagekit.api.segment import to_table
+from engagekit.api.segment import group_tables, to_table
 from engagekit.api.spool import Spool, read_segment
-from engagekit.ingest.batch import BatchReport, ingest_table
+from engagekit.ingest.batch import BatchReport, ingest_table, write_batch
+from engagekit.ingest.entities import prepare_entities, upserted
+from engagekit.ingest.mapping import ColumnMap
+from engagekit.ingest.readers import ROW
 from engagekit.ingest.events import EventRules
 from engagekit.ingest.vocabulary import Vocabulary
 from engagekit.store import Store
@@ -34,6 +38,21 @@ def ingest_segment(store: Store, path: Path, vocabulary: Vocabulary, rules: Even
     with store.transaction():
         for key_id, messages in by_key.items():
             reports.append(ingest_table(store, to_table(messages), f"key:{key_id}", file, vocabulary, rules))
+            reports.extend(ingest_groups(store, messages, f"key:{key_id}", file))
+    return reports
+
+
+def ingest_groups(store: Store, messages: list[dict], source: str, file: str) -> list[BatchReport]:
+    """Group calls -> account records (traits merged into the account's earlier ones) and the
+    customers' account_id (their other fields kept); a call without groupId is quarantined.
+    The caller holds the transaction."""
+    reports = []
+    for kind, raw in zip(("accounts", "customers"), group_tables(messages)):
+        if raw.num_rows == 0:
+            continue
+        columns = ColumnMap({name: name for name in raw.column_names if name != ROW}, {})
+        rows, rejected = prepare_entities(kind, raw, columns, "UTC")
+        reports.append(write_batch(store, kind, upserted(store, kind, rows), rejected, raw.num_rows, source, file))
     return reports
 
 

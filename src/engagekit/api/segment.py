@@ -27,6 +27,8 @@ _CHANNELS = {"browser": "web", "mobile": "app", "client": "web"}
 _EVENT_OF_TYPE = {"page": "page_viewed", "screen": "screen_viewed", "identify": "identify",
                   "group": "group", "alias": "alias"}
 COLUMNS = ("event_id", "ts", "event", "customer_id", "anonymous_id", "channel", "revenue", "properties")
+# group traits that fill the accounts table's typed columns (Segment's `employees` stays a trait)
+_ACCOUNT_TRAITS = {"name": "name", "plan": "plan", "licenses": "licenses", "seats": "licenses", "mrr": "mrr"}
 
 
 @dataclass(frozen=True)
@@ -182,3 +184,40 @@ def to_table(messages: list[dict]) -> pa.Table:
     columns = {name: pa.array([r[name] for r in rows], pa.string()) for name in COLUMNS}
     columns[ROW] = pa.array(range(1, len(rows) + 1), pa.int64())
     return pa.table(columns)
+
+
+def group_tables(messages: list[dict]) -> tuple[pa.Table, pa.Table]:
+    """The group calls among stamped messages as raw entity rows (text, `_row` = the message's
+    position, as in `to_table`): one account row per call (groupId, name, plan, licenses and
+    mrr from the traits, the other traits as JSON) and one customer row linking userId to
+    groupId per call that names a user."""
+    accounts: dict[str, list] = {name: [] for name in ("account_id", "name", "plan", "licenses", "mrr", "traits", ROW)}
+    customers: dict[str, list] = {"customer_id": [], "account_id": [], ROW: []}
+    for row, message in enumerate(messages, start=1):
+        if message["type"] != "group":
+            continue
+        group_id = _id(message.get("groupId"))
+        traits = dict(message.get("traits") or {})
+        typed = {field: None for field in ("name", "plan", "licenses", "mrr")}
+        for trait, field in _ACCOUNT_TRAITS.items():
+            if trait in traits:
+                typed[field] = _text(traits.pop(trait))
+        for name, value in {"account_id": group_id, **typed, ROW: row,
+                            "traits": json.dumps(traits, separators=(",", ":"), sort_keys=True)}.items():
+            accounts[name].append(value)
+        user_id = _id(message.get("userId"))
+        if user_id is not None and group_id is not None:
+            for name, value in (("customer_id", user_id), ("account_id", group_id), (ROW, row)):
+                customers[name].append(value)
+    return _text_table(accounts), _text_table(customers)
+
+
+def _text(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _text_table(columns: dict[str, list]) -> pa.Table:
+    return pa.table({name: pa.array(values, pa.int64() if name == ROW else pa.string())
+                     for name, values in columns.items()})

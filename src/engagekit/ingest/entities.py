@@ -1,6 +1,15 @@
-"""Customer and account rows: an id, a few typed fields, everything else as JSON traits."""
+"""Customer and account rows: an id, a few typed fields, everything else as JSON traits.
+
+Records are appended, never updated: the latest record of an id is its current state. A file
+row is a whole record; a Segment `group` call is a partial update, which `upserted` completes
+from the record before it.
+"""
 from __future__ import annotations
 
+import json
+
+import ibis
+import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -10,6 +19,7 @@ from engagekit.ingest.quarantine import Rejection
 from engagekit.ingest.readers import ROW
 from engagekit.ingest.timestamps import to_utc
 from engagekit.ingest.validate import RowChecks, json_bag
+from engagekit.store import Store
 
 ENTITY_KEY = {"customers": "customer_id", "accounts": "account_id"}
 TEXT_FIELDS = {"customers": ("account_id",), "accounts": ("name", "plan")}
@@ -46,3 +56,39 @@ def prepare_entities(kind: str, raw: pa.Table, columns: ColumnMap, timezone: str
     out["traits"] = json_bag(raw, columns, "traits", checks)
     out[ROW] = raw[ROW].combine_chunks()
     return pa.table(out).filter(pa.array(checks.ok)), checks.rejections()
+
+
+def current_records(store: Store, kind: str) -> ir.Table:
+    """The latest stored record of each customer or account."""
+    if kind == "customers":
+        return store.customers_current()
+    table = store.table(kind)
+    newest = ibis.row_number().over(group_by=table[ENTITY_KEY[kind]], order_by=ibis.desc(table.received_at))
+    return table.mutate(_n=newest).filter(ibis._._n == 0).drop("_n")
+
+
+def upserted(store: Store, kind: str, rows: pa.Table) -> pa.Table:
+    """Prepared rows read as partial updates, made whole records: in row order, each row takes
+    the fields it leaves null from the record before it (the stored one, or an earlier row of
+    the batch with the same id), and its traits are the earlier traits updated with its own."""
+    if rows.num_rows == 0:
+        return rows
+    key = ENTITY_KEY[kind]
+    fields = [name for name in rows.column_names if name != ROW]
+    current = current_records(store, kind)
+    ids = pc.unique(rows[key]).to_pylist()
+    before = {r[key]: r for r in current.filter(current[key].isin(ids)).select(*fields).to_pyarrow().to_pylist()}
+    out = []
+    for row in sorted(rows.to_pylist(), key=lambda r: r[ROW]):
+        earlier = before.get(row[key], {})
+        merged = {name: earlier.get(name) if value is None else value for name, value in row.items()}
+        merged["traits"] = _merged_traits(earlier.get("traits"), row["traits"])
+        before[row[key]] = merged
+        out.append(merged)
+    return pa.Table.from_pylist(out, schema=rows.schema)
+
+
+def _merged_traits(earlier: str | None, update: str | None) -> str:
+    """JSON object text: the earlier traits with the update's members added or replaced."""
+    merged = {**json.loads(earlier or "{}"), **json.loads(update or "{}")}
+    return json.dumps(merged, separators=(",", ":"), sort_keys=True)
