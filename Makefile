@@ -14,7 +14,8 @@ install: $(BIN)/python
 install-dev: $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
 
-## make demo: set up and run the demo company on the embedded DuckDB store
+## make demo: set up, load the demo company into the embedded DuckDB store, write the executive
+## report and serve the dashboard on 127.0.0.1:8000 (Ctrl+C stops it)
 demo: install
 	$(BIN)/engagekit demo
 

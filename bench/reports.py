@@ -1,0 +1,92 @@
+"""Report generation speed on the demo company: every audience, built once and written as HTML
+and as PDF, against the target of <= 20 s per report at 20M events.
+
+    python bench/reports.py [--customers 105000]            # about 20M events, built in a temp folder
+    python bench/reports.py --store /data/bench.duckdb       # reuse (or build once and keep) a store
+
+Prints the load times when it builds the store, then per audience: the time to compute the
+report's content, to render HTML, to print PDF (Chromium's start included), and the total of a
+report as `engagekit report` writes it (content + render).
+"""
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TypeVar
+
+from rich.console import Console
+from rich.table import Table
+
+from engagekit.config import Settings
+from engagekit.demo.generate import DemoSpec, generate
+from engagekit.demo.load import load_demo
+from engagekit.derive import build_derived
+from engagekit.metrics.catalog import load_catalog
+from engagekit.report.audiences import AUDIENCES
+from engagekit.report.content import build_report
+from engagekit.report.render import render
+from engagekit.store import Store, connect
+
+PERIOD = (date(2026, 10, 1), date(2026, 11, 1))  # the last full month of the default demo
+TARGET_S = 20.0
+T = TypeVar("T")
+
+
+def timed(function: Callable[..., T], *args: object) -> tuple[T, float]:
+    started = time.perf_counter()
+    result = function(*args)
+    return result, time.perf_counter() - started
+
+
+def open_store(path: Path, customers: int, console: Console) -> Store:
+    """The store at `path`; generated, loaded and derived first when it holds no events."""
+    store = connect(f"duckdb:///{path}")
+    if store.count("events"):
+        console.print(f"reusing {path}")
+        return store
+    files, generate_s = timed(generate, DemoSpec(customers=customers), path.parent / f"{path.stem}-files")
+    _, ingest_s = timed(load_demo, store, files, Settings())
+    _, derive_s = timed(build_derived, store)
+    console.print(f"built {path}: generate {generate_s:.1f} s, ingest {ingest_s:.1f} s, derive {derive_s:.1f} s")
+    return store
+
+
+def bench(store: Store, console: Console) -> None:
+    catalog = load_catalog()
+    table = Table(title=f"Reports of {PERIOD[0]:%B %Y} over {store.count('events'):,} demo events (DuckDB store)")
+    for column in ("audience", "content s", "html s", "pdf s", "html report s", "pdf report s", "pdf KB"):
+        table.add_column(column, justify="left" if column == "audience" else "right")
+    slowest = 0.0
+    for name in AUDIENCES:
+        report, content_s = timed(build_report, store, catalog, name, *PERIOD)
+        html, html_s = timed(render, report, "html")
+        pdf, pdf_s = timed(render, report, "pdf")
+        slowest = max(slowest, content_s + pdf_s, content_s + html_s)
+        table.add_row(name, f"{content_s:.1f}", f"{html_s:.2f}", f"{pdf_s:.1f}", f"{content_s + html_s:.1f}",
+                      f"{content_s + pdf_s:.1f}", f"{len(pdf) / 1024:,.0f}")
+    console.print(table)
+    verdict = "within" if slowest <= TARGET_S else "OVER"
+    console.print(f"slowest report {slowest:.1f} s: {verdict} the target of {TARGET_S:.0f} s per report")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=105_000, help="demo size when the store is built")
+    parser.add_argument("--store", type=Path, help="a DuckDB file to reuse, or to build once and keep")
+    args = parser.parse_args()
+    console = Console()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.store or Path(tmp) / "bench.duckdb"
+        store = open_store(path, args.customers, console)
+        try:
+            bench(store, console)
+        finally:
+            store.close()
+
+
+if __name__ == "__main__":
+    main()
