@@ -4,12 +4,13 @@
     python bench/analyses.py --store /tmp/bench20m/bench.duckdb   # build once, then reuse
 
 Prints per analysis: engagekit's time, the SQL's time, their ratio, the target, and whether
-both give the same result. Paths has no hand-written SQL yet: its row shows engagekit's time
-against the target only.
+both give the same result.
 """
 from __future__ import annotations
 
 import argparse
+from collections import Counter
+from collections.abc import Callable
 import tempfile
 import time
 from datetime import date
@@ -45,6 +46,17 @@ STICKINESS_SQL = f"""
 WITH days AS (SELECT person_id, COUNT(DISTINCT CAST(ts AS DATE)) AS n FROM {PEOPLE}
               WHERE ts >= TIMESTAMP '2026-10-01' AND ts < TIMESTAMP '2026-11-01' GROUP BY 1)
 SELECT n, COUNT(*) FROM days GROUP BY 1"""
+ROLLING_SQL = f"""
+WITH d AS (SELECT DISTINCT person_id, CAST(ts AS DATE) AS day FROM {PEOPLE}
+           WHERE ts >= TIMESTAMP '2026-09-02' AND ts < TIMESTAMP '2026-11-01'),
+n AS (SELECT day, lead(day) OVER (PARTITION BY person_id ORDER BY day) AS nxt FROM d),
+c AS (SELECT day, 1 AS dau, 1 AS wau, 1 AS mau FROM n
+      UNION ALL SELECT day + 1, -1, 0, 0 FROM n
+      UNION ALL SELECT LEAST(day + 7, COALESCE(nxt, day + 7)), 0, -1, 0 FROM n
+      UNION ALL SELECT LEAST(day + 30, COALESCE(nxt, day + 30)), 0, 0, -1 FROM n),
+s AS (SELECT day, SUM(SUM(dau)) OVER w AS dau, SUM(SUM(wau)) OVER w AS wau, SUM(SUM(mau)) OVER w AS mau
+      FROM c GROUP BY day WINDOW w AS (ORDER BY day))
+SELECT day, dau, wau, mau FROM s WHERE day >= DATE '2026-10-01' AND day < DATE '2026-11-01'"""
 FUNNEL_STEPS = ("product_viewed", "product_added", "checkout_started", "order_completed")
 
 
@@ -94,20 +106,97 @@ def demo_store(path: Path, customers: int) -> Store:
     return store
 
 
+PATHS_SQL = f"""
+WITH ev AS (SELECT person_id, ts, event_id, event FROM {PEOPLE}
+            WHERE ts >= TIMESTAMP '2026-10-01' AND ts < TIMESTAMP '2026-11-01' AND channel IN ('web', 'app')),
+spans AS (SELECT person_id, session_key, start_ts, end_ts FROM sessions
+          WHERE end_ts >= TIMESTAMP '2026-10-01' AND start_ts < TIMESTAMP '2026-11-01'),
+hit AS (SELECT DISTINCT s.* FROM spans s JOIN ev e ON e.person_id = s.person_id
+        AND e.ts BETWEEN s.start_ts AND s.end_ts WHERE e.event = 'signed_up'),
+unit AS (SELECT h.session_key AS unit, e.event, struct_pack(t := e.ts, i := e.event_id) AS o FROM ev e
+         JOIN hit h ON e.person_id = h.person_id AND e.ts BETWEEN h.start_ts AND h.end_ts),
+after AS (SELECT * FROM (SELECT *, MIN(o) FILTER (WHERE event = 'signed_up') OVER (PARTITION BY unit) AS a FROM unit)
+          WHERE o >= a),
+steps AS (SELECT unit, event, o FROM (SELECT *, lag(event) OVER (PARTITION BY unit ORDER BY o) AS prev FROM after)
+          WHERE prev IS NULL OR prev <> event),
+ranked AS (SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY unit ORDER BY o) AS k FROM steps) WHERE k <= 5)
+SELECT list(event ORDER BY k) FILTER (WHERE k <= 4) AS path, COUNT(*) AS length FROM ranked GROUP BY unit"""
+
+
 def timed(function, *args):
     started = time.perf_counter()
     result = function(*args)
     return result, time.perf_counter() - started
 
 
+def same_paths(result, rows: list[tuple]) -> bool:
+    """The listed sequences, the total and the units reaching each depth agree with the SQL rows
+    (one per unit: its first steps and its length, up to steps + 1)."""
+    sequences = Counter(tuple(path) for path, _ in rows)
+    lengths = [length for _, length in rows]
+    reached = [sum(1 for length in lengths if length >= d.depth) for d in result.depths]
+    return (result.total == len(rows) and reached == [d.reached for d in result.depths]
+            and all(sequences[s.steps] == s.count for s in result.sequences))
+
+
 def retention_cells(result) -> dict:
     return {(row.start, k): count for row in result.rows for k, count in enumerate(row.counts) if count}
+
+
+def bench_retention(store: Store, sql: Callable[[str], list]) -> tuple[float, float, bool]:
+    retention, ours = timed(run_retention, store, RetentionQuery(period="week", periods=52, range=YEAR,
+                                                                  week_start="sunday"))
+    rows, theirs = timed(sql, RETENTION_SQL)
+    return ours, theirs, retention_cells(retention) == {(w, k): n for w, k, n in rows if n}
+
+
+def bench_lifecycle(store: Store, sql: Callable[[str], list]) -> tuple[float, float, bool]:
+    lifecycle, ours = timed(run_lifecycle, store, LifecycleQuery(range=YEAR, period="week", week_start="sunday"))
+    rows, theirs = timed(sql, LIFECYCLE_SQL)
+    theirs_by_week = {w: (r, n, s, d) for w, r, n, s, d in rows}
+    mine = {p.period: (p.returning, p.new, p.resurrecting, p.dormant) for p in lifecycle.periods
+            if p.period in theirs_by_week}
+    return ours, theirs, mine == theirs_by_week
+
+
+def bench_stickiness(store: Store, sql: Callable[[str], list]) -> tuple[float, float, bool]:
+    stickiness, ours = timed(run_stickiness, store, StickinessQuery(range=OCTOBER, activity=EventFilter()))
+    rows, theirs = timed(sql, STICKINESS_SQL)
+    days, rolling = timed(sql, ROLLING_SQL)
+    series = {d.day: (d.dau, d.wau, d.mau) for d in stickiness.series}
+    same = ({b.periods: b.people for b in stickiness.distribution if b.people} == dict(rows)
+            and len(days) == len(series) and all(series[day] == tuple(counts) for day, *counts in days))
+    return ours, theirs + rolling, same
+
+
+def bench_funnel(store: Store, sql: Callable[[str], list]) -> tuple[float, float, bool]:
+    steps = [EventFilter(event=e) for e in FUNNEL_STEPS]
+    funnel, ours = timed(run_funnel, store, FunnelQuery(steps=steps, window=14 * 86_400, range=OCTOBER))
+    rows, theirs = timed(sql, funnel_sql(FUNNEL_STEPS, 14))
+    reached = [sum(n for depth, n in rows if depth >= k) for k in range(1, len(FUNNEL_STEPS) + 1)]
+    return ours, theirs, [step.count for step in funnel.steps] == reached
+
+
+def bench_paths(store: Store, sql: Callable[[str], list]) -> tuple[float, float, bool]:
+    paths, ours = timed(run_paths, store, PathsQuery(start=EventFilter(event="signed_up"), steps=4, range=OCTOBER))
+    rows, theirs = timed(sql, PATHS_SQL)
+    return ours, theirs, same_paths(paths, rows)
+
+
+BENCHES = {  # name: (label, target in seconds, run)
+    "retention": ("retention, 52 weeks", 3, bench_retention),
+    "lifecycle": ("lifecycle, 52 weeks", 3, bench_lifecycle),
+    "stickiness": ("stickiness, 31 days", 3, bench_stickiness),
+    "funnel": ("funnel, 4 steps", 3, bench_funnel),
+    "paths": ("paths, 4 steps", 5, bench_paths),
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=105_000)
     parser.add_argument("--store", type=Path, help="a DuckDB file: built there when missing, else reused")
+    parser.add_argument("--only", choices=sorted(BENCHES), action="append", help="run only these analyses")
     args = parser.parse_args()
     console = Console()
     with tempfile.TemporaryDirectory() as tmp:
@@ -116,36 +205,11 @@ def main() -> None:
         table = Table(title=f"Analyses on {store.count('events'):,} demo events (DuckDB store)")
         for column in ("analysis", "engagekit s", "hand SQL s", "ratio", "target", "same result"):
             table.add_column(column, justify="left" if column == "analysis" else "right")
-
-        retention, ours = timed(run_retention, store, RetentionQuery(period="week", periods=52, range=YEAR,
-                                                                      week_start="sunday"))
-        rows, theirs = timed(lambda: con.execute(RETENTION_SQL).fetchall())
-        sql_cells = {(w, k): n for w, k, n in rows if n}
-        same = retention_cells(retention) == sql_cells
-        table.add_row("retention, 52 weeks", f"{ours:.2f}", f"{theirs:.2f}", f"{ours / theirs:.2f}x", "3 s",
-                      "yes" if same else "NO")
-
-        lifecycle, ours = timed(run_lifecycle, store, LifecycleQuery(range=YEAR, period="week", week_start="sunday"))
-        rows, theirs = timed(lambda: con.execute(LIFECYCLE_SQL).fetchall())
-        sql = {w: (r, n, s, d) for w, r, n, s, d in rows}
-        mine = {p.period: (p.returning, p.new, p.resurrecting, p.dormant) for p in lifecycle.periods if p.period in sql}
-        table.add_row("lifecycle, 52 weeks", f"{ours:.2f}", f"{theirs:.2f}", f"{ours / theirs:.2f}x", "3 s",
-                      "yes" if mine == sql else "NO")
-
-        stickiness, ours = timed(run_stickiness, store, StickinessQuery(range=OCTOBER, activity=EventFilter()))
-        rows, theirs = timed(lambda: con.execute(STICKINESS_SQL).fetchall())
-        mine = {b.periods: b.people for b in stickiness.distribution if b.people}
-        table.add_row("stickiness, 31 days", f"{ours:.2f}", f"{theirs:.2f}", f"{ours / theirs:.2f}x", "3 s",
-                      "yes" if mine == dict(rows) else "NO")
-
-        steps = [EventFilter(event=e) for e in FUNNEL_STEPS]
-        funnel, ours = timed(run_funnel, store, FunnelQuery(steps=steps, window=14 * 86_400, range=OCTOBER))
-        rows, theirs = timed(lambda: con.execute(funnel_sql(FUNNEL_STEPS, 14)).fetchall())
-        reached = [sum(n for depth, n in rows if depth >= k) for k in range(1, len(FUNNEL_STEPS) + 1)]
-        table.add_row("funnel, 4 steps", f"{ours:.2f}", f"{theirs:.2f}", f"{ours / theirs:.2f}x", "3 s",
-                      "yes" if [step.count for step in funnel.steps] == reached else "NO")
-        _, ours = timed(run_paths, store, PathsQuery(start=EventFilter(event="signed_up"), steps=4, range=OCTOBER))
-        table.add_row("paths, 4 steps", f"{ours:.2f}", "-", "-", "5 s", "-")
+        for name in args.only or BENCHES:
+            label, target, run = BENCHES[name]
+            ours, theirs, same = run(store, lambda text: con.execute(text).fetchall())
+            table.add_row(label, f"{ours:.2f}", f"{theirs:.2f}", f"{ours / theirs:.2f}x", f"{target} s",
+                          "yes" if same else "NO")
         console.print(table)
         store.close()
 

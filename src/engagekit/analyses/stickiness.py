@@ -27,9 +27,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, Literal
 
+import ibis
 import ibis.expr.types as ir
 import pandas as pd
-import pyarrow as pa
 from pydantic import Field
 
 from engagekit.analyses.activity import Activity, Selector
@@ -147,33 +147,45 @@ def periods_per_person(activity: Activity, query: StickinessQuery, periods: list
     return per_person.group_by("periods").aggregate(people=per_person.count())
 
 
-def rolling_active(activity: Activity, query: StickinessQuery, calendar: ir.Table) -> ir.Table:
-    """(day, dau, wau, mau) for each day of the range, from a calendar of (day, event day, lag)."""
+def coverage_changes(activity: Activity, query: StickinessQuery) -> ir.Table:
+    """(day, window, change): how the rolling active count of each window length changes on a day.
+
+    A person active on day e is in the window of n days ending on d when e <= d < e + n. Cut at
+    the person's next active day, these spans no longer overlap, so each person adds +1 on e and
+    -1 on the earlier of e + n and the next active day: the running sum of the changes up to d
+    is the number of people in the window ending on d, with one pass over the person-days and
+    no join."""
     events = activity.rows(query.selector())
     first = query.range.start - timedelta(days=ROLLING_DAYS["mau"] - 1)
     active = events.filter(read_between(events, first, query.range.end))
-    days = active.select(person_id=active.person_id, event_day=active.ts.truncate("D").cast("date")).distinct()
-    joined = days.join(calendar, days.event_day == calendar.cal_event_day)
-    return joined.group_by("cal_day").aggregate(
-        dau=joined.person_id.nunique(where=joined.cal_lag < ROLLING_DAYS["dau"]),
-        wau=joined.person_id.nunique(where=joined.cal_lag < ROLLING_DAYS["wau"]),
-        mau=joined.person_id.nunique(),
-    )
+    days = active.select(person_id=active.person_id, day=active.ts.truncate("D").cast("date")).distinct()
+    days = days.mutate(following=days.day.lead().over(ibis.window(group_by="person_id", order_by="day")))
+    parts = [days.select("day", window=ibis.literal(0, type="int64"), change=ibis.literal(1, type="int64"))]
+    for name, length in ROLLING_DAYS.items():
+        ends = days.day + ibis.interval(days=length)
+        end = ibis.ifelse(days.following.notnull() & (days.following < ends), days.following, ends)
+        parts.append(days.select(day=end, window=ibis.literal(length, type="int64"),
+                                 change=ibis.literal(-1, type="int64")))
+    changes = ibis.union(*parts)
+    return changes.group_by(["day", "window"]).aggregate(change=changes.change.sum())
 
 
-def rolling_calendar(start: date, end: date) -> pa.Table:
-    """Each day of [start, end) with the 30 days of its MAU window and their distance (lag)."""
-    rows: dict[str, list] = {"cal_day": [], "cal_event_day": [], "cal_lag": []}
-    day = start
+def rolling_series(changes: list[dict[str, Any]], start: date, end: date) -> list[ActiveDay]:
+    """DAU, WAU and MAU of each day of [start, end) from the running sums of `coverage_changes`
+    (window 0 holds the +1 of every person-day; window n the -1 where a span of n days ends)."""
+    by_day: dict[date, dict[int, int]] = {}
+    for row in changes:
+        by_day.setdefault(row["day"], {})[row["window"]] = row["change"]
+    running = {length: 0 for length in ROLLING_DAYS.values()}
+    series, day = [], min([start, *by_day])
     while day < end:
-        for lag in range(ROLLING_DAYS["mau"]):
-            rows["cal_day"].append(day)
-            rows["cal_event_day"].append(day - timedelta(days=lag))
-            rows["cal_lag"].append(lag)
+        today = by_day.get(day, {})
+        for length in running:
+            running[length] += today.get(0, 0) + today.get(length, 0)
+        if day >= start:
+            series.append(ActiveDay(day=day, **{name: running[n] for name, n in ROLLING_DAYS.items()}))
         day += timedelta(days=1)
-    return pa.table({"cal_day": pa.array(rows["cal_day"], pa.date32()),
-                     "cal_event_day": pa.array(rows["cal_event_day"], pa.date32()),
-                     "cal_lag": pa.array(rows["cal_lag"], pa.int64())})
+    return series
 
 
 def cumulative(counts: dict[int, int], period_count: int) -> list[StickinessBucket]:
@@ -191,13 +203,7 @@ def run_stickiness(store: Store, query: StickinessQuery) -> StickinessResult:
     activity = Activity(store, query.cohort)
     per_person = periods_per_person(activity, query, periods).to_pyarrow().to_pylist()
     counts = {r["periods"]: r["people"] for r in per_person}
-    with store.staged(rolling_calendar(query.range.start, query.range.end)) as calendar:
-        rows = {r["cal_day"]: r for r in rolling_active(activity, query, calendar).to_pyarrow().to_pylist()}
-    series = []
-    day = query.range.start
-    while day < query.range.end:
-        row = rows.get(day, {})
-        series.append(ActiveDay(day=day, dau=row.get("dau", 0), wau=row.get("wau", 0), mau=row.get("mau", 0)))
-        day += timedelta(days=1)
+    changes = coverage_changes(activity, query).to_pyarrow().to_pylist()
+    series = rolling_series(changes, query.range.start, query.range.end)
     return StickinessResult(query=query, period_count=len(periods), distribution=cumulative(counts, len(periods)),
                             series=series)
