@@ -1,4 +1,4 @@
-"""`engagekit derive`: rebuild sessions, customer-day activity and customer facts."""
+"""`engagekit derive`: bring sessions, customer-day activity and customer facts up to date."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -14,18 +14,24 @@ def register(app: typer.Typer) -> None:
     app.command("derive")(derive)
 
 
-def rebuild(store: Store, show: bool) -> dict[str, int]:
-    """Rebuild the derived tables with the project's session rules, with a status line."""
+def rebuild(store: Store, show: bool, full: bool = False) -> dict[str, int]:
+    """Update (with `full`, rebuild) the derived tables with the project's session rules, with a
+    status line."""
     rules = SessionRules.from_settings(STATE.settings)
     if not show:
-        return build_derived(store, rules)
+        return build_derived(store, rules, full=full)
     with err_console.status("building sessions, customer days and customer facts"):
-        return build_derived(store, rules)
+        return build_derived(store, rules, full=full)
 
 
-def derive(as_json: Annotated[bool, typer.Option("--json", help="Print the row counts as JSON.")] = False) -> None:
-    """Rebuild the derived tables (ingest does this after every run)."""
-    counts = rebuild(STATE.store(), show=not as_json)
+def derive(
+    full: Annotated[bool, typer.Option("--full", help="Rebuild every table from all events instead of "
+                                                      "applying only the batches ingested since the last build.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the row counts as JSON.")] = False,
+) -> None:
+    """Update the derived tables with the batches ingested since the last build (ingest does this
+    after every run); --full rebuilds them from all events."""
+    counts = rebuild(STATE.store(), show=not as_json, full=full)
     if as_json:
         print_json(counts)
         return

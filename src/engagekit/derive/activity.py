@@ -14,10 +14,13 @@ from engagekit.store import Store
 DAY_COLUMNS = ("person_id", "day", "events", "sessions", "page_views", "orders", "revenue", "logins", "active_seconds")
 
 
-def customer_days(store: Store, sessions: ir.Table) -> ir.Table:
+def customer_days(store: Store, sessions: ir.Table, events: ir.Table | None = None) -> ir.Table:
     """Daily activity per person (columns: DAY_COLUMNS) from the store's events and `sessions`
-    (the expression of `derive.sessions` or the stored `sessions` table)."""
-    events = resolved_events(store)
+    (the expression of `derive.sessions` or the stored `sessions` table).
+
+    `events` (resolved events) restricts the build to some people and days, as the incremental
+    build does; `sessions` must then hold the sessions of those people and days. Default: all events."""
+    events = resolved_events(store) if events is None else events
     e = events.mutate(day=events.ts.date())
     is_order = e.event.isin(ORDERS)
     daily = e.group_by(["person_id", "day"]).aggregate(

@@ -24,15 +24,17 @@ FACT_COLUMNS = (
 TRAITS = ("plan", "country", "acquisition_channel", "campaign")
 
 
-def customer_facts(store: Store, as_of: date) -> ir.Table:
-    """One row per customer (columns: FACT_COLUMNS); `tenure_days` counts days up to `as_of`."""
-    people = _event_facts(store)
-    records = store.customers_current()
+def customer_facts(store: Store, as_of: date, events: ir.Table | None = None,
+                   records: ir.Table | None = None) -> ir.Table:
+    """One row per customer (columns: FACT_COLUMNS); `tenure_days` counts days up to `as_of`.
+
+    `events` (resolved events) and `records` (current customer records) restrict the build to
+    some customers, as the incremental build does; default: all events and records."""
+    people = _event_facts(resolved_events(store) if events is None else events)
+    records = store.customers_current() if records is None else records
     joined = records.outer_join(people, records.customer_id == people.person_id)
     customer_id = ibis.coalesce(records.customer_id, people.person_id)
-    started = ibis.coalesce(records.created_at, people.first_seen).date()
-    tenure = ibis.date(as_of).delta(started, unit="day")
-    return joined.select(
+    facts = joined.select(
         customer_id=customer_id,
         first_seen=people.first_seen,
         last_seen=people.last_seen,
@@ -41,16 +43,25 @@ def customer_facts(store: Store, as_of: date) -> ir.Table:
         revenue=people.revenue.fill_null(0.0),
         first_order_ts=people.first_order_ts,
         last_order_ts=people.last_order_ts,
-        tenure_days=ibis.ifelse(tenure >= 0, tenure, ibis.null("int64")),
+        tenure_days=ibis.null("int64"),
         **{trait: json_text(records.traits, trait) for trait in TRAITS},
         account_id=records.account_id,
         active_days=people.active_days.fill_null(0),
     )
+    return with_tenure(facts, as_of)
 
 
-def _event_facts(store: Store) -> ir.Table:
-    """Event aggregates of every identified person."""
-    events = resolved_events(store)
+def with_tenure(facts: ir.Table, as_of: date) -> ir.Table:
+    """Facts with `tenure_days` measured to `as_of`: whole days from the UTC date of `created_at`
+    (of `first_seen` without a record); null when that start is after `as_of`. Tenure depends on
+    nothing else, so the incremental build re-measures every customer's from the facts alone."""
+    started = ibis.coalesce(facts.created_at, facts.first_seen).date()
+    tenure = ibis.date(as_of).delta(started, unit="day")
+    return facts.mutate(tenure_days=ibis.ifelse(tenure >= 0, tenure, ibis.null("int64")))
+
+
+def _event_facts(events: ir.Table) -> ir.Table:
+    """Event aggregates of every identified person of resolved `events`."""
     e = events.filter(identified(events))
     is_order = e.event.isin(ORDERS)
     return e.group_by("person_id").aggregate(

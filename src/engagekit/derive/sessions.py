@@ -68,25 +68,38 @@ class SessionRules:
         return cls(timeout_minutes=settings.session_timeout_minutes, max_hours=settings.session_max_hours)
 
 
-def sessions(store: Store, rules: SessionRules | None = None) -> ir.Table:
-    """One row per session of the store's interactive events (columns: SESSION_COLUMNS)."""
+def sessions(store: Store, rules: SessionRules | None = None, events: ir.Table | None = None) -> ir.Table:
+    """One row per session of the store's interactive events (columns: SESSION_COLUMNS).
+
+    `events` (resolved events, see `resolved_events`) restricts the build to some people or to
+    their events from the start of a run on, as the incremental build does; default: all events."""
     rules = rules or SessionRules()
-    events = resolved_events(store)
+    events = resolved_events(store) if events is None else events
     interactive = events.filter(events.channel.isin(rules.channels))
-    return _summarise(_assign(interactive, rules), rules)
+    stored = store.table("events")
+    properties = stored.filter(stored.channel.isin(rules.channels)).select("event_id", "properties")
+    return _summarise(_assign(interactive, rules), properties, rules)
+
+
+SESSION_INPUTS = ("person_id", "ts", "event_id", "event", "channel", "customer_id", "anonymous_id")
 
 
 def _assign(events: ir.Table, rules: SessionRules) -> ir.Table:
     """Each event with its session (`run` of activity, `piece` of the run), its order among the
-    person's events (`seq`) and the active part of its gap to the previous event (`active_us`)."""
+    person's events (`seq`) and the active part of its gap to the previous event (`active_us`).
+
+    Only the columns sessions read go through the window functions (each sorts what it carries),
+    and the run's start is a running maximum over the same window as the run number, so the
+    engine sorts the events twice in all, not once per window."""
     order = ["ts", "event_id"]  # event_id breaks ties between events of the same instant
     by_person = ibis.window(group_by="person_id", order_by=order)
-    ordered = events.mutate(seq=ibis.row_number().over(by_person), prev_ts=events.ts.lag().over(by_person))
+    slim = events.select(*SESSION_INPUTS)
+    ordered = slim.mutate(seq=ibis.row_number().over(by_person), prev_ts=slim.ts.lag().over(by_person))
     gap = micros_between(ordered.prev_ts, ordered.ts)
     new_run = ordered.prev_ts.isnull() | (gap > rules.timeout_minutes * 60 * MICROSECONDS)
     so_far = ibis.cumulative_window(group_by="person_id", order_by=order)
-    runs = ordered.mutate(gap_us=gap, new_run=new_run, run=new_run.cast("int64").sum().over(so_far))
-    runs = runs.mutate(run_start=runs.ts.min().over(group_by=[runs.person_id, runs.run]))
+    runs = ordered.mutate(gap_us=gap, new_run=new_run, run=new_run.cast("int64").sum().over(so_far),
+                          run_start=ibis.ifelse(new_run, ordered.ts, ibis.null("timestamp")).max().over(so_far))
     max_us = rules.max_hours * 3600 * MICROSECONDS
     piece = _piece(runs.run_start, runs.ts, max_us)
     starts_session = runs.new_run | (piece != _piece(runs.run_start, runs.prev_ts, max_us))
@@ -100,8 +113,10 @@ def _piece(run_start: ir.TimestampValue, ts: ir.TimestampValue, max_us: int) -> 
     return ibis.greatest(micros_between(run_start, ts) - 1, 0) // max_us
 
 
-def _summarise(e: ir.Table, rules: SessionRules) -> ir.Table:
-    """One row per (person, run, piece) with the session's measures."""
+def _summarise(e: ir.Table, properties: ir.Table, rules: SessionRules) -> ir.Table:
+    """One row per (person, run, piece) with the session's measures. The properties of its first
+    event and of its first page view are looked up by event id in `properties` (event_id,
+    properties) once the sessions are known, rather than carried through the window functions."""
     is_page_view = e.event.isin(PAGE_VIEWS)
     grouped = e.group_by(["person_id", "run", "piece"]).aggregate(
         customer_id=ibis.ifelse(identified(e), e.person_id, ibis.null("string")).max(),
@@ -116,9 +131,13 @@ def _summarise(e: ir.Table, rules: SessionRules) -> ir.Table:
         converted=e.event.isin(ORDERS).any(),
         active_us=e.active_us.sum(),
         channel=e.channel.argmin(e.seq),
-        first_properties=e.properties.argmin(e.seq),
-        landing_properties=e.properties.argmin(e.seq, where=is_page_view),
+        first_event=e.event_id.argmin(e.seq),
+        landing_event=e.event_id.argmin(e.seq, where=is_page_view),
     )
+    first = properties.select(first_event="event_id", first_properties="properties")
+    landing = properties.select(landing_event="event_id", landing_properties="properties")
+    grouped = grouped.left_join(first, "first_event").select(grouped, first.first_properties)
+    grouped = grouped.left_join(landing, "landing_event").select(grouped, landing.landing_properties)
     s = grouped.mutate(duration_seconds=seconds_between(grouped.start_ts, grouped.end_ts))
     bounced = (s.page_views <= 1) & (s.duration_seconds < rules.bounce_seconds) & ~s.converted
     key = s.person_id.concat("@", s.start_ts.strftime("%Y-%m-%d %H:%M:%S.%f"))

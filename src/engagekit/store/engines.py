@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -153,9 +154,13 @@ class SparkEngine:
     def replace(self, name: str, table: ir.Table) -> None:
         """Write the rows as this warehouse's Parquet folder `name` and point the catalog at it
         (saveAsTable would use spark.sql.warehouse.dir, the first store opened in the process).
-        `table` must not read `name` itself. The query is Ibis-compiled, never user text."""
+        `table` may read `name` itself (an incremental update): the rows are written beside it and
+        moved in place once complete. The query is Ibis-compiled, never user text."""
         frame = self.session.sql(self.backend.compile(table))
-        frame.write.mode("overwrite").parquet(str(self.warehouse / name))
+        written = self.warehouse / f"{name}.next"
+        frame.write.mode("overwrite").parquet(str(written))
+        shutil.rmtree(self.warehouse / name, ignore_errors=True)
+        written.rename(self.warehouse / name)
         self.attach(name)
 
     def attach(self, name: str) -> None:

@@ -1,0 +1,153 @@
+"""Bring the derived tables up to date with some new ingest batches, recomputing only what they touched.
+
+What a batch can change, and what is recomputed (docs/derived-tables.md says it in words):
+
+- A person with new events: their sessions from the start of the *run* (activity without a gap
+  over the timeout) that the earliest new interactive event joins, since a new event can merge
+  runs or move a run's start, and so its 24 h cuts, but never changes a run that ended more than
+  the timeout before it; their customer days from the earliest day of those sessions and of the
+  new events; their customer facts.
+- A new identity link: the anonymous id and every customer it is linked to change their events
+  (the link can re-attribute the anonymous id's activity), so all their sessions, days and facts
+  are recomputed, and the rows of an id that is no longer a person of its own disappear.
+- A new customer record: that customer's facts (traits, creation time, account).
+- Tenure is measured to the as-of day, which moves with the latest event, so every customer's
+  `tenure_days` is re-measured from the facts themselves (see `facts.with_tenure`).
+
+The result equals a full rebuild: rows of untouched people and of times before each cut are
+kept as they are, the rest is rebuilt from events by the same functions as the full build.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from engagekit.derive.activity import DAY_COLUMNS, customer_days
+from engagekit.derive.facts import FACT_COLUMNS, customer_facts, with_tenure
+from engagekit.derive.sessions import SESSION_COLUMNS, SessionRules, sessions
+from engagekit.derive.timing import MICROSECONDS, micros_between
+from engagekit.ingest.identity import resolved_events
+from engagekit.store import Store
+
+CHANGE_SCHEMA = pa.schema([
+    ("person_id", pa.string()),
+    ("redo_sessions", pa.bool_()),  # the person's sessions are rebuilt ...
+    ("session_from", pa.timestamp("us")),  # ... from this start on (null: all of them)
+    ("day_from", pa.date32()),  # their customer days are rebuilt from this day on (null: all)
+])
+
+
+def update_derived(store: Store, rules: SessionRules, batch_ids: list[str], as_of: date) -> None:
+    """Apply the batches `batch_ids` to the derived tables (call inside a transaction)."""
+    events = resolved_events(store)
+    changes = changed_people(store, events, rules, batch_ids)
+    records = store.table("customers")
+    new_records = records.filter(records.batch_id.isin(batch_ids)).select(person_id=records.customer_id)
+    with store.staged(changes) as changed:
+        _update_sessions(store, rules, events, changed.filter(changed.redo_sessions))
+        _update_days(store, events, changed)
+        customers = changed.select("person_id").union(new_records, distinct=True)
+        _update_facts(store, events, customers, as_of)
+
+
+def changed_people(store: Store, events: ir.Table, rules: SessionRules, batch_ids: list[str]) -> pa.Table:
+    """Per touched person (columns: CHANGE_SCHEMA), from where their sessions and days are rebuilt.
+
+    Computed from the derived tables as they were before the update and returned as Arrow, so
+    that it stays fixed while those tables are replaced."""
+    relinked = _relinked_people(store, batch_ids)
+    new = events.filter(events.batch_id.isin(batch_ids)).anti_join(relinked, "person_id")
+    first = new.group_by("person_id").aggregate(
+        first_visit=new.ts.min(where=new.channel.isin(rules.channels)), first_day=new.ts.date().min())
+    cuts = _run_starts(store, first, rules)
+    joined = first.left_join(cuts, "person_id")
+    visited, cut = joined.first_visit.notnull(), joined.cut
+    touched = joined.select(
+        person_id=joined.person_id,
+        redo_sessions=visited,
+        session_from=cut,
+        day_from=ibis.ifelse(visited, ibis.ifelse(cut.isnull(), ibis.null("date"), ibis.least(joined.first_day, cut.date())),
+                             joined.first_day),
+    )
+    ids = relinked.person_id.to_pyarrow()
+    whole = pa.table([ids.cast(pa.string()), pa.repeat(True, len(ids)), pa.nulls(len(ids), pa.timestamp("us")),
+                      pa.nulls(len(ids), pa.date32())], schema=CHANGE_SCHEMA)
+    return pa.concat_tables([touched.to_pyarrow().cast(CHANGE_SCHEMA), whole])
+
+
+def _relinked_people(store: Store, batch_ids: list[str]) -> ir.Table:
+    """The people whose events a new identity link can re-attribute: each newly linked anonymous
+    id and every customer it is linked to (the first link decides, and a new one may be earlier)."""
+    links = store.table("identities")
+    anonymous = links.filter(links.batch_id.isin(batch_ids)).select("anonymous_id").distinct()
+    linked = links.semi_join(anonymous, "anonymous_id")
+    return anonymous.select(person_id=anonymous.anonymous_id).union(
+        linked.select(person_id=linked.customer_id), distinct=True)
+
+
+def _run_starts(store: Store, first: ir.Table, rules: SessionRules) -> ir.Table:
+    """Per person with new interactive events, `cut`: the start of their latest stored run that
+    begins at or before the earliest new interactive event (null when none does: rebuild all).
+
+    A stored session starts a run when the previous session of the person ended more than the
+    timeout before it; sessions of one run are its 24 h pieces, less than the timeout apart."""
+    visits = first.filter(first.first_visit.notnull())
+    stored = store.table("sessions").semi_join(visits, "person_id")
+    by_person = ibis.window(group_by="person_id", order_by="start_ts")
+    previous_end = stored.end_ts.lag().over(by_person)
+    gap = micros_between(previous_end, stored.start_ts)
+    starts = stored.mutate(_run_start=previous_end.isnull() | (gap > rules.timeout_minutes * 60 * MICROSECONDS))
+    joined = starts.inner_join(visits, "person_id")
+    before = joined._run_start & (joined.start_ts <= joined.first_visit)
+    return joined.group_by("person_id").aggregate(cut=joined.start_ts.max(where=before))
+
+
+def _update_sessions(store: Store, rules: SessionRules, events: ir.Table, changed: ir.Table) -> None:
+    """Keep the sessions before each person's cut, rebuild the rest from their events."""
+    old = store.table("sessions")
+    kept = _kept(old, changed, keep=lambda c: c.session_from.notnull() & (c.start_ts < c.session_from))
+    redo = _events_from(events, changed, lambda e: e.session_from.isnull() | (e.ts >= e.session_from))
+    rebuilt = sessions(store, rules, events=redo).select(*SESSION_COLUMNS)
+    store.replace_table("sessions", kept.select(*SESSION_COLUMNS).union(rebuilt.cast(old.schema())))
+
+
+def _update_days(store: Store, events: ir.Table, changed: ir.Table) -> None:
+    """Keep the customer days before each person's first changed day, rebuild the rest."""
+    old = store.table("customer_days")
+    kept = _kept(old, changed, keep=lambda c: c.day_from.notnull() & (c.day < c.day_from))
+    redo = _events_from(events, changed, lambda e: e.day_from.isnull() | (e.ts.date() >= e.day_from))
+    stored = store.table("sessions")  # already brought up to date
+    visits = stored.inner_join(changed, "person_id")
+    visits = visits.filter(visits.day_from.isnull() | (visits.start_ts.date() >= visits.day_from)).select(*stored.columns)
+    rebuilt = customer_days(store, visits, events=redo).select(*DAY_COLUMNS)
+    store.replace_table("customer_days", kept.select(*DAY_COLUMNS).union(rebuilt.cast(old.schema())))
+
+
+def _update_facts(store: Store, events: ir.Table, customers: ir.Table, as_of: date) -> None:
+    """Rebuild the facts of the touched customers, keep the others, re-measure everyone's tenure."""
+    old = store.table("customer_facts")
+    kept = old.anti_join(customers, old.customer_id == customers.person_id)
+    records = store.customers_current()
+    rebuilt = customer_facts(store, as_of, events=events.semi_join(customers, "person_id"),
+                             records=records.semi_join(customers, records.customer_id == customers.person_id))
+    merged = kept.select(*FACT_COLUMNS).union(rebuilt.select(*FACT_COLUMNS).cast(old.schema()))
+    store.replace_table("customer_facts", with_tenure(merged, as_of))
+
+
+def _kept(old: ir.Table, changed: ir.Table, keep: Callable[[ir.Table], ir.BooleanValue]) -> ir.Table:
+    """The rows of `old` of untouched people, and of touched ones where `keep` holds (given the
+    rows joined to their person's change)."""
+    joined = old.left_join(changed, "person_id").select(*old.columns, _touched=changed.person_id.notnull(),
+                                                          **{c: changed[c] for c in CHANGE_SCHEMA.names[1:]})
+    return joined.filter(~joined._touched | keep(joined)).select(*old.columns)
+
+
+def _events_from(events: ir.Table, changed: ir.Table, since: Callable[[ir.Table], ir.BooleanValue]) -> ir.Table:
+    """The resolved events of the touched people that `since` selects (given the events joined to
+    their person's change)."""
+    joined = events.inner_join(changed, "person_id")
+    return joined.filter(since(joined)).select(*events.columns)
