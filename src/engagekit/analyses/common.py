@@ -68,10 +68,15 @@ class DateRange(StrictModel):
         return self
 
     def low(self) -> ir.TimestampScalar:
-        return ibis.literal(datetime.combine(self.start, datetime.min.time()), type="timestamp")
+        return midnight(self.start)
 
     def high(self) -> ir.TimestampScalar:
-        return ibis.literal(datetime.combine(self.end, datetime.min.time()), type="timestamp")
+        return midnight(self.end)
+
+
+def midnight(day: date) -> ir.TimestampScalar:
+    """The timestamp at which `day` begins."""
+    return ibis.literal(datetime.combine(day, datetime.min.time()), type="timestamp")
 
 
 def people_events(store: Store, cohort: str | None = None) -> ir.Table:
@@ -100,6 +105,36 @@ def period_start(ts: ir.TimestampValue, period: Period, week_start: WeekStart = 
     if week_start == "monday":
         return ts.truncate("W").cast("date")
     return (ts + ibis.interval(days=1)).truncate("W").cast("date") - ibis.interval(days=1)
+
+
+_EPOCH_DAY = date(1970, 1, 1)  # a Thursday: Sunday weeks start 4 days before it, Monday weeks 3
+_WEEK_SHIFT = {"sunday": 4, "monday": 3}
+
+
+def period_number(ts: ir.TimestampValue, period: Period, week_start: WeekStart = "sunday") -> ir.IntegerValue:
+    """A running number of the period that contains `ts` (consecutive periods differ by 1), in
+    integer arithmetic: cheaper to compute and to group by than period_start's truncated dates."""
+    if period == "month":
+        return ts.year() * 12 + ts.month() - 1
+    days = ts.date().delta(ibis.literal(_EPOCH_DAY), unit="day")
+    return days if period == "day" else (days + _WEEK_SHIFT[week_start]) // 7
+
+
+def python_period_number(day: date, period: Period, week_start: WeekStart = "sunday") -> int:
+    """The same as period_number, for a Python date."""
+    if period == "month":
+        return day.year * 12 + day.month - 1
+    days = (day - _EPOCH_DAY).days
+    return days if period == "day" else (days + _WEEK_SHIFT[week_start]) // 7
+
+
+def numbered_period_start(number: int, period: Period, week_start: WeekStart = "sunday") -> date:
+    """The first day of the period with this number (the inverse of period_number)."""
+    if period == "month":
+        return date(number // 12, number % 12 + 1, 1)
+    if period == "day":
+        return _EPOCH_DAY + timedelta(days=number)
+    return _EPOCH_DAY + timedelta(days=7 * number - _WEEK_SHIFT[week_start])
 
 
 def python_period_start(day: date, period: Period, week_start: WeekStart = "sunday") -> date:

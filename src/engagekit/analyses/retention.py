@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, Literal
 
 import ibis
@@ -50,8 +50,11 @@ from engagekit.analyses.common import (
     Period,
     StrictModel,
     WeekStart,
+    midnight,
     next_period,
-    period_start,
+    numbered_period_start,
+    period_number,
+    python_period_number,
     python_period_start,
 )
 from engagekit.config import DEFAULT_WEEK_START
@@ -60,8 +63,6 @@ from engagekit.store import Store
 
 Mode = Literal["recurring", "first_time"]
 NO_TRAIT = "(none)"
-_EPOCH = ibis.literal(datetime(1970, 1, 1), type="timestamp")
-_MICROS_PER_DAY = 86_400_000_000
 _TRAIT_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -125,13 +126,12 @@ class RetentionResult(StrictModel):
 
 
 def run_retention(store: Store, query: RetentionQuery) -> RetentionResult:
-    """The retention matrix of `query` (two aggregate queries to the engine)."""
+    """The retention matrix of `query` (one aggregate query to the engine, plus the last day)."""
     activity = Activity(store, query.cohort)
-    members = _members(store, activity, query)
-    returns = _returns(activity, query)
-    keys = ["cohort", "anchor"]
+    members, returns = _members_and_returns(store, activity, query)
+    keys = ["cohort", "index"]
     paired = members.join(returns, members.person_id == returns.person_id).select(
-        members.cohort, members.anchor, members.person_id, k=returns.index - members.index
+        members.cohort, members.index, members.person_id, k=returns.index - members.index
     ).filter(ibis._.k >= 1)
     if query.cumulative:
         last = paired.group_by([*keys, "person_id"]).aggregate(k=paired.k.max())
@@ -141,16 +141,9 @@ def run_retention(store: Store, query: RetentionQuery) -> RetentionResult:
         cells = within.group_by([*keys, "k"]).aggregate(n=ibis._.count())
     sizes = members.group_by(keys).aggregate(k=ibis.literal(0, type="int64"), n=ibis._.count())
     table = sizes.union(cells.mutate(k=cells.k.cast("int64"), n=cells.n.cast("int64")))
-    records = table.to_pyarrow().to_pylist()
+    records = [{**record, "anchor": numbered_period_start(record["index"], query.period, query.week_start)}
+               for record in table.to_pyarrow().to_pylist()]
     return _assemble(query, records, activity.last_day())
-
-
-def _period_index(day: ir.DateValue, period: Period) -> ir.IntegerValue:
-    """A running number of the period that starts on `day` (consecutive periods differ by 1)."""
-    if period == "month":
-        return day.year() * 12 + day.month() - 1
-    days = day.cast("timestamp").delta(_EPOCH, unit="microsecond") // _MICROS_PER_DAY
-    return days // 7 if period == "week" else days
 
 
 def _cohort_days(query: RetentionQuery) -> DateRange | None:
@@ -162,44 +155,58 @@ def _cohort_days(query: RetentionQuery) -> DateRange | None:
     return DateRange(start=low, end=next_period(last, query.period))
 
 
-def _members(store: Store, activity: Activity, query: RetentionQuery) -> ir.Table:
-    """Cohort membership: person_id, cohort (trait value or null), anchor (period 0), index."""
-    starts = activity.rows(query.start_event.selector())
+def _between(rows: ir.Table, low: date | None, high: date | None) -> ir.Table:
+    """The rows on the days [low, high) (an open side when None)."""
+    if low is not None:
+        rows = rows.filter(rows.ts >= midnight(low))
+    if high is not None:
+        rows = rows.filter(rows.ts < midnight(high))
+    return rows
+
+
+def _per_period(rows: ir.Table, query: RetentionQuery) -> ir.Table:
+    """person_id, index (the period's number), events: each person's events in each period."""
+    stamped = rows.select("person_id", "events", index=period_number(rows.ts, query.period, query.week_start))
+    return stamped.group_by(["person_id", "index"]).aggregate(events=stamped.events.sum())
+
+
+def _members_and_returns(store: Store, activity: Activity, query: RetentionQuery) -> tuple[ir.Table, ir.Table]:
+    """Cohort membership (person_id, cohort: trait value or null, index of period 0) and the periods
+    (person_id, index) with at least min_returns return events. A return counts only after the
+    first cohort period and, unless cumulative, up to N periods after the last one; when the start
+    and return events are the same, both come from one table of person-periods."""
     span = _cohort_days(query)
-    if query.mode == "recurring" and query.cohort_by is None:
-        if span is not None:  # only the cohort periods' own start events can anchor them
-            starts = starts.filter(starts.ts >= span.low(), starts.ts < span.high())
-        anchored = starts.select("person_id", anchor=period_start(starts.ts, query.period, query.week_start)).distinct()
+    low = span.start if span is not None else None
+    high = None if span is None or query.cumulative else _shift(span.end, query.period, query.periods)
+    per_period = _per_period(_between(activity.rows(query.return_event.selector()), low, high), query)
+    if query.mode == "recurring" and query.cohort_by is None and query.start_event == query.return_event:
+        members = per_period
+        if span is not None:
+            members = members.filter(members.index < python_period_number(span.end, query.period, query.week_start))
+        members = members.select("person_id", "index", cohort=ibis.null("string"))
     else:
-        first = starts.group_by("person_id").aggregate(first_ts=starts.ts.min())
-        anchored = first.select("person_id", anchor=period_start(first.first_ts, query.period, query.week_start))
-    if span is not None:
-        anchored = anchored.filter(anchored.anchor >= ibis.literal(span.start),
-                                   anchored.anchor < ibis.literal(query.range.end))
-    anchored = anchored.mutate(index=_period_index(anchored.anchor, query.period))
+        members = _members(store, activity, query, span)
+    returns = per_period.filter(per_period.events >= query.min_returns).select("person_id", "index")
+    return members, returns
+
+
+def _members(store: Store, activity: Activity, query: RetentionQuery, span: DateRange | None) -> ir.Table:
+    """Cohort membership: person_id, cohort (trait value or null), index of the cohort period."""
+    starts = activity.rows(query.start_event.selector())
+    if query.mode == "recurring" and query.cohort_by is None:  # every period with a start event
+        starts = _between(starts, span.start, span.end) if span is not None else starts
+        anchored = starts.select("person_id", index=period_number(starts.ts, query.period, query.week_start))
+        anchored = anchored.distinct()
+    else:  # the period of the first start event ever, if it is a cohort period
+        first = starts.group_by("person_id").aggregate(ts=starts.ts.min())
+        first = _between(first, span.start, span.end) if span is not None else first
+        anchored = first.select("person_id", index=period_number(first.ts, query.period, query.week_start))
     if query.cohort_by is None:
         return anchored.mutate(cohort=ibis.null("string"))
     customers = store.customers_current()
     traits = customers.select(customer_id=customers.customer_id, cohort=json_text(customers.traits, query.cohort_by))
     joined = anchored.left_join(traits, anchored.person_id == traits.customer_id)
-    return joined.select(anchored.person_id, anchored.anchor, anchored.index, joined.cohort)
-
-
-def _returns(activity: Activity, query: RetentionQuery) -> ir.Table:
-    """person_id and index of every period with at least min_returns return events; only the
-    periods after the first cohort period (and, unless cumulative, up to N after the last) count."""
-    matched = activity.rows(query.return_event.selector())
-    span = _cohort_days(query)
-    if span is not None:
-        matched = matched.filter(matched.ts >= span.low())
-        if not query.cumulative:
-            last = DateRange(start=span.start, end=_shift(span.end, query.period, query.periods))
-            matched = matched.filter(matched.ts < last.high())
-    stamped = matched.select("person_id", "events",
-                             index=_period_index(period_start(matched.ts, query.period, query.week_start),
-                                                 query.period))
-    counted = stamped.group_by(["person_id", "index"]).aggregate(returns=stamped.events.sum())
-    return counted.filter(counted.returns >= query.min_returns).select("person_id", "index")
+    return joined.select(anchored.person_id, anchored.index, joined.cohort)
 
 
 def _shift(day: date, period: Period, k: int) -> date:
