@@ -3,7 +3,7 @@ and tables that every renderer shows the same way."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -116,12 +116,34 @@ def build_report(store: Store, catalog: Catalog, audience_name: str, start: date
         note = "There is no data for this period: the store holds no events between these dates."
         return Report(spec.name, spec.title, start, end, [Section("No data", notes=[note])], empty=True)
     names = [n for n in spec.kpis if n in catalog.metrics]
-    current = compute(store, catalog, names, start, end, compare="previous_period")
     series = compute(store, catalog, names, series_start(end), end, grain="month")
+    current = compared_period(store, catalog, names, start, end, series)
     context = _Context(store, catalog, spec, start, end, current, series)
     sections = [_kpi_section(context, names)]
     sections += [section for key in spec.sections if (section := BUILDERS[key](context)) is not None]
     return Report(spec.name, spec.title, start, end, sections)
+
+
+def compared_period(store: Store, catalog: Catalog, names: list[str], start: date, end: date,
+                    series: MetricResult) -> MetricResult:
+    """The KPIs of [start, end) against the previous period. A calendar month is the last month
+    of the monthly series and its previous period the month before, so they are read from the
+    series instead of being queried again; any other range is computed."""
+    if not (start.day == 1 and end == start + relativedelta(months=1)):
+        return compute(store, catalog, names, start, end, compare="previous_period")
+    monthly = {(r.metric, r.period): r for r in series.rows if not r.segment}
+    before = start - relativedelta(months=1)
+    rows = [_against(row, monthly.get((name, before))) for name in names if (row := monthly.get((name, start)))]
+    return MetricResult(start, end, None, (), "previous_period", rows)
+
+
+def _against(row: MetricRow, before: MetricRow | None) -> MetricRow:
+    """A month's row as a whole-period row compared with the month before (the engine's change
+    and relative change)."""
+    previous = before.value if before else None
+    change = row.value - previous if row.value is not None and previous is not None else None
+    relative = change / abs(previous) if change is not None and previous else None
+    return replace(row, period=None, previous=previous, change=change, relative_change=relative)
 
 
 def series_start(end: date) -> date:
