@@ -27,7 +27,6 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
-import pyarrow as pa
 
 from engagekit.analyses.activity import Activity
 from engagekit.analyses.common import (
@@ -37,8 +36,9 @@ from engagekit.analyses.common import (
     StrictModel,
     WeekStart,
     next_period,
-    period_start,
+    period_number,
     periods_between,
+    python_period_number,
     python_period_start,
 )
 from engagekit.config import DEFAULT_WEEK_START
@@ -105,47 +105,41 @@ def created_times(store: Store, activity: Activity) -> ir.Table:
     return joined.select(person_id=joined.person_id, created=created)
 
 
-def classified(store: Store, query: LifecycleQuery, calendar: ir.Table, low: date, high: date) -> ir.Table:
-    """(index, status, people) counts; index 0 is the period before the range."""
+def counted(store: Store, query: LifecycleQuery, low: date, high: date) -> ir.Table:
+    """Per period number (index) in [low, high): the active people, and those of them returning
+    (active in the period before) and new (created in the period, and so not returning)."""
     activity = Activity(store, query.cohort)
     events = activity.rows(query.activity.selector())
     read = DateRange(start=low, end=high)
     active = events.filter((events.ts >= read.low()) & (events.ts < read.high()))
-    active = active.select(person_id=active.person_id,
-                           period=period_start(active.ts, query.period, query.week_start)).distinct()
-    active = active.join(calendar, active.period == calendar.cal_period)
+    active = active.select("person_id", index=period_number(active.ts, query.period, query.week_start)).distinct()
     created = created_times(store, activity)
     active = active.join(created, "person_id")
-    by_person = ibis.window(group_by="person_id", order_by="cal_index")
     rows = active.mutate(
-        previous=active.cal_index.lag().over(by_person),
-        following=active.cal_index.lead().over(by_person),
-        created_period=period_start(active.created, query.period, query.week_start),
+        previous=active.index.lag().over(ibis.window(group_by="person_id", order_by="index")),
+        created_index=period_number(active.created, query.period, query.week_start),
     )
-    status = ibis.cases(
-        (rows.previous == rows.cal_index - 1, "returning"),
-        (rows.created_period == rows.cal_period, "new"),
-        else_="resurrecting",
+    returning = rows.previous.notnull() & (rows.previous == rows.index - 1)
+    return rows.group_by("index").aggregate(
+        active=rows.count(),
+        returning=rows.count(where=returning),
+        new=rows.count(where=~returning & (rows.created_index == rows.index)),
     )
-    current = rows.filter(rows.cal_index > 0).select(index=rows.cal_index, status=status)
-    lost = rows.filter(rows.following.isnull() | (rows.following != rows.cal_index + 1))
-    lost = lost.select(index=lost.cal_index + 1, status=ibis.literal("dormant"))
-    both = current.union(lost)
-    return both.group_by(["index", "status"]).aggregate(people=both.count())
 
 
 def run_lifecycle(store: Store, query: LifecycleQuery) -> LifecycleResult:
-    """Classify the active people of every period of the range (see the module docstring)."""
+    """Classify the active people of every period of the range (see the module docstring): the
+    engine counts active, returning and new people per period; resurrecting are the other active
+    people, and dormant the people active in the period before who are not returning."""
     periods = periods_between(query.range.start, query.range.end, query.period, query.week_start)
     before = previous_period_start(periods[0], query.period, query.week_start)
-    starts = [before, *periods]
-    calendar = pa.table({"cal_period": pa.array(starts, pa.date32()),
-                         "cal_index": pa.array(range(len(starts)), pa.int64())})
-    counts: dict[int, dict[str, int]] = {index: {} for index in range(1, len(starts))}
-    with store.staged(calendar) as staged:
-        expr = classified(store, query, staged, before, next_period(periods[-1], query.period))
-        for record in expr.to_pyarrow().to_pylist():
-            if record["index"] in counts:  # not the dormant of the period after the range
-                sign = -1 if record["status"] == "dormant" else 1
-                counts[record["index"]][record["status"]] = sign * record["people"]
-    return LifecycleResult(query=query, periods=[LifecyclePeriod(period=starts[i], **counts[i]) for i in counts])
+    expr = counted(store, query, before, next_period(periods[-1], query.period))
+    counts = {row["index"]: row for row in expr.to_pyarrow().to_pylist()}
+    result, previous = [], counts.get(python_period_number(before, query.period, query.week_start), {})
+    for start in periods:
+        row = counts.get(python_period_number(start, query.period, query.week_start), {})
+        active, returning, new = row.get("active", 0), row.get("returning", 0), row.get("new", 0)
+        result.append(LifecyclePeriod(period=start, new=new, returning=returning, resurrecting=active - returning - new,
+                                      dormant=returning - previous.get("active", 0)))
+        previous = row
+    return LifecycleResult(query=query, periods=result)
