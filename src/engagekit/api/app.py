@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from engagekit.api.auth import Keyring, basic_username, split_key
+from engagekit.api.control import Control, add_control_route, remove_runtime, store_path, write_runtime
 from engagekit.api.drain import Drainer
 from engagekit.api.queries import query_routes
 from engagekit.api.ratelimit import RateLimiter
@@ -31,11 +32,9 @@ from engagekit.api.segment import (
 from engagekit.api.spool import Record, Spool
 from engagekit.config import Settings
 from engagekit.dashboard import dashboard_routes
-from engagekit.errors import InputError
 from engagekit.ingest.events import EventRules
 from engagekit.ingest.vocabulary import Vocabulary
 from engagekit.store import Store, connect
-from engagekit.store.url import parse_store_url
 
 # analytics.js posts single calls to /v1/t, /v1/p, ... as well as to the long names
 _SHORT_PATHS = {"t": "track", "i": "identify", "p": "page", "s": "screen", "g": "group", "a": "alias", "b": "batch"}
@@ -68,15 +67,14 @@ class Collector:
 
 def spool_directory(store_url: str) -> Path:
     """`<store dir>/<store file name>.spool/`: next to the store, one spool per store."""
-    parsed = parse_store_url(store_url)
-    if parsed.engine != "duckdb" or parsed.location == ":memory:":
-        raise InputError(f"the collector needs a DuckDB store file (duckdb:///PATH), not {store_url!r}")
-    path = Path(parsed.location).resolve()
+    path = store_path(store_url)
     return path.parent / f"{path.name}.spool"
 
 
-def create_app(store_url: str, settings: Settings, limits: CollectorLimits | None = None) -> FastAPI:
-    """The engagekit HTTP app over the store at `store_url` (opened when the app starts)."""
+def create_app(store_url: str, settings: Settings, limits: CollectorLimits | None = None,
+               control: Control | None = None) -> FastAPI:
+    """The engagekit HTTP app over the store at `store_url` (opened when the app starts); with
+    `control`, it publishes itself to the CLI and runs the CLI's commands (engagekit.api.control)."""
     limits = limits or CollectorLimits()
     directory = spool_directory(store_url)
 
@@ -91,9 +89,13 @@ def create_app(store_url: str, settings: Settings, limits: CollectorLimits | Non
         app.state.collector = Collector(store, lock, Keyring(store, lock), spool, drainer,
                                         RateLimiter(limits.requests_per_second, limits.request_burst))
         drainer.start()
+        if control is not None:
+            write_runtime(store_url, control)
         try:
             yield
         finally:
+            if control is not None:
+                remove_runtime(store_url)
             await run_in_threadpool(drainer.stop)
             store.close()
 
@@ -128,6 +130,8 @@ def create_app(store_url: str, settings: Settings, limits: CollectorLimits | Non
         app.post(f"/v1/{kind}", name=kind)(route(kind))
     for short, kind in _SHORT_PATHS.items():
         app.post(f"/v1/{short}", include_in_schema=False)(route(kind))
+    if control is not None:
+        add_control_route(app, control)
     app.include_router(query_routes(settings))
     app.include_router(dashboard_routes(settings))
     return app

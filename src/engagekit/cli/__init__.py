@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import traceback
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -26,6 +27,7 @@ from engagekit.cli import (
     stickiness,
 )
 from engagekit.cli.context import STATE, err_console
+from engagekit.cli.forward import ServerHoldsStore, forward
 from engagekit.errors import EngagekitError
 
 app = typer.Typer(
@@ -54,22 +56,44 @@ app.add_typer(demo.app, name="demo")
 
 
 def main() -> None:
-    """Console entry point: user errors print one line and exit with their code."""
+    """Console entry point."""
+    sys.exit(run())
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run one command line (default: this process's) and return its exit code: user errors
+    print one line, anything else one line too (the traceback with --debug). A command on a
+    store that a running `engagekit serve` holds is sent to that server (cli/forward.py)."""
     try:
-        app()
+        app(args=argv, prog_name="engagekit")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except ServerHoldsStore as held:
+        url = STATE.url
+        STATE.close()
+        try:
+            return forward(held.runtime, sys.argv[1:] if argv is None else argv, url)
+        except EngagekitError as exc:
+            return _user_error(exc)
     except EngagekitError as exc:
-        if STATE.debug:
-            raise
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(exc.exit_code)
+        return _user_error(exc)
     except KeyboardInterrupt:
         err_console.print("aborted")
-        sys.exit(130)
+        return 130
     except Exception as exc:  # anything unexpected: one line, the traceback with --debug
         if STATE.debug:
-            raise
+            traceback.print_exc()
+            return 1
         err_console.print(f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug for details)",
                           highlight=False, soft_wrap=True)
-        sys.exit(1)
+        return 1
     finally:
         STATE.close()
+    return 0
+
+
+def _user_error(exc: EngagekitError) -> int:
+    if STATE.debug:
+        traceback.print_exc()
+    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    return exc.exit_code

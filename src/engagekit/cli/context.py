@@ -1,16 +1,21 @@
 """What every command shares: settings, the store, output in text or JSON, user errors."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
+from engagekit.api.control import store_path
+from engagekit.cli.forward import ServerHoldsStore, running_server
 from engagekit.config import Settings, load_settings
+from engagekit.errors import InputError
 from engagekit.store import Store, connect
 
 console = Console()
@@ -26,6 +31,7 @@ class AppContext:
     debug: bool = False
     _settings: Settings | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
+    _lent: Store | None = field(default=None, repr=False)  # the server's store, for forwarded commands
 
     @property
     def settings(self) -> Settings:
@@ -39,9 +45,32 @@ class AppContext:
         return self.store_url or os.environ.get("ENGAGEKIT_STORE") or settings.store
 
     def store(self) -> Store:
+        """The store, opened on first use; when a running server holds it, ServerHoldsStore
+        (the CLI then sends the command to the server)."""
+        if self._lent is not None:
+            if store_path(self.url) != store_path(self._lent.url):
+                raise InputError(f"this command runs in the server of {self._lent.url}, not on {self.url}")
+            return self._lent
         if self._store is None:
+            held = running_server(self.url)
+            if held is not None:
+                raise ServerHoldsStore(held)
             self._store = connect(self.url, self.settings.timezone)
         return self._store
+
+    @contextlib.contextmanager
+    def lending(self, store: Store) -> Iterator[None]:
+        """Fresh global options over a store this process already holds (a forwarded command
+        in the server); the previous state comes back afterwards."""
+        saved = {f.name: getattr(self, f.name) for f in fields(self)}
+        for f in fields(self):
+            setattr(self, f.name, f.default)
+        self._lent = store
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                setattr(self, name, value)
 
     def close(self) -> None:
         if self._store is not None:

@@ -1,13 +1,28 @@
-"""`engagekit serve`: the HTTP app (Segment-compatible collector) under uvicorn."""
+"""`engagekit serve`: the HTTP app (Segment-compatible collector) under uvicorn, and the runner
+of CLI commands that other processes send to it while it holds the store (engagekit.api.control)."""
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 
 from engagekit.api import create_app
+from engagekit.api.control import Control, loopback_url
 from engagekit.cli.context import STATE, err_console
+from engagekit.cli.forward import running_server
+from engagekit.errors import InputError
+from engagekit.store import Store
+
+# One forwarded command at a time: each changes the working directory and the standard
+# streams of the whole process while it runs.
+_FORWARDED = threading.Lock()
 
 
 def register(app: typer.Typer) -> None:
@@ -18,8 +33,34 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
 ) -> None:
-    """Run the collector until interrupted; on shutdown the spool is drained into the store."""
+    """Run the collector until interrupted; on shutdown the spool is drained into the store.
+    Meanwhile other engagekit commands on the same store run inside this server."""
     url = STATE.url
-    app = create_app(url, STATE.settings)
+    held = running_server(url)
+    if held is not None:
+        raise InputError(f"an engagekit server already serves this store at {held.url} (pid {held.pid})")
+    app = create_app(url, STATE.settings, control=Control(loopback_url(host, port), run_forwarded))
     err_console.print(f"engagekit collector on http://{host}:{port} (store {url}); Ctrl+C to stop")
     uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def run_forwarded(argv: list[str], cwd: Path, stdout: io.TextIOBase, stderr: io.TextIOBase, *, store: Store,
+                  store_lock: threading.Lock) -> int:
+    """Run a CLI command line sent by another process on the store this server holds, from the
+    sender's working directory (relative paths and ./engagekit.yaml are the sender's), with
+    its output going to `stdout` and `stderr`; the exit code."""
+    from engagekit.cli import run  # the CLI package imports this module
+
+    with _FORWARDED, store_lock, STATE.lending(store), _working_directory(cwd), \
+            contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        return run(argv)
+
+
+@contextlib.contextmanager
+def _working_directory(path: Path) -> Iterator[None]:
+    previous = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
