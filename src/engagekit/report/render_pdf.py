@@ -22,14 +22,13 @@ def render_pdf(report: Report, paper: str = "a4") -> bytes:
 
 
 def html_to_pdf(html: str, paper: str = "a4") -> bytes:
-    """Print one self-contained HTML document to PDF with headless Chromium."""
+    """Print one self-contained HTML document to PDF with headless Chromium (print media styles)."""
     if paper not in PAPER_FORMATS:
         raise InputError(f"unknown paper {paper!r}; papers: {', '.join(PAPER_FORMATS)}")
     with chromium() as context:
         page = context.new_page()
         page.route("**/*", _refuse)
         page.set_content(html, wait_until="load")
-        page.emulate_media(media="print")
         return page.pdf(format=PAPER_FORMATS[paper], print_background=True, display_header_footer=False,
                         margin={side: MARGIN for side in ("top", "right", "bottom", "left")})
 
