@@ -47,7 +47,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from engagekit.analyses.common import DateRange, EventFilter, StrictModel
-from engagekit.analyses.funnel_match import person_rows
+from engagekit.analyses.funnel_match import funnel_events, person_rows
 from engagekit.analyses.funnel_result import FunnelPerson, FunnelResult, FunnelStep
 from engagekit.config import DEFAULT_CONVERSION_WINDOW_DAYS
 from engagekit.errors import InputError
@@ -107,8 +107,10 @@ class FunnelQuery(StrictModel):
 
 
 def run_funnel(store: Store, query: FunnelQuery) -> FunnelResult:
-    """Run the funnel on the store; only one row per entering person leaves the engine."""
-    rows = person_rows(store, query).to_pyarrow().to_pylist()
+    """Run the funnel on the store; only one row per entering person leaves the engine. The
+    events the steps can match are read once and held by the engine while the steps are matched."""
+    with funnel_events(store, query).cache() as slim:
+        rows = person_rows(store, query, slim).to_pyarrow().to_pylist()
     gap_count = len(query.steps) - 1
     persons = []
     for row in rows:

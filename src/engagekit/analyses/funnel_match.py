@@ -25,13 +25,18 @@ if TYPE_CHECKING:
 PROPERTY_PREFIX = "properties."
 
 
-def person_rows(store: Store, query: FunnelQuery) -> ir.Table:
-    """One row per person who entered the funnel (see the module docstring)."""
-    events = people_events(store, query.cohort)
-    events = events.filter(events.person_id.notnull())
+def funnel_events(store: Store, query: FunnelQuery) -> ir.Table:
+    """The events the steps can match, slimmed to what matching needs: person_id, event_id, ts,
+    `_b` (a property breakdown) and one flag `_m{i}` per step. Worth caching: every step reads it."""
+    events = _people(store, query)
     read = _read(events, query)
     flags = {f"_m{i}": step.condition(read).fill_null(False) for i, step in enumerate(query.steps)}
-    slim = read.select("person_id", "event_id", "ts", _b=_property_breakdown(read, query.breakdown), **flags)
+    return read.select("person_id", "event_id", "ts", _b=_property_breakdown(read, query.breakdown), **flags)
+
+
+def person_rows(store: Store, query: FunnelQuery, slim: ir.Table) -> ir.Table:
+    """One row per person who entered the funnel (see the module docstring), from `funnel_events`."""
+    events = _people(store, query)
     if query.mode == "unordered":
         counted = _unordered(slim, query)
     else:
@@ -44,6 +49,11 @@ def person_rows(store: Store, query: FunnelQuery) -> ir.Table:
     gap_count = len(query.steps) if query.mode == "unordered" else len(query.steps) - 1
     gaps = [f"g{k}" for k in range(1, gap_count + 1)]
     return counted.select("person_id", "depth", *gaps, breakdown=counted._b)
+
+
+def _people(store: Store, query: FunnelQuery) -> ir.Table:
+    events = people_events(store, query.cohort)
+    return events.filter(events.person_id.notnull())
 
 
 def _read(events: ir.Table, query: FunnelQuery) -> ir.Table:
