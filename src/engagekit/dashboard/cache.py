@@ -47,6 +47,11 @@ class ResultCache:
         with self._lock:
             return key in self._values
 
+    def keys(self) -> list[Hashable]:
+        """The cached keys, least recently used first."""
+        with self._lock:
+            return list(self._values)
+
     def clear(self) -> None:
         with self._lock:
             self._values.clear()

@@ -49,27 +49,29 @@ def funnel_bars(steps: list[FunnelStep]) -> Figure:
 
 
 def retention_heatmap(result: RetentionResult) -> Figure:
-    """Cohorts (rows) by period k (columns), coloured by the share retained."""
+    """Cohorts (rows) by period k (columns), coloured by the percentage retained (blank: not
+    observed yet)."""
     columns = [f"{result.query.period} {k}" for k in range(result.query.periods + 1)]
     names = [f"{row.cohort} ({row.size:,})" for row in result.rows]
-    z = [[None if p is None else round(p * 100, 1) for p in row.percentages] for row in result.rows]
+    z = [[None if p is None else round(p, 1) for p in row.percentages] for row in result.rows]
+    text = [["" if p is None else f"{p:.0f}%" for p in row] for row in z]
     return {
-        "data": [{"type": "heatmap", "x": columns, "y": names, "z": z, "colorscale": "Blues", "zmin": 0, "zmax": 100,
-                  "texttemplate": "%{z:.0f}%", "hovertemplate": "%{y}<br>%{x}: %{z:.1f}%<extra></extra>",
-                  "colorbar": {"title": {"text": "%"}}}],
+        "data": [{"type": "heatmap", "x": columns, "y": names, "z": z, "text": text, "texttemplate": "%{text}",
+                  "colorscale": "Blues", "reversescale": True, "zmin": 0, "zmax": 100,
+                  "hovertemplate": "%{y}<br>%{x}: %{z:.1f}%<extra></extra>", "colorbar": {"title": {"text": "%"}}}],
         "layout": _layout(showlegend=False, yaxis={"autorange": "reversed", "automargin": True},
                           height=max(260, 28 * len(names) + 90)),
     }
 
 
 def retention_curve(result: RetentionResult) -> Figure:
-    """The size-weighted average share retained at each period k."""
+    """The size-weighted average percentage retained at each period k."""
     return {
         "data": [{"type": "scatter", "mode": "lines+markers", "x": list(range(len(result.average))),
-                  "y": [None if v is None else round(v * 100, 2) for v in result.average],
+                  "y": [None if v is None else round(v, 2) for v in result.average],
                   "line": {"color": COLOURS["primary"]}, "name": "average retained (%)"}],
         "layout": _layout(xaxis={"title": {"text": f"{result.query.period}s after the cohort's"}, "dtick": 1},
-                          yaxis={"title": {"text": "% retained"}, "rangemode": "tozero"}),
+                          yaxis={"title": {"text": "% retained"}, "range": [0, 100]}),
     }
 
 
@@ -82,7 +84,7 @@ def active_users(result: StickinessResult) -> Figure:
              "y": [None if d.dau_mau is None else round(d.dau_mau * 100, 2) for d in result.series],
              "line": {"dash": "dot", "color": COLOURS["muted"]}}
     return {"data": [*lines, ratio],
-            "layout": _layout(yaxis={"title": {"text": "people"}, "rangemode": "tozero"},
+            "layout": _layout(margin={**_MARGIN, "r": 64}, yaxis={"title": {"text": "people"}, "rangemode": "tozero"},
                               yaxis2={"title": {"text": "DAU/MAU %"}, "overlaying": "y", "side": "right",
                                       "rangemode": "tozero"})}
 

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import ibis.expr.types as ir
+from dateutil.relativedelta import relativedelta
 
 from engagekit.metrics.catalog import Catalog
 from engagekit.metrics.display import format_value
 from engagekit.metrics.engine import compute
 from engagekit.metrics.result import MetricRow
 from engagekit.metrics.spec import Metric
-from engagekit.report.content import series_start
 from engagekit.report.sentences import change_text
 from engagekit.store import Store
 
@@ -32,6 +32,7 @@ JOURNEY_STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("retention", ("retention", "advocacy")),
 )
 MOVERS = 5
+SPARK_MONTHS = 6  # sparklines show the months up to the range's end
 
 Locked = Callable[[], AbstractContextManager[Store]]
 
@@ -84,16 +85,19 @@ def warning_sign(metric: Metric) -> str:
 
 
 def kpi_cards(locked: Locked, catalog: Catalog, names: list[str], start: date, end: date,
-              people: Callable[[Store], ir.Table | None], sparklines: bool = True) -> list[Card]:
-    """Cards of `names` over [start, end) against the previous period, with monthly sparklines of
-    the months up to `end`; each compute holds the store (lock) only while it runs."""
+              people: Callable[[Store], ir.Table | None], history: bool = True) -> list[Card]:
+    """Cards of `names` over [start, end); with `history`, against the previous period and with
+    sparklines of the SPARK_MONTHS months up to `end`. Each compute holds the store (lock) only
+    while it runs."""
     names = [n for n in names if n in catalog.metrics]
+    compare = "previous_period" if history else None
     with locked() as store:
-        current = compute(store, catalog, names, start, end, compare="previous_period", cohort=people(store))
+        current = compute(store, catalog, names, start, end, compare=compare, cohort=people(store))
     series: dict[str, list[tuple[date, float | None]]] = {}
-    if sparklines:
+    if history:
+        first = end.replace(day=1) - relativedelta(months=SPARK_MONTHS - (0 if end.day == 1 else 1))
         with locked() as store:
-            monthly = compute(store, catalog, names, series_start(end), end, grain="month", cohort=people(store))
+            monthly = compute(store, catalog, names, first, end, grain="month", cohort=people(store))
         for row in monthly.rows:
             series.setdefault(row.metric, []).append((row.period, row.value))
     rows = {row.metric: row for row in current.rows if not row.segment}
@@ -121,8 +125,10 @@ def _journey_stage(metric: Metric) -> str | None:
 
 def journey(locked: Locked, catalog: Catalog, start: date, end: date,
             people: Callable[[Store], ir.Table | None]) -> Iterator[tuple[str, list[Card]]]:
-    """(stage, cards) of every journey stage, one KPI computation per stage."""
+    """(stage, cards) of every journey stage against targets, one KPI computation per stage (the
+    whole catalog: without the previous period, which would double the work; the Overview
+    compares the headline KPIs)."""
     for stage, _ in JOURNEY_STAGES:
         names = [m.name for m in stage_metrics(catalog, (stage,))]
         if names:
-            yield stage, kpi_cards(locked, catalog, names, start, end, people, sparklines=False)
+            yield stage, kpi_cards(locked, catalog, names, start, end, people, history=False)

@@ -8,6 +8,7 @@ the nav bar and the filter form still render so the view can be corrected.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -48,7 +49,7 @@ def dashboard_routes(settings: Settings, warm: bool = True) -> APIRouter:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.dashboard = Dashboard(app.state.collector, catalog, settings)
-        warmer = Warmer(app.state.dashboard) if warm else None
+        warmer = app.state.dashboard_warmer = Warmer(app.state.dashboard) if warm else None
         if warmer:
             warmer.start()
         try:
@@ -107,6 +108,7 @@ def _endpoint(page: Page) -> Callable[[Request], Response]:
 
 def render(request: Request, page: Page) -> Response:
     """The page for the request's view and form; errors become a message in the page."""
+    began = time.perf_counter()
     dashboard: Dashboard = request.app.state.dashboard
     version = dashboard.version()
     meta = dashboard.meta(version)
@@ -127,7 +129,9 @@ def render(request: Request, page: Page) -> Response:
         log.warning("dashboard page %s failed: %s: %s", page.slug, type(exc).__name__, exc)
         context["error"], status = f"this view could not be computed ({type(exc).__name__}); check the filters", 400
     context["own_fields"] = [(k, v) for k in page.fields for v in lists.get(k, []) if v]
-    return templates.TemplateResponse(request, page.template, context, status_code=status)
+    response = templates.TemplateResponse(request, page.template, context, status_code=status)
+    response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - began) * 1000:.1f}"
+    return response
 
 
 def _login_page(request: Request, next_url: str, error: str | None, status: int = 200) -> Response:

@@ -24,7 +24,7 @@ from engagekit.metrics.catalog import Catalog
 from engagekit.metrics.headline import last_full_month
 from engagekit.store import Store
 
-VERSION_SECONDS = 1.0  # the data version is re-read at most this often
+VERSION_SECONDS = 3.0  # a request re-reads the data version when the warmer has not for this long
 
 
 class Dashboard:
@@ -47,7 +47,8 @@ class Dashboard:
             yield self.collector.store
 
     def version(self, fresh: bool = False) -> DataVersion:
-        """The store's data version, re-read at most once a second (or now, `fresh`)."""
+        """The store's data version: the one the warmer polls every second, re-read here when it is
+        older than VERSION_SECONDS (or now, `fresh`)."""
         with self._version_lock:
             if fresh or time.monotonic() - self._version_at >= VERSION_SECONDS:
                 with self.locked() as store:

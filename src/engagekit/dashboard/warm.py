@@ -13,7 +13,7 @@ from engagekit.dashboard.state import Dashboard
 from engagekit.dashboard.view import View
 
 log = logging.getLogger("engagekit.dashboard")
-POLL_SECONDS = 2.0
+POLL_SECONDS = 1.0
 MIN_EVENTS = 50_000  # smaller stores answer every page in well under a second: computed on demand
 
 
