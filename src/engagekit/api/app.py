@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from engagekit.api.accesslog import AccessLog
 from engagekit.api.auth import Keyring, basic_username, split_key
 from engagekit.api.control import Control, add_control_route, remove_runtime, store_path, write_runtime
 from engagekit.api.drain import Drainer
@@ -100,6 +101,7 @@ def create_app(store_url: str, settings: Settings, limits: CollectorLimits | Non
             store.close()
 
     app = FastAPI(title="engagekit", summary="Customer-engagement analytics: collector and API.", lifespan=lifespan)
+    app.add_middleware(AccessLog)
 
     @app.get("/healthz")
     def healthz() -> dict:
@@ -145,6 +147,7 @@ async def _collect(request: Request, kind: str, limits: CollectorLimits) -> JSON
         payload, messages = parse_request(body, kind)
     except PayloadError as error:
         return _refuse(error)
+    request.state.messages = len(messages)
     key = basic_username(request.headers.get("authorization"))
     if key is None and isinstance(payload.get("writeKey"), str):  # analytics.js may send it in the body
         key = payload["writeKey"]
@@ -155,6 +158,7 @@ async def _collect(request: Request, kind: str, limits: CollectorLimits) -> JSON
     key_id = await _authorize(collector, key)
     if isinstance(key_id, JSONResponse):
         return key_id
+    request.state.key_id = key_id
     if collector.spool.full():
         return JSONResponse({"success": False, "error": "the collector is busy; retry later"}, status_code=503,
                             headers={"Retry-After": str(limits.retry_after_seconds)})

@@ -124,6 +124,7 @@ def require_read_key(request: Request) -> str:
     if found is None or found[1] == "revoked":
         raise HTTPException(401, "missing, invalid or revoked read key (HTTP Basic user name or Bearer token)",
                             headers={"WWW-Authenticate": 'Basic realm="engagekit", Bearer realm="engagekit"'})
+    request.state.key_id = found[0]
     if found[1] != "read":
         raise HTTPException(403, "a write key cannot read; use a read key")
     return found[0]
@@ -156,6 +157,11 @@ class Keyring:
                 return None
             self._verified.add(fingerprint)
         return key_id, row["kind"]
+
+    def name_of(self, key_id: str) -> str | None:
+        """The name of a key as last read, without touching the store (safe on the event loop)."""
+        row = self._rows.get(key_id)
+        return (row["name"] or None) if row else None
 
     def _current(self) -> dict[str, dict]:
         with self._lock:

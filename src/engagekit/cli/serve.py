@@ -14,6 +14,7 @@ import typer
 import uvicorn
 
 from engagekit.api import create_app
+from engagekit.api.accesslog import log_to_stderr
 from engagekit.api.control import Control, loopback_url
 from engagekit.cli.context import STATE, err_console
 from engagekit.cli.forward import running_server
@@ -41,7 +42,8 @@ def serve(
         raise InputError(f"an engagekit server already serves this store at {held.url} (pid {held.pid})")
     app = create_app(url, STATE.settings, control=Control(loopback_url(host, port), run_forwarded))
     err_console.print(f"engagekit collector on http://{host}:{port} (store {url}); Ctrl+C to stop")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    log_to_stderr()  # one JSON line per request instead of uvicorn's access lines
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
 
 
 def run_forwarded(argv: list[str], cwd: Path, stdout: io.TextIOBase, stderr: io.TextIOBase, *, store: Store,
