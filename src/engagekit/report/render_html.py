@@ -16,12 +16,16 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.92rem}
 th,td{padding:.35rem .6rem;border-bottom:1px solid #e4e7eb;text-align:right}
 th:first-child,td:first-child{text-align:left}th{background:#f5f7fa}
 .better{color:#1f7a3d}.worse{color:#b42318}
-.status{border-radius:.6rem;padding:.05rem .5rem;font-size:.8rem;white-space:nowrap}
+.status{border-radius:.6em;padding:.05em .5em;font-size:.85em;white-space:nowrap}
 .on-track{background:#e3f9e5;color:#1f7a3d}.warning{background:#fff3c4;color:#8d6708}
 .critical{background:#ffe3e3;color:#b42318}
 ul.sentences li{margin:.3rem 0}
 svg.spark polyline{fill:none;stroke:#3e63dd;stroke-width:1.5}svg.spark circle{fill:#3e63dd}
-@media print{body{margin:0;max-width:none}}
+@media print{body{margin:0;padding:0;max-width:none;font-size:9pt;line-height:1.3}
+h1{font-size:15pt;margin:0}h2{font-size:11pt;margin:.7rem 0 .3rem}.period{margin:.1rem 0 0}
+.note{font-size:7.5pt;margin:.2rem 0}table{font-size:8pt;margin:.2rem 0 .4rem}th,td{padding:.1rem .35rem}
+ul.sentences{margin:.2rem 0;padding-left:1.2rem}ul.sentences li{margin:.05rem 0}
+tr,li{break-inside:avoid}h2{break-after:avoid}}
 """
 
 
