@@ -27,10 +27,13 @@ PROPERTY_PREFIX = "properties."
 
 def funnel_events(store: Store, query: FunnelQuery) -> ir.Table:
     """The events the steps can match, slimmed to what matching needs: person_id, event_id, ts,
-    `_b` (a property breakdown) and one flag `_m{i}` per step. Worth caching: every step reads it."""
+    `_b` (a property breakdown), one flag `_m{i}` per step and, but in unordered mode, `_pos`: the
+    event's number in the person's event order (ts, then event_id). Worth caching: every step reads it."""
     events = _people(store, query)
     read = _read(events, query)
     flags = {f"_m{i}": step.condition(read).fill_null(False) for i, step in enumerate(query.steps)}
+    if query.mode != "unordered":
+        flags["_pos"] = ibis.row_number().over(ibis.window(group_by="person_id", order_by=["ts", "event_id"]))
     return read.select("person_id", "event_id", "ts", _b=_property_breakdown(read, query.breakdown), **flags)
 
 
@@ -82,45 +85,36 @@ def _entries(slim: ir.Table, query: FunnelQuery, condition: ir.BooleanValue) -> 
 
 
 def _ordered(slim: ir.Table, query: FunnelQuery) -> ir.Table:
-    """Ordered and strict modes: match the steps of every attempt, then keep the furthest."""
+    """Ordered and strict modes: match the steps of every attempt, then keep the furthest.
+
+    Each event gets `_n{i}`: the position (`_pos`, its number in the person's event order) of the
+    event step i takes after it (ordered: the first later event matching step i; strict: the very
+    next event, if it matches step i). Every attempt then follows these positions step by step,
+    one left join per step, as long as the event is inside its window: the first matching event
+    after the previous match is the earliest, so when it is outside the window, all are."""
     n = len(query.steps)
     if query.mode == "strict":
-        order = ibis.window(group_by="person_id", order_by=["ts", "event_id"])
-        slim = slim.mutate(
-            _next_ts=slim.ts.lead().over(order), _next_id=slim.event_id.lead().over(order),
-            **{f"_next_m{i}": slim[f"_m{i}"].lead().over(order) for i in range(1, n)},
-        )
-    entries = _entries(slim, query, slim._m0)
-    reached = [entries.select("person_id", "_b", _start=entries.ts, ts0=entries.ts, id0=entries.event_id)]
+        order = ibis.window(group_by="person_id", order_by="_pos")
+        nexts = {f"_n{i}": ibis.ifelse(slim[f"_m{i}"].lead().over(order), slim._pos + 1, ibis.null("int64"))
+                 for i in range(1, n)}
+    else:
+        later = ibis.window(group_by="person_id", order_by="_pos", rows=(1, None))
+        nexts = {f"_n{i}": ibis.ifelse(slim[f"_m{i}"], slim._pos, ibis.null("int64")).min().over(later)
+                 for i in range(1, n)}
+    numbered = slim.mutate(**nexts)
+    entries = _entries(numbered, query, numbered._m0)
+    attempts = entries.select("person_id", "_b", _start=entries.ts, ts0=entries.ts, id0=entries.event_id,
+                              _c1=entries._n1)
     for i in range(1, n):
-        prev = reached[-1]
-        if query.mode == "strict":
-            nxt = slim.select(_p=slim.person_id, _e=slim.event_id, _ts=slim._next_ts, _id=slim._next_id,
-                              _ok=slim[f"_next_m{i}"])
-            joined = prev.join(nxt, [prev.person_id == nxt._p, prev[f"id{i - 1}"] == nxt._e,
-                                     nxt._ok, nxt._ts <= _window_end(prev._start, query)])
-        else:
-            cand = slim.filter(slim[f"_m{i}"]).select(_p=slim.person_id, _ts=slim.ts, _id=slim.event_id)
-            after = _later(cand._ts, cand._id, prev[f"ts{i - 1}"], prev[f"id{i - 1}"])
-            joined = prev.join(cand, [prev.person_id == cand._p, after, cand._ts <= _window_end(prev._start, query)])
-            first = ibis.row_number().over(group_by=["person_id", "id0"], order_by=["_ts", "_id"])
-            joined = joined.mutate(_r=first).filter(ibis._._r == 0)
-        reached.append(joined.select(*prev.columns, **{f"ts{i}": joined._ts, f"id{i}": joined._id}))
-    levels = [_level(table, depth, n) for depth, table in enumerate(reached, start=1)]
-    return _furthest(ibis.union(*levels))
-
-
-def _level(reached: ir.Table, depth: int, n: int) -> ir.Table:
-    """Attempts that reached `depth` steps, with null matches and gaps after it (for the union)."""
-    filled = {}
-    for k in range(depth, n):
-        filled[f"ts{k}"] = ibis.null().cast(reached.ts0.type())
-        filled[f"id{k}"] = ibis.null().cast(reached.id0.type())
-    gaps = {f"g{k}": seconds_between(reached[f"ts{k - 1}"], reached[f"ts{k}"]) if k < depth
-            else ibis.null().cast("float64") for k in range(1, n)}
-    matches = [f"{column}{k}" for k in range(n) for column in ("ts", "id")]
-    return reached.mutate(depth=ibis.literal(depth), **filled, **gaps).select(
-        "person_id", "_b", "_start", "depth", *matches, *gaps)
+        step = numbered.select(**{f"_p{i}": numbered.person_id, f"_pos{i}": numbered._pos, f"ts{i}": numbered.ts,
+                                  f"id{i}": numbered.event_id,
+                                  f"_c{i + 1}": numbered[f"_n{i + 1}"] if i + 1 < n else ibis.null("int64")})
+        joined = attempts.left_join(step, [attempts.person_id == step[f"_p{i}"], attempts[f"_c{i}"] == step[f"_pos{i}"],
+                                           step[f"ts{i}"] <= _window_end(attempts._start, query)])
+        attempts = joined.drop(f"_p{i}", f"_pos{i}", f"_c{i}")
+    depth = 1 + sum(attempts[f"ts{i}"].notnull().cast("int64") for i in range(1, n))
+    gaps = {f"g{k}": seconds_between(attempts[f"ts{k - 1}"], attempts[f"ts{k}"]) for k in range(1, n)}
+    return _furthest(attempts.drop(f"_c{n}").mutate(depth=depth, **gaps))
 
 
 def _later(ts: ir.TimestampValue, event_id: ir.StringValue, than_ts: ir.TimestampValue,
