@@ -40,7 +40,7 @@ def test_the_warmer_computes_every_default_view(client: TestClient) -> None:
     warmer.warm_once()
     version = dashboard.version()
     assert warmer.warmed == version
-    slugs = {key[0] for key in dashboard.cache.keys() if key[0] != "meta"}
+    slugs = {key[0] for key in dashboard.cache.cached_keys() if key[0] != "meta"}
     assert slugs == {p.slug for p in PAGES.values() if p.warm}
     started = time.perf_counter()
     assert card(page(client, "/"), "revenue") == "180.00"
@@ -48,7 +48,7 @@ def test_the_warmer_computes_every_default_view(client: TestClient) -> None:
     small = Warmer(dashboard)  # below MIN_EVENTS: pages are computed on demand
     dashboard.cache.clear()
     small.warm_once()
-    assert small.warmed == version and not [k for k in dashboard.cache.keys() if k[0] != "meta"]
+    assert small.warmed == version and not [k for k in dashboard.cache.cached_keys() if k[0] != "meta"]
 
 
 def test_one_computation_per_key_under_concurrency() -> None:

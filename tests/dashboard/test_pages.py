@@ -9,8 +9,8 @@ from datetime import date
 
 from fastapi.testclient import TestClient
 
-from engagekit.analyses.common import DateRange, EventFilter
 from engagekit.analyses.cohorts import TraitsCohort, save_cohort
+from engagekit.analyses.common import DateRange, EventFilter
 from engagekit.analyses.funnel import FunnelQuery, run_funnel
 from engagekit.store import connect
 from tests.dashboard.conftest import Story
@@ -33,13 +33,13 @@ def card(text: str, metric: str) -> str:
 
 def row(text: str, metric: str) -> list[str]:
     """The cells of a KPI's row on the Journey page."""
-    found = re.search(rf'data-metric="{metric}">(.*?)</tr>', text, re.S)
+    found = re.search(rf'data-metric="{metric}">(.*?)</tr>', text, re.DOTALL)
     assert found, f"no row {metric}"
-    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", found.group(1), re.S)]
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", found.group(1), re.DOTALL)]
 
 
 def error(text: str) -> str:
-    found = re.search(r'role="alert">(.*?)</div>', text, re.S)
+    found = re.search(r'role="alert">(.*?)</div>', text, re.DOTALL)
     return html.unescape(found.group(1)) if found else ""
 
 
@@ -57,7 +57,7 @@ def test_overview_october_against_september(client: TestClient) -> None:
     assert card(text, "orders") == "3"
     assert "+350.0%" in text and "vs 40.00" in text
     assert 'name="from" value="2026-10-01"' in text and 'name="to" value="2026-10-31"' in text
-    movers = re.search(r'<ul class="movers">(.*?)</ul>', text, re.S).group(1)
+    movers = re.search(r'<ul class="movers">(.*?)</ul>', text, re.DOTALL).group(1)
     assert "Revenue" in movers and "Orders" in movers
 
 
@@ -94,7 +94,7 @@ def test_journey_lists_every_stage_with_targets_and_warning_signs(client: TestCl
 def test_funnel_page_equals_the_funnel_analysis(client: TestClient, story: Story) -> None:
     steps = ["product_viewed", "product_added", "checkout_started", "order_completed"]
     text = page(client, "/funnels", step=steps, window="14d", mode="ordered")
-    shown = json.loads(html.unescape(re.search(r'id="funnel-result">(.*?)</script>', text, re.S).group(1)))
+    shown = json.loads(html.unescape(re.search(r'id="funnel-result">(.*?)</script>', text, re.DOTALL).group(1)))
     query = FunnelQuery(steps=[EventFilter(event=s) for s in steps], window=14 * 86_400,
                         range=DateRange(start=date(2026, 10, 1), end=date(2026, 11, 1)))
     with connect(story.url) as store:

@@ -47,7 +47,7 @@ class ResultCache:
         with self._lock:
             return key in self._values
 
-    def keys(self) -> list[Hashable]:
+    def cached_keys(self) -> list[Hashable]:
         """The cached keys, least recently used first."""
         with self._lock:
             return list(self._values)

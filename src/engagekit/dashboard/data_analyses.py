@@ -14,11 +14,20 @@ from typing import Any
 from pydantic import ValidationError
 
 from engagekit.analyses.common import DateRange, EventFilter
-from engagekit.analyses.funnel import FunnelQuery, FunnelResult, parse_window, run_funnel
+from engagekit.analyses.funnel import (
+    FunnelQuery,
+    FunnelResult,
+    parse_window,
+    run_funnel,
+)
 from engagekit.analyses.lifecycle import LifecycleQuery, LifecycleResult, run_lifecycle
 from engagekit.analyses.paths import PathsQuery, PathsResult, run_paths
 from engagekit.analyses.retention import RetentionQuery, RetentionResult, run_retention
-from engagekit.analyses.stickiness import StickinessQuery, StickinessResult, run_stickiness
+from engagekit.analyses.stickiness import (
+    StickinessQuery,
+    StickinessResult,
+    run_stickiness,
+)
 from engagekit.dashboard.segment import analysis_store
 from engagekit.dashboard.view import View
 from engagekit.errors import InputError

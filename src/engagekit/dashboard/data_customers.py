@@ -8,7 +8,7 @@ or a whole country, plan, channel or campaign value; the user's text is only a l
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import ibis
@@ -31,7 +31,7 @@ def facts_table(store: Store) -> ir.Table:
     """The customer facts rollup, or the same facts computed now when it is not built."""
     if store.has_table("customer_facts"):
         return store.table("customer_facts")
-    return customer_facts(store, datetime.now(timezone.utc).date())
+    return customer_facts(store, datetime.now(UTC).date())
 
 
 def customer_list(store: Store, people: ir.Table | None, search: str = "", page: int = 1) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from jinja2 import Environment
 STATUS_LABELS = {"on_track": "on track", "warning": "warning", "critical": "critical"}
 
 
-def number(value: float | int | None, digits: int = 0) -> str:
+def number(value: float | None, digits: int = 0) -> str:
     """1234.5 -> '1,235' (or with `digits` decimals); '-' for no value."""
     return "-" if value is None else f"{value:,.{digits}f}"
 

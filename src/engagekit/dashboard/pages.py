@@ -17,7 +17,13 @@ from typing import Any
 import ibis.expr.types as ir
 
 from engagekit.config import Settings
-from engagekit.dashboard import charts, data_analyses, data_customers, data_kpis, data_store
+from engagekit.dashboard import (
+    charts,
+    data_analyses,
+    data_customers,
+    data_kpis,
+    data_store,
+)
 from engagekit.dashboard.segment import segment_people
 from engagekit.dashboard.view import View
 from engagekit.errors import InputError
