@@ -10,10 +10,10 @@ all threads: on a machine shared with other work, CPU time shows what the wall t
 from __future__ import annotations
 
 import argparse
-from collections import Counter
-from collections.abc import Callable
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple

@@ -42,7 +42,10 @@ class Activity:
         if select is None and self.daily is not None:
             days = self.daily
             if self.cohort is not None:
-                from engagekit.analyses.cohorts import cohort_people, in_cohort  # cohorts build on common
+                from engagekit.analyses.cohorts import (  # cohorts build on common
+                    cohort_people,
+                    in_cohort,
+                )
 
                 days = in_cohort(days, cohort_people(self.store, self.cohort))
             return days.select("person_id", ts=days.day.cast("timestamp"), events=days.events.cast("int64"))

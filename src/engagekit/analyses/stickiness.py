@@ -161,7 +161,7 @@ def coverage_changes(activity: Activity, query: StickinessQuery) -> ir.Table:
     days = active.select(person_id=active.person_id, day=active.ts.truncate("D").cast("date")).distinct()
     days = days.mutate(following=days.day.lead().over(ibis.window(group_by="person_id", order_by="day")))
     parts = [days.select("day", window=ibis.literal(0, type="int64"), change=ibis.literal(1, type="int64"))]
-    for name, length in ROLLING_DAYS.items():
+    for length in ROLLING_DAYS.values():
         ends = days.day + ibis.interval(days=length)
         end = ibis.ifelse(days.following.notnull() & (days.following < ends), days.following, ends)
         parts.append(days.select(day=end, window=ibis.literal(length, type="int64"),
