@@ -1,36 +1,87 @@
-"""The spool: torn lines after a crash, and segments committed before a crash not re-ingested."""
+"""The spool: lines as accepted, torn lines after a crash, group commit, and segments committed
+before a crash not re-ingested."""
 from __future__ import annotations
 
+import asyncio
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 
 from engagekit.api.drain import ingest_segment
-from engagekit.api.spool import Record, Spool, read_segment
+from engagekit.api.segment import spool_line, spooled_messages
+from engagekit.api.spool import GroupCommit, Spool, read_segment
 from engagekit.ingest.events import EventRules
 from engagekit.ingest.vocabulary import Vocabulary
 from engagekit.store import connect
 
+RECEIVED = datetime(2026, 11, 20, 10, 0, 1, tzinfo=timezone.utc)
 
-def message(message_id: str) -> dict:
+
+def message(message_id: str | None) -> dict:
     return {"type": "track", "messageId": message_id, "event": "Logged In", "userId": "u1",
-            "timestamp": "2026-11-20T10:00:00Z", "receivedAt": "2026-11-20T10:00:01+00:00"}
+            "timestamp": "2026-11-20T10:00:00Z"}
+
+
+def line(*message_ids: str | None, sent_at: str | None = None) -> bytes:
+    """The spool line of a pretty-printed /v1/batch request (newlines inside the body)."""
+    payload = {"batch": [message(i) for i in message_ids], **({"sentAt": sent_at} if sent_at else {})}
+    return spool_line("k1", "batch", payload, json.dumps(payload, indent=2).encode(), RECEIVED)
+
+
+def test_a_line_keeps_the_request_and_stamps_messages_the_same_on_every_read(tmp_path: Path) -> None:
+    spool = Spool(tmp_path / "spool", max_pending_bytes=10**9)
+    spool.append([line("m1", None, sent_at="2026-11-20T09:59:00Z")], 2)
+    spool.seal()
+    (segment,) = spool.sealed()
+    assert segment.read_bytes().count(b"\n") == 1
+    first, again = ([spooled_messages(x) for x in read_segment(segment)][0] for _ in range(2))
+    assert first == again  # the minted id comes from the request id: a replay dedupes
+    assert first[0]["messageId"] == "m1" and first[1]["messageId"].startswith("ek-")
+    assert {m["receivedAt"] for m in first} == {"2026-11-20T10:00:01+00:00"}
+    assert {m["sentAt"] for m in first} == {"2026-11-20T09:59:00Z"}
+
+
+def test_a_write_key_in_the_body_is_not_spooled(tmp_path: Path) -> None:
+    payload = {**message("m1"), "writeKey": "ek_write_abc_SECRET"}
+    spooled = spool_line("abc", "track", payload, json.dumps(payload).encode(), RECEIVED)
+    assert b"SECRET" not in spooled
+    assert spooled_messages(json.loads(spooled))[0]["event"] == "Logged In"
 
 
 def test_a_torn_last_line_was_never_acknowledged(tmp_path: Path) -> None:
     spool = Spool(tmp_path / "spool", max_pending_bytes=10**9)
-    spool.append(Record("k1", [message("m1")]))
+    spool.append([line("m1")], 1)
     spool.seal()
     (segment,) = spool.sealed()
     with segment.open("ab") as handle:
-        handle.write(json.dumps({"key": "k1", "messages": [message("m2")]}).encode()[:30])
-    assert [m["messageId"] for r in read_segment(segment) for m in r.messages] == ["m1"]
+        handle.write(line("m2")[:30])
+    assert [m["messageId"] for x in read_segment(segment) for m in spooled_messages(x)] == ["m1"]
+
+
+def test_concurrent_appends_share_writes(tmp_path: Path) -> None:
+    spool = Spool(tmp_path / "spool", max_pending_bytes=10**9)
+    writes = []
+    append = spool.append
+    spool.append = lambda lines, messages: (writes.append(len(lines)), append(lines, messages))
+
+    async def many() -> None:
+        commit = GroupCommit(spool)
+        await asyncio.gather(*(commit.append(line(f"m{i}"), 1) for i in range(50)))
+
+    asyncio.run(many())
+    spool.seal()
+    (segment,) = spool.sealed()
+    assert sorted(m["messageId"] for x in read_segment(segment) for m in spooled_messages(x)) == sorted(
+        f"m{i}" for i in range(50))
+    # all 50 were waiting before the flusher ran: one write and one fsync for them all
+    assert writes == [50]
 
 
 def test_reopened_spool_continues_after_the_last_segment(tmp_path: Path) -> None:
     first = Spool(tmp_path / "spool", max_pending_bytes=10**9)
-    first.append(Record("k1", [message("m1")]))
+    first.append([line("m1")], 1)
     second = Spool(tmp_path / "spool", max_pending_bytes=10**9)
-    second.append(Record("k1", [message("m2")]))
+    second.append([line("m2")], 1)
     second.seal()
     assert [p.name for p in second.sealed()] == ["segment-000000000001.jsonl", "segment-000000000002.jsonl"]
     assert second.pending_bytes == sum(p.stat().st_size for p in second.sealed())
@@ -38,7 +89,7 @@ def test_reopened_spool_continues_after_the_last_segment(tmp_path: Path) -> None
 
 def test_a_committed_segment_is_not_ingested_twice(tmp_path: Path) -> None:
     spool = Spool(tmp_path / "spool", max_pending_bytes=10**9)
-    spool.append(Record("k1", [message("m1"), message("m2")]))
+    spool.append([line("m1", "m2")], 2)
     spool.seal()
     (segment,) = spool.sealed()
     with connect(f"duckdb:///{tmp_path / 'engagekit.duckdb'}") as store:

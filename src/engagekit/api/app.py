@@ -28,9 +28,9 @@ from engagekit.api.segment import (
     TYPES,
     PayloadError,
     parse_request,
-    stamp,
+    spool_line,
 )
-from engagekit.api.spool import Record, Spool
+from engagekit.api.spool import GroupCommit, Spool
 from engagekit.config import Settings
 from engagekit.dashboard import dashboard_routes
 from engagekit.ingest.events import EventRules
@@ -45,8 +45,8 @@ _SHORT_PATHS = {"t": "track", "i": "identify", "p": "page", "s": "screen", "g": 
 class CollectorLimits:
     """How the collector batches and when it pushes back."""
 
-    drain_interval_ms: int = 200  # seal and drain the spool this often
-    seal_messages: int = 20_000  # or as soon as the open segment holds this many messages
+    drain_interval_ms: int = 1000  # seal and drain the open spool segment once it is this old
+    seal_messages: int = 50_000  # or as soon as it holds this many messages
     max_pending_bytes: int = 256 * 1024 * 1024  # undrained spool above this: 503
     retry_after_seconds: int = 1
     requests_per_second: float = 500.0  # per key; above it: 429
@@ -62,6 +62,7 @@ class Collector:
     store_lock: threading.Lock
     keyring: Keyring
     spool: Spool
+    commit: GroupCommit
     drainer: Drainer
     rate_limiter: RateLimiter
 
@@ -87,7 +88,7 @@ def create_app(store_url: str, settings: Settings, limits: CollectorLimits | Non
         rules = EventRules(timezone="UTC", strict=settings.strict_events)
         drainer = Drainer(spool, store, lock, Vocabulary(settings.event_mapping), rules,
                           limits.drain_interval_ms / 1000, limits.seal_messages)
-        app.state.collector = Collector(store, lock, Keyring(store, lock), spool, drainer,
+        app.state.collector = Collector(store, lock, Keyring(store, lock), spool, GroupCommit(spool), drainer,
                                         RateLimiter(limits.requests_per_second, limits.request_burst))
         drainer.start()
         if control is not None:
@@ -162,8 +163,8 @@ async def _collect(request: Request, kind: str, limits: CollectorLimits) -> JSON
     if collector.spool.full():
         return JSONResponse({"success": False, "error": "the collector is busy; retry later"}, status_code=503,
                             headers={"Retry-After": str(limits.retry_after_seconds)})
-    record = Record(key_id, stamp(messages, payload, datetime.now(timezone.utc)))
-    await run_in_threadpool(collector.spool.append, record)
+    line = spool_line(key_id, kind, payload, body, datetime.now(timezone.utc))
+    await collector.commit.append(line, len(messages))
     return JSONResponse({"success": True})
 
 
@@ -172,7 +173,7 @@ async def _authorize(collector: Collector, key: str | None) -> str | JSONRespons
     if key is None:
         return JSONResponse({"success": False, "error": "missing write key (HTTP Basic user name)"}, status_code=401,
                             headers={"WWW-Authenticate": 'Basic realm="engagekit"'})
-    found = await run_in_threadpool(collector.keyring.kind_of, key)
+    found = collector.keyring.known(key) or await run_in_threadpool(collector.keyring.kind_of, key)
     if found is None or found[1] == "revoked":
         return JSONResponse({"success": False, "error": "invalid or revoked key"}, status_code=401,
                             headers={"WWW-Authenticate": 'Basic realm="engagekit"'})

@@ -158,6 +158,17 @@ class Keyring:
             self._verified.add(fingerprint)
         return key_id, row["kind"]
 
+    def known(self, key: str) -> tuple[str, str] | None:
+        """(key_id, kind) when it can be told without the store or a hash check (keys read less
+        than a second ago, this key verified before); None means: ask `kind_of`."""
+        parts = split_key(key)
+        if parts is None or time.monotonic() - self._read_at >= REFRESH_SECONDS:
+            return None
+        row = self._rows.get(parts[0])
+        if row is None or hashlib.sha256(key.encode()).hexdigest() not in self._verified:
+            return None
+        return parts[0], row["kind"]
+
     def name_of(self, key_id: str) -> str | None:
         """The name of a key as last read, without touching the store (safe on the event loop)."""
         row = self._rows.get(key_id)

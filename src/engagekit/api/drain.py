@@ -12,7 +12,7 @@ import logging
 import threading
 from pathlib import Path
 
-from engagekit.api.segment import group_tables, to_table
+from engagekit.api.segment import group_tables, spooled_messages, to_table
 from engagekit.api.spool import Spool, read_segment
 from engagekit.ingest.batch import BatchReport, ingest_table, write_batch
 from engagekit.ingest.entities import prepare_entities, upserted
@@ -23,6 +23,7 @@ from engagekit.ingest.vocabulary import Vocabulary
 from engagekit.store import Store
 
 log = logging.getLogger("engagekit.collector")
+POLL_SECONDS = 0.1
 
 
 def ingest_segment(store: Store, path: Path, vocabulary: Vocabulary, rules: EventRules) -> list[BatchReport]:
@@ -32,8 +33,8 @@ def ingest_segment(store: Store, path: Path, vocabulary: Vocabulary, rules: Even
     if int(batches.filter(batches.file == file).count().to_pyarrow().as_py()):
         return []
     by_key: dict[str, list[dict]] = {}
-    for record in read_segment(path):
-        by_key.setdefault(record.key_id, []).extend(record.messages)
+    for line in read_segment(path):
+        by_key.setdefault(line["key"], []).extend(spooled_messages(line))
     reports = []
     with store.transaction():
         for key_id, messages in by_key.items():
@@ -57,7 +58,10 @@ def ingest_groups(store: Store, messages: list[dict], source: str, file: str) ->
 
 
 class Drainer:
-    """A background thread that seals and drains the spool every `interval` seconds."""
+    """A background thread that seals the open segment once it is `interval` seconds old or
+    holds `seal_messages` messages (looking every 100 ms at most), then drains what is sealed.
+    Each ingest has a fixed cost (dedupe against the stored events, identities, the batch
+    record) of the order of 0.1 s, so segments of many messages keep the cost per event low."""
 
     def __init__(self, spool: Spool, store: Store, store_lock: threading.Lock, vocabulary: Vocabulary,
                  rules: EventRules, interval: float, seal_messages: int) -> None:
@@ -96,7 +100,7 @@ class Drainer:
         return drained
 
     def _run(self) -> None:
-        while not self._stop.wait(self.interval):
+        while not self._stop.wait(min(self.interval, POLL_SECONDS)):
             try:
                 self.spool.seal_if(self.interval, self.seal_messages)
                 self.drain()

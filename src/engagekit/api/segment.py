@@ -7,9 +7,10 @@ quarantines bad messages like bad file rows.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -26,6 +27,9 @@ _OBJECT_FIELDS = ("properties", "traits", "context", "integrations")
 _CHANNELS = {"browser": "web", "mobile": "app", "client": "web"}
 _EVENT_OF_TYPE = {"page": "page_viewed", "screen": "screen_viewed", "identify": "identify",
                   "group": "group", "alias": "alias"}
+# request ids: random per process, then counted (cheaper than a uuid per request)
+_PROCESS_ID = uuid.uuid4().hex
+_REQUESTS = itertools.count()
 COLUMNS = ("event_id", "ts", "event", "customer_id", "anonymous_id", "channel", "revenue", "properties")
 # group traits that fill the accounts table's typed columns (Segment's `employees` stays a trait)
 _ACCOUNT_TRAITS = {"name": "name", "plan": "plan", "licenses": "licenses", "seats": "licenses", "mrr": "mrr"}
@@ -65,7 +69,7 @@ def parse_request(body: bytes, kind: str) -> tuple[dict, list[dict]]:
 
 def check_message(message: object, index: int, kind: str | None, sized: bool = True) -> dict:
     """One message's envelope: an object of a known type with fields of the right JSON types,
-    and (when `sized`) at most 32 KB as compact JSON."""
+    and (when `sized`) at most 32 KB as compact JSON. The message, with its `type`."""
     if not isinstance(message, dict):
         raise PayloadError(400, "a message must be a JSON object", index)
     if sized:
@@ -75,30 +79,58 @@ def check_message(message: object, index: int, kind: str | None, sized: bool = T
     message_type = message.get("type", kind)
     if message_type not in TYPES:
         raise PayloadError(400, f"unknown message type {message_type!r}; types: {', '.join(TYPES)}", index, "type")
-    for name in _TEXT_FIELDS:
-        if name in message and message[name] is not None and not isinstance(message[name], str):
-            raise PayloadError(400, f"`{name}` must be a string", index, name)
-    for name in _ID_FIELDS:
-        value = message.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int, float))):
-            raise PayloadError(400, f"`{name}` must be a string or a number", index, name)
-    for name in _OBJECT_FIELDS:
-        if name in message and message[name] is not None and not isinstance(message[name], dict):
-            raise PayloadError(400, f"`{name}` must be a JSON object", index, name)
-    return {**message, "type": message_type}
+    for name, value in message.items():  # one pass over the fields the message has
+        check = _FIELD_CHECKS.get(name)
+        if check is not None and value is not None and not check[0](value):
+            raise PayloadError(400, f"`{name}` must be {check[1]}", index, name)
+    return message if "type" in message else {**message, "type": message_type}
 
 
-def stamp(messages: Iterable[dict], payload: dict, received_at: datetime) -> list[dict]:
-    """Messages as spooled: with a messageId (minted once, so replays dedupe), the batch's
-    sentAt when the message has none, and the server's receivedAt."""
-    received = received_at.astimezone(timezone.utc).isoformat()
+def _is_id(value: object) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+
+
+# field -> (test of a non-null value, what the field must be); groupId is text (Segment's spec)
+_FIELD_CHECKS: dict[str, tuple[Callable[[object], bool], str]] = {
+    **{name: (_is_id, "a string or a number") for name in _ID_FIELDS},
+    **{name: (lambda v: isinstance(v, str), "a string") for name in _TEXT_FIELDS},
+    **{name: (lambda v: isinstance(v, dict), "a JSON object") for name in _OBJECT_FIELDS},
+}
+
+
+def spool_line(key_id: str, kind: str, payload: dict, body: bytes, received_at: datetime) -> bytes:
+    """The spool's JSON line for one accepted request: the key's id, the path's kind, when it
+    arrived, a request id (message ids minted from it are the same on every replay) and the
+    request body as sent, embedded without re-encoding when it is plain UTF-8 JSON (newlines
+    in valid JSON are whitespace). A write key sent in the body (analytics.js) is left out."""
+    raw = body.strip()
+    if "writeKey" in payload or not raw.startswith(b"{") or b"\x00" in raw:
+        raw = json.dumps({k: v for k, v in payload.items() if k != "writeKey"}, separators=(",", ":")).encode()
+    head = json.dumps({"key": key_id, "kind": kind, "id": f"{_PROCESS_ID}-{next(_REQUESTS)}",
+                       "receivedAt": received_at.astimezone(timezone.utc).isoformat()}, separators=(",", ":"))
+    return b"".join((head[:-1].encode(), b',"payload":', raw.replace(b"\n", b" ").replace(b"\r", b" "), b"}\n"))
+
+
+def spooled_messages(line: dict) -> list[dict]:
+    """The stamped messages of one spool line (see `stamp`)."""
+    payload, kind = line["payload"], line["kind"]
+    if kind == "batch":
+        messages = payload["batch"]  # every one has its type (checked when the request came)
+    else:
+        messages = [{**payload, "type": payload.get("type", kind)}]
+    return stamp(messages, payload, line["receivedAt"], line["id"])
+
+
+def stamp(messages: Iterable[dict], payload: dict, received_at: str, request_id: str) -> list[dict]:
+    """Messages as ingested: with a messageId (minted from the request id and the message's
+    position when missing, so replays dedupe), the batch's sentAt when the message has none,
+    and the server's receivedAt."""
     sent_at = payload.get("sentAt") if isinstance(payload.get("sentAt"), str) else None
     out = []
-    for message in messages:
-        stamped = {**message, "receivedAt": received}
-        stamped.setdefault("messageId", None)
-        if stamped["messageId"] is None:
-            stamped["messageId"] = f"ek-{uuid.uuid4()}"
+    for index, message in enumerate(messages):
+        stamped = {**message, "receivedAt": received_at}
+        if stamped.get("messageId") is None:
+            stamped["messageId"] = f"ek-{request_id}-{index}"
         if stamped.get("sentAt") is None and sent_at is not None:
             stamped["sentAt"] = sent_at
         out.append(stamped)
