@@ -1,7 +1,6 @@
 """The engagekit app under uvicorn in a background thread on a free loopback port (browser tests)."""
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -11,11 +10,7 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.api.server import free_port
 
 
 @contextmanager

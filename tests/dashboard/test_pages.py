@@ -48,6 +48,9 @@ def test_every_page_answers_in_the_frame(client: TestClient) -> None:
         text = page(client, path)
         assert 'href="/journey?from=2026-10-01&amp;to=2026-10-31"' in text, path  # nav keeps the view
         assert "Log out" in text and not error(text), path
+    for path in ("/funnels", "/retention", "/engagement", "/customers", "/customers/u1"):
+        text = page(client, path, where="country=BR")  # the analyses through the segment's events
+        assert "where=country" in text and not error(text), path
 
 
 def test_overview_october_against_september(client: TestClient) -> None:

@@ -66,6 +66,7 @@ class Page:
 
 
 PAGES: dict[str, Page] = {}
+RETENTION_FIELDS = ("start_event", "return_event", "period", "periods", "mode", "cumulative")
 
 
 def register(page: Page) -> Page:
@@ -143,8 +144,6 @@ def data(ctx: PageContext) -> dict[str, Any]:
         return {"batches": data_store.batches(store), "quarantine": data_store.quarantine_rows(store),
                 "sources": data_store.sources(store), "api_keys": data_store.keys(store)}
 
-
-RETENTION_FIELDS = ("start_event", "return_event", "period", "periods", "mode", "cumulative")
 
 for _page in (
     Page("overview", "/", "Overview", "overview.html", overview),
