@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import cached_property
 
 import ibis
 import ibis.expr.types as ir
@@ -35,7 +36,11 @@ class Activity:
     def __init__(self, store: Store, cohort: str | None = None) -> None:
         self.store = store
         self.cohort = cohort
-        self.daily = _fresh_days(store)
+
+    @cached_property
+    def daily(self) -> ir.Table | None:
+        """`customer_days` when it stands for the events, else None (checked once, when first needed)."""
+        return _fresh_days(self.store)
 
     def rows(self, select: Selector | None = None) -> ir.Table:
         """(person_id, ts, events) of the events `select` picks (None: every event)."""
