@@ -141,6 +141,6 @@ def _login_page(request: Request, next_url: str, error: str | None, status: int 
 def _local(url: str) -> str:
     """Only a path on this server is a place to return to after login (no open redirect)."""
     parts = urlsplit(url or "/")
-    if parts.scheme or parts.netloc or not (parts.path or "/").startswith("/") or url.startswith("//"):
+    if parts.scheme or parts.netloc or not (parts.path or "/").startswith("/") or url.startswith("//") or "\\" in url:
         return "/"
     return url
