@@ -130,15 +130,15 @@ def run_retention(store: Store, query: RetentionQuery) -> RetentionResult:
     activity = Activity(store, query.cohort)
     members, returns = _members_and_returns(store, activity, query)
     keys = ["cohort", "index"]
-    paired = members.join(returns, members.person_id == returns.person_id).select(
-        members.cohort, members.index, members.person_id, k=returns.index - members.index
-    ).filter(ibis._.k >= 1)
-    if query.cumulative:
-        last = paired.group_by([*keys, "person_id"]).aggregate(k=paired.k.max())
-        cells = last.group_by([*keys, "k"]).aggregate(n=ibis._.count())
+    if query.cumulative:  # a member counts in every period up to the person's last return
+        last = returns.group_by("person_id").aggregate(last=returns.index.max())
+        joined = members.join(last, members.person_id == last.person_id)
+        paired = joined.select(members.cohort, members.index, k=joined.last - members.index).filter(ibis._.k >= 1)
     else:
-        within = paired.filter(paired.k <= query.periods)
-        cells = within.group_by([*keys, "k"]).aggregate(n=ibis._.count())
+        paired = members.join(returns, members.person_id == returns.person_id).select(
+            members.cohort, members.index, k=returns.index - members.index
+        ).filter(ibis._.k >= 1, ibis._.k <= query.periods)
+    cells = paired.group_by([*keys, "k"]).aggregate(n=ibis._.count())
     sizes = members.group_by(keys).aggregate(k=ibis.literal(0, type="int64"), n=ibis._.count())
     table = sizes.union(cells.mutate(k=cells.k.cast("int64"), n=cells.n.cast("int64")))
     records = [{**record, "anchor": numbered_period_start(record["index"], query.period, query.week_start)}
