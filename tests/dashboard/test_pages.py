@@ -84,12 +84,13 @@ def test_journey_lists_every_stage_with_targets_and_warning_signs(client: TestCl
     text = page(client, "/journey")
     for stage in ("acquisition", "purchase", "onboarding", "adoption", "escalation", "retention"):
         assert f'id="stage-{stage}"' in text
-    # KPI, value, target, better when, status, warning sign
-    assert row(text, "orders")[1:4] == ["3", "-", "higher"]
+    # KPI, value, target, benchmark, better when, status, warning sign
+    assert row(text, "orders")[1:5] == ["3", "-", "-", "higher"]
     # visitors u1 u2 u3 (product views), buyers u1 u3: conversion 2/3, well above the 3% target
-    assert row(text, "conversion_rate")[1:] == ["66.7%", "3.0%", "higher", "on track", "Conversion rate below 3.0%"]
+    assert row(text, "conversion_rate")[1:] == ["66.7%", "3.0%", "2.5%", "higher", "on track",
+                                                "Conversion rate below 3.0%"]
     # the story has no web sessions (no channel): no cart abandonment to show, against a lower-is-better target
-    assert row(text, "cart_abandonment_rate")[1:] == ["-", "65.0%", "lower", "no data",
+    assert row(text, "cart_abandonment_rate")[1:] == ["-", "65.0%", "70.0%", "lower", "no data",
                                                       "Cart abandonment rate above 65.0%"]
     assert row(page(client, "/journey", where="country=BR"), "orders")[1] == "2"
 

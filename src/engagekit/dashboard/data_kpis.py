@@ -53,6 +53,7 @@ class Card:
     change_text: str
     better: bool | None  # did it move in the better direction (None: no change to judge)
     target_text: str
+    benchmark_text: str
     status: str | None
     warning_sign: str
     vanity: bool
@@ -70,6 +71,7 @@ def card(metric: Metric, row: MetricRow | None, series: list[tuple[date, float |
         change=change, relative_change=row.relative_change if row else None,
         change_text=change_text(row, metric.unit) if row else "-", better=better,
         target_text=format_value(metric, metric.target.value) if metric.target else "-",
+        benchmark_text=format_value(metric, metric.benchmark.value) if metric.benchmark else "-",
         status=row.status if row else None, warning_sign=warning_sign(metric), vanity=metric.vanity,
         series=[(period.isoformat(), v) for period, v in series],
     )
