@@ -9,7 +9,8 @@ With `--store PATH` the demo files and the DuckDB store live in PATH: the first 
 loads them, later runs reuse the loaded store (each run appends one more day of events, a copy
 of the last day shifted by a day, to time the incremental derive).
 
-Prints: generation and ingest times (when loading), derive full and incremental times, the
+Prints: generation and ingest times (when loading), the full rebuild of the derived tables and
+the incremental derive after one more day (the same store less that day, so comparable), the
 whole-catalog time; per KPI the engine's time, the SQL time, their ratio and whether both give
 the same value.
 """
@@ -119,7 +120,6 @@ def main() -> None:
         day = next_day_file(store, folder)
         report, ingest_day_s = timed(ingest_file, store, day, IngestOptions(source="next_day"), Vocabulary())
         _, incremental_s = timed(build_derived, store)
-        _, full_after_s = timed(build_derived, store, full=True)
         events = store.count("events")
         catalog = load_catalog()
         names = [name for name, metric in catalog.metrics.items() if "ecommerce" in metric.industries]
@@ -135,8 +135,7 @@ def main() -> None:
             table.add_row(name, f"{ours:.3f}", f"{theirs:.3f}", f"{ours / theirs:.2f}x", "yes" if same else "NO")
         console.print(f"derive, full rebuild: {full_s:.1f} s (target <= 8 s at 20M)")
         console.print(f"one more day ({report.stored:,} events) ingested in {ingest_day_s:.1f} s; derive incremental "
-                      f"{incremental_s:.1f} s against a full rebuild of the same data {full_after_s:.1f} s "
-                      f"({full_after_s / incremental_s:.1f}x faster)")
+                      f"{incremental_s:.1f} s, {full_s / incremental_s:.1f}x faster than the full rebuild")
         console.print(f"whole catalog ({len(names)} KPIs) for one month: {catalog_s:.1f} s (target <= 10 s at 20M)")
         console.print(table)
         store.close()

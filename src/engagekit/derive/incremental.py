@@ -15,16 +15,18 @@ What a batch can change, and what is recomputed (docs/derived-tables.md says it 
   `tenure_days` is re-measured from the facts themselves (see `facts.with_tenure`).
 
 The result equals a full rebuild: rows of untouched people and of times before each cut are
-kept as they are, the rest is rebuilt from events by the same functions as the full build.
+kept as they are, the rest is deleted and rebuilt from events by the same functions as the full
+build (`Store.update_rows`, so on DuckDB only the changed rows are written).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, time
 
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from engagekit.derive.activity import DAY_COLUMNS, customer_days
 from engagekit.derive.facts import FACT_COLUMNS, customer_facts, with_tenure
@@ -48,10 +50,26 @@ def update_derived(store: Store, rules: SessionRules, batch_ids: list[str], as_o
     records = store.table("customers")
     new_records = records.filter(records.batch_id.isin(batch_ids)).select(person_id=records.customer_id)
     with store.staged(changes) as changed:
-        _update_sessions(store, rules, events, changed.filter(changed.redo_sessions))
-        _update_days(store, events, changed)
+        redo = changes.filter(changes["redo_sessions"])
+        _update_sessions(store, rules, _since(events, earliest(redo["session_from"])), changed.filter(changed.redo_sessions))
+        _update_days(store, _since(events, earliest(changes["day_from"])), changed)
         customers = changed.select("person_id").union(new_records, distinct=True)
         _update_facts(store, events, customers, as_of)
+
+
+def earliest(column: pa.ChunkedArray) -> datetime | None:
+    """The earliest time of a `session_from` or `day_from` column (a day as its midnight); None
+    when one is null (that person's rows are all rebuilt) or the column is empty."""
+    if column.null_count or not len(column):
+        return None
+    first = pc.min(column).as_py()
+    return first if isinstance(first, datetime) else datetime.combine(first, time.min)
+
+
+def _since(events: ir.Table, moment: datetime | None) -> ir.Table:
+    """Events at or after `moment` (all when None): no person's rebuild reads earlier events, and
+    the engine skips the stored row groups of earlier times instead of joining them."""
+    return events if moment is None else events.filter(events.ts >= ibis.literal(moment, type="timestamp"))
 
 
 def changed_people(store: Store, events: ir.Table, rules: SessionRules, batch_ids: list[str]) -> pa.Table:
@@ -107,24 +125,24 @@ def _run_starts(store: Store, first: ir.Table, rules: SessionRules) -> ir.Table:
 
 
 def _update_sessions(store: Store, rules: SessionRules, events: ir.Table, changed: ir.Table) -> None:
-    """Keep the sessions before each person's cut, rebuild the rest from their events."""
+    """Replace each touched person's sessions from their cut on, rebuilt from their events."""
     old = store.table("sessions")
-    kept = _kept(old, changed, keep=lambda c: c.session_from.notnull() & (c.start_ts < c.session_from))
+    stale = _touched(old, changed, lambda c: c.session_from.isnull() | (c.start_ts >= c.session_from))
     redo = _events_from(events, changed, lambda e: e.session_from.isnull() | (e.ts >= e.session_from))
     rebuilt = sessions(store, rules, events=redo).select(*SESSION_COLUMNS)
-    store.replace_table("sessions", kept.select(*SESSION_COLUMNS).union(rebuilt.cast(old.schema())))
+    store.update_rows("sessions", stale, ("session_key",), rebuilt.cast(old.schema()))
 
 
 def _update_days(store: Store, events: ir.Table, changed: ir.Table) -> None:
-    """Keep the customer days before each person's first changed day, rebuild the rest."""
+    """Replace each touched person's customer days from their first changed day on."""
     old = store.table("customer_days")
-    kept = _kept(old, changed, keep=lambda c: c.day_from.notnull() & (c.day < c.day_from))
+    stale = _touched(old, changed, lambda c: c.day_from.isnull() | (c.day >= c.day_from))
     redo = _events_from(events, changed, lambda e: e.day_from.isnull() | (e.ts.date() >= e.day_from))
     stored = store.table("sessions")  # already brought up to date
     visits = stored.inner_join(changed, "person_id")
     visits = visits.filter(visits.day_from.isnull() | (visits.start_ts.date() >= visits.day_from)).select(*stored.columns)
     rebuilt = customer_days(store, visits, events=redo).select(*DAY_COLUMNS)
-    store.replace_table("customer_days", kept.select(*DAY_COLUMNS).union(rebuilt.cast(old.schema())))
+    store.update_rows("customer_days", stale, ("person_id", "day"), rebuilt.cast(old.schema()))
 
 
 def _update_facts(store: Store, events: ir.Table, customers: ir.Table, as_of: date) -> None:
@@ -138,12 +156,11 @@ def _update_facts(store: Store, events: ir.Table, customers: ir.Table, as_of: da
     store.replace_table("customer_facts", with_tenure(merged, as_of))
 
 
-def _kept(old: ir.Table, changed: ir.Table, keep: Callable[[ir.Table], ir.BooleanValue]) -> ir.Table:
-    """The rows of `old` of untouched people, and of touched ones where `keep` holds (given the
-    rows joined to their person's change)."""
-    joined = old.left_join(changed, "person_id").select(*old.columns, _touched=changed.person_id.notnull(),
-                                                          **{c: changed[c] for c in CHANGE_SCHEMA.names[1:]})
-    return joined.filter(~joined._touched | keep(joined)).select(*old.columns)
+def _touched(old: ir.Table, changed: ir.Table, stale: Callable[[ir.Table], ir.BooleanValue]) -> ir.Table:
+    """The rows of `old` of touched people that `stale` selects (given the rows joined to their
+    person's change): the rows the update replaces."""
+    joined = old.inner_join(changed, "person_id")
+    return joined.filter(stale(joined)).select(*old.columns)
 
 
 def _events_from(events: ir.Table, changed: ir.Table, since: Callable[[ir.Table], ir.BooleanValue]) -> ir.Table:

@@ -74,10 +74,10 @@ def sessions(store: Store, rules: SessionRules | None = None, events: ir.Table |
     `events` (resolved events, see `resolved_events`) restricts the build to some people or to
     their events from the start of a run on, as the incremental build does; default: all events."""
     rules = rules or SessionRules()
+    source = store.table("events") if events is None else events  # the properties need no person
     events = resolved_events(store) if events is None else events
     interactive = events.filter(events.channel.isin(rules.channels))
-    stored = store.table("events")
-    properties = stored.filter(stored.channel.isin(rules.channels)).select("event_id", "properties")
+    properties = source.filter(source.channel.isin(rules.channels)).select("event_id", "properties")
     return _summarise(_assign(interactive, rules), properties, rules)
 
 

@@ -17,6 +17,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.schema as sch
 import ibis.expr.types as ir
 import pyarrow as pa
+import sqlglot as sg
 
 from engagekit.errors import EngagekitError
 
@@ -72,6 +73,18 @@ class DuckDBEngine:
         """Create or overwrite `name` from an expression (inside the open transaction, if any)."""
         self.backend.create_table(name, table, overwrite=True)
         self._existing.add(name)
+
+    def update_rows(self, name: str, remove: ir.Table, key: tuple[str, ...], add: ir.Table) -> None:
+        """Delete the rows of `name` matching `remove` on `key`, then insert `add`. The statement
+        is built from the Ibis-compiled query and the code's own table and column names, never
+        user text."""
+        table = sg.to_identifier(name, quoted=True)
+        matched = sg.and_(*[sg.column(column, table="_remove", quoted=True).eq(sg.column(column, table=table, quoted=True))
+                            for column in key])
+        exists = sg.exp.Exists(this=sg.select("1").from_(sg.parse_one(self.backend.compile(remove), dialect="duckdb")
+                                                        .subquery("_remove")).where(matched))
+        self.backend.con.execute(sg.exp.delete(table, where=exists).sql(dialect="duckdb"))
+        self.backend.insert(name, add)
 
     def attach(self, name: str) -> None:
         """Nothing to do: a DuckDB file knows its own tables."""
@@ -162,6 +175,12 @@ class SparkEngine:
         shutil.rmtree(self.warehouse / name, ignore_errors=True)
         written.rename(self.warehouse / name)
         self.attach(name)
+
+    def update_rows(self, name: str, remove: ir.Table, key: tuple[str, ...], add: ir.Table) -> None:
+        """Parquet files cannot delete rows: rewrite `name` without the rows matching `remove`
+        on `key`, with `add`."""
+        current = self.backend.table(name)
+        self.replace(name, current.anti_join(remove, list(key)).union(add.select(*current.columns)))
 
     def attach(self, name: str) -> None:
         """Point the catalog at this warehouse's Parquet folder `name`, if it exists."""

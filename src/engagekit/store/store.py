@@ -74,6 +74,14 @@ class Store:
             raise EngagekitError(f"{name!r} is not a derived table; derived tables: {', '.join(DERIVED_TABLES)}")
         self.engine.replace(name, rows)
 
+    def update_rows(self, name: str, remove: ir.Table, key: tuple[str, ...], add: ir.Table) -> None:
+        """In a derived table, delete the rows whose `key` columns match a row of `remove`, then
+        append `add` (same columns): an incremental update writes only what changed where the
+        engine can (DuckDB); elsewhere the table is rewritten."""
+        if name not in DERIVED_TABLES:
+            raise EngagekitError(f"{name!r} is not a derived table; derived tables: {', '.join(DERIVED_TABLES)}")
+        self.engine.update_rows(name, remove.select(*key), key, add)
+
     def customers_current(self) -> ir.Table:
         """The latest record of each customer (customer records are appended, never updated)."""
         customers = self.table("customers")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from engagekit.metrics.kinds.registry import REGISTRY, check_registered, run
+from engagekit.metrics.kinds.registry import REGISTRY, check_registered, run, sharing
 
 for _module in pkgutil.iter_modules(__path__):
     if _module.name != "registry":
         importlib.import_module(f"{__name__}.{_module.name}")
 
-__all__ = ["REGISTRY", "check_registered", "run"]
+__all__ = ["REGISTRY", "check_registered", "run", "sharing"]

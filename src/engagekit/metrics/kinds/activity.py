@@ -28,6 +28,7 @@ from engagekit.metrics.kinds.registry import (
     collect,
     grouped,
     register,
+    shared,
 )
 from engagekit.metrics.periods import TRUNCATE_UNIT, periods_of
 from engagekit.metrics.scope import (
@@ -91,6 +92,7 @@ def whole_windows(start: date, end: date, length: relativedelta) -> list[tuple[d
     return windows
 
 
+@shared
 def average_active(store: Store, scope: Scope, params: Params, window: str) -> dict[Key, Values]:
     """Average distinct active people per window (day, 7-day week or month) of each period.
 

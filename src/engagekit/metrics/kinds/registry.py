@@ -5,10 +5,14 @@ built from Ibis expressions like the rest of the engine. Catalog entries name it
 """
 from __future__ import annotations
 
+import contextlib
 import difflib
-from collections.abc import Callable
+import functools
+import json
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import ibis.expr.types as ir
 
@@ -30,7 +34,8 @@ class RegisteredKind:
 
 
 REGISTRY: dict[str, RegisteredKind] = {}
-
+_SHARED: ContextVar[dict | None] = ContextVar("engagekit_shared_kind_results", default=None)
+Result = TypeVar("Result")
 
 
 def register(name: str, params: tuple[str, ...] = ()) -> Callable[[KindFunction], KindFunction]:
@@ -58,6 +63,35 @@ def check_registered(name: str, params: Params | None = None) -> None:
 
 def run(metric: Metric, store: Store, scope: Scope) -> dict[Key, Values]:
     return REGISTRY[metric.function].function(store, scope, dict(metric.params))
+
+
+@contextlib.contextmanager
+def sharing() -> Iterator[None]:
+    """Within the block, each `shared` function runs once per store, scope and arguments: kinds
+    built on the same populations (DAU, MAU and stickiness; churn, retention and subscriber
+    growth; the revenue movements) then query them once per computation, not once per KPI."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def shared(function: Callable[..., Result]) -> Callable[..., Result]:
+    """Reuse the result of `function(store, scope, *args)` inside a `sharing()` block; callers
+    must not modify what it returns."""
+    @functools.wraps(function)
+    def reuse(store: Store, scope: Scope, *args: Any) -> Result:
+        results = _SHARED.get()
+        if results is None:
+            return function(store, scope, *args)
+        key = (function.__qualname__, id(store), scope.start, scope.end, scope.grain, scope.by, repr(scope.where),
+               id(scope.cohort), json.dumps(args, sort_keys=True, default=str))
+        if key not in results:
+            results[key] = function(store, scope, *args)
+        return results[key]
+
+    return reuse
 
 
 def collect(expr: ir.Table, scope: Scope, value: Callable[[dict], Values]) -> dict[Key, Values]:

@@ -16,7 +16,7 @@ import ibis
 import ibis.expr.types as ir
 
 from engagekit.json_fields import json_number
-from engagekit.metrics.kinds.registry import Key, Params, Values, register
+from engagekit.metrics.kinds.registry import Key, Params, Values, register, shared
 from engagekit.metrics.kinds.subscriptions import (
     SUBSCRIPTION_EVENTS,
     subscriber_populations,
@@ -46,6 +46,7 @@ def mrr_at(subs: ir.Table, moment: date, scope: Scope) -> ir.Table:
     return joined.select(person_id=joined.person_id, mrr=mrr, **segments)
 
 
+@shared
 def mrr_movements(store: Store, scope: Scope) -> dict[Key, dict[str, float]]:
     """Per period and segment (the customer's at the start): customers paying at the start,
     their MRR at the start and at the end, and its expansion, contraction and churn (MRR of

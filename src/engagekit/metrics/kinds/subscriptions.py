@@ -7,7 +7,7 @@ from datetime import date
 import ibis
 import ibis.expr.types as ir
 
-from engagekit.metrics.kinds.registry import Key, Params, Values, register
+from engagekit.metrics.kinds.registry import Key, Params, Values, register, shared
 from engagekit.metrics.periods import periods_of
 from engagekit.metrics.scope import Scope, filtered_table, group_keys, timestamp_literal
 from engagekit.metrics.spec import Source
@@ -16,6 +16,7 @@ from engagekit.store import Store
 SUBSCRIPTION_EVENTS = ("subscription_started", "subscription_renewed", "subscription_changed", "subscription_cancelled")
 
 
+@shared
 def subscriber_populations(store: Store, scope: Scope) -> dict[Key, dict[str, int]]:
     """Per period and segment: S subscribers at the start, E at the end, N new in the period and
     still subscribers at its end (one who joins and leaves within the period is in neither E nor

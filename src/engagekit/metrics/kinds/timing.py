@@ -70,7 +70,10 @@ def paired_starts(store: Store, scope: Scope, params: Params) -> tuple[ir.Table,
     ends = ends.select(*keys, _ts=ends.ts, _is_end=ibis.literal(True), _eid=ends.event_id,
                        **{name: ibis.null(schema[name]) for name in groups})
 
-    timeline = starts.union(ends)
+    # A start is paired with the row after it, so rows before the range (and first starts, already
+    # chosen over all of history) never matter: the window only orders the range and what follows.
+    since = timestamp_literal(scope.start)
+    timeline = starts.filter(starts._ts >= since).union(ends.filter(ends._ts >= since))
     order = ibis.window(group_by=list(keys), order_by=[timeline._ts, timeline._is_end, timeline._eid])
     timeline = timeline.mutate(_next_is_end=timeline._is_end.lead().over(order),
                                _next_ts=timeline._ts.lead().over(order))
