@@ -10,10 +10,11 @@ from __future__ import annotations
 import itertools
 import json
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+import orjson
 import pyarrow as pa
 
 from engagekit.ingest.readers import ROW
@@ -53,8 +54,8 @@ def parse_request(body: bytes, kind: str) -> tuple[dict, list[dict]]:
     if len(body) > MAX_BATCH_BYTES:
         raise PayloadError(413, f"request body is {len(body)} bytes; the limit is {MAX_BATCH_BYTES}")
     try:
-        payload = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
         raise PayloadError(400, f"invalid JSON: {exc}") from exc
     if not isinstance(payload, dict):
         raise PayloadError(400, "the request body must be a JSON object")
@@ -73,29 +74,26 @@ def check_message(message: object, index: int, kind: str | None, sized: bool = T
     if not isinstance(message, dict):
         raise PayloadError(400, "a message must be a JSON object", index)
     if sized:
-        size = len(json.dumps(message, separators=(",", ":")).encode())
+        size = len(orjson.dumps(message))
         if size > MAX_MESSAGE_BYTES:
             raise PayloadError(413, f"message is {size} bytes; the limit is {MAX_MESSAGE_BYTES}", index)
     message_type = message.get("type", kind)
     if message_type not in TYPES:
         raise PayloadError(400, f"unknown message type {message_type!r}; types: {', '.join(TYPES)}", index, "type")
     for name, value in message.items():  # one pass over the fields the message has
-        check = _FIELD_CHECKS.get(name)
-        if check is not None and value is not None and not check[0](value):
-            raise PayloadError(400, f"`{name}` must be {check[1]}", index, name)
+        allowed = _FIELD_TYPES.get(name)
+        if allowed is not None and value is not None and (not isinstance(value, allowed) or isinstance(value, bool)):
+            raise PayloadError(400, f"`{name}` must be {_FIELD_NEEDS[allowed]}", index, name)
     return message if "type" in message else {**message, "type": message_type}
 
 
-def _is_id(value: object) -> bool:
-    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
-
-
-# field -> (test of a non-null value, what the field must be); groupId is text (Segment's spec)
-_FIELD_CHECKS: dict[str, tuple[Callable[[object], bool], str]] = {
-    **{name: (_is_id, "a string or a number") for name in _ID_FIELDS},
-    **{name: (lambda v: isinstance(v, str), "a string") for name in _TEXT_FIELDS},
-    **{name: (lambda v: isinstance(v, dict), "a JSON object") for name in _OBJECT_FIELDS},
+# field -> the JSON types its non-null value may have (never a boolean); groupId is text
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    **{name: (str, int, float) for name in _ID_FIELDS},
+    **{name: (str,) for name in _TEXT_FIELDS},
+    **{name: (dict,) for name in _OBJECT_FIELDS},
 }
+_FIELD_NEEDS = {(str, int, float): "a string or a number", (str,): "a string", (dict,): "a JSON object"}
 
 
 def spool_line(key_id: str, kind: str, payload: dict, body: bytes, received_at: datetime) -> bytes:
@@ -105,7 +103,7 @@ def spool_line(key_id: str, kind: str, payload: dict, body: bytes, received_at: 
     in valid JSON are whitespace). A write key sent in the body (analytics.js) is left out."""
     raw = body.strip()
     if "writeKey" in payload or not raw.startswith(b"{") or b"\x00" in raw:
-        raw = json.dumps({k: v for k, v in payload.items() if k != "writeKey"}, separators=(",", ":")).encode()
+        raw = orjson.dumps({k: v for k, v in payload.items() if k != "writeKey"})
     head = json.dumps({"key": key_id, "kind": kind, "id": f"{_PROCESS_ID}-{next(_REQUESTS)}",
                        "receivedAt": received_at.astimezone(timezone.utc).isoformat()}, separators=(",", ":"))
     return b"".join((head[:-1].encode(), b',"payload":', raw.replace(b"\n", b" ").replace(b"\r", b" "), b"}\n"))
@@ -164,7 +162,7 @@ def _parse_time(value: object) -> datetime | None:
 
 
 def _utc_text(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds") + "+00:00"
 
 
 def _id(value: object) -> str | None:
@@ -205,7 +203,7 @@ def to_row(message: dict) -> dict:
         "anonymous_id": _id(anonymous),
         "channel": _CHANNELS.get(channel, channel) if isinstance(channel, str) else None,
         "revenue": None if revenue is None else str(revenue),
-        "properties": json.dumps(properties, separators=(",", ":"), sort_keys=True, default=str),
+        "properties": orjson.dumps(properties, default=str, option=orjson.OPT_SORT_KEYS).decode(),
     }
 
 

@@ -11,11 +11,12 @@ by a crash was never acknowledged, so readers skip it.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import threading
 import time
 from pathlib import Path
+
+import orjson
 
 _PREFIX = "segment-"
 _SUFFIX = ".jsonl"
@@ -143,7 +144,7 @@ def read_segment(path: Path) -> list[dict]:
         for line in handle:
             if not line.endswith(b"\n"):
                 break
-            lines.append(json.loads(line))
+            lines.append(orjson.loads(line))
     return lines
 
 
