@@ -22,10 +22,11 @@ def test_an_ingest_through_the_collector_refreshes_the_pages(client: TestClient,
              "timestamp": "2026-10-15T10:00:00Z", "properties": {"revenue": 20}}
     assert client.post("/v1/track", json=event, headers=basic(story.write)).status_code == 200
     drained(client)
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 60
     while card(page(client, "/"), "revenue") != "200.00" and time.monotonic() < deadline:
-        time.sleep(0.2)  # the warmer re-reads the data version every second
-    assert card(page(client, "/"), "revenue") == "200.00"  # 180 + u2's 20
+        time.sleep(0.2)  # the version is re-read every second; the older page is shown while recomputed
+    text = page(client, "/")
+    assert card(text, "revenue") == "200.00" and 'class="stale"' not in text  # 180 + u2's 20
 
 
 def test_server_timing_header(client: TestClient) -> None:
@@ -60,12 +61,31 @@ def test_one_computation_per_key_under_concurrency() -> None:
         time.sleep(0.2)
         return 42
 
-    threads = [threading.Thread(target=cache.get_or_compute, args=("k", slow)) for _ in range(5)]
+    threads = [threading.Thread(target=cache.get_or_compute, args=("k", 1, slow)) for _ in range(5)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(calls) == 1 and cache.get_or_compute("k", slow) == 42
-    cache.get_or_compute("a", lambda: 1)
-    cache.get_or_compute("b", lambda: 2)
+    assert len(calls) == 1 and cache.get("k", 1, slow) == (42, True)
+    cache.get_or_compute("a", 1, lambda: 1)
+    cache.get_or_compute("b", 1, lambda: 2)
     assert "k" not in cache and "a" in cache and "b" in cache  # least recently used goes first
+
+
+def test_an_older_version_is_served_while_the_new_one_is_computed() -> None:
+    cache = ResultCache()
+    cache.get_or_compute("page", 1, lambda: "before the ingest")
+    computed = threading.Event()
+
+    def recompute() -> str:
+        computed.wait(5)
+        return "after the ingest"
+
+    assert cache.get("page", 2, recompute) == ("before the ingest", False)  # at once, marked stale
+    assert cache.get("page", 2, recompute) == ("before the ingest", False)  # one refresh in flight
+    computed.set()
+    deadline = time.monotonic() + 5
+    while cache.get("page", 2, recompute)[1] is False and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert cache.get("page", 2, recompute) == ("after the ingest", True)
+    assert cache.get("page", 3, lambda: "again", stale_ok=False) == ("again", True)  # the warmer waits

@@ -115,12 +115,12 @@ def render(request: Request, page: Page) -> Response:
     lists = {name: request.query_params.getlist(name) for name in request.query_params}
     context: dict[str, Any] = {"page": page, "pages": [p for p in PAGES.values() if p.nav], "error": None,
                                "cohorts": meta["cohorts"], "form": {k: v[-1] for k, v in lists.items()},
-                               "lists": lists, "view": View(*meta["default"]), "data": None}
+                               "lists": lists, "view": View(*meta["default"]), "data": None, "fresh": True}
     status = 200
     try:
         view = read_view({k: v[-1] for k, v in lists.items() if k in VIEW_FIELDS}, meta["default"])
         context["view"] = view
-        context["data"] = dashboard.page_data(page, view, lists, dict(request.path_params), version)
+        context["data"], context["fresh"] = dashboard.page_data(page, view, lists, dict(request.path_params), version)
     except InputError as exc:
         context["error"], status = str(exc), 400
     except EngagekitError as exc:

@@ -64,16 +64,18 @@ class Dashboard:
                 cohorts = [c.name for c in list_cohorts(store)]
             today = date.today()
             return {"default": month or (today - timedelta(days=30), today + timedelta(days=1)), "cohorts": cohorts}
-        return self.cache.get_or_compute(("meta", version), read)
+        return self.cache.get_or_compute(("meta",), version, read)
 
     def page_data(self, page: Page, view: View, lists: Mapping[str, list[str]], path: Mapping[str, str],
-                  version: DataVersion) -> dict[str, Any]:
-        """The page's template variables for this view and its own form fields (`lists`: every
-        value of each query parameter; others are ignored), cached under the data version."""
+                  version: DataVersion, stale_ok: bool = True) -> tuple[dict[str, Any], bool]:
+        """(template variables, fresh) of the page for this view and its own form fields (`lists`:
+        every value of each query parameter; others are ignored). With `stale_ok`, a result of an
+        older data version is returned at once (fresh=False) while the current one is computed in
+        the background (see engagekit.dashboard.cache)."""
         lists = {name: [v for v in lists.get(name, ()) if v] for name in page.fields}
         lists = {name: values for name, values in lists.items() if values}
         form = {name: values[-1] for name, values in lists.items()}
         key = (page.slug, view.key(), tuple(sorted((k, tuple(v)) for k, v in lists.items())),
-               tuple(sorted(path.items())), version)
+               tuple(sorted(path.items())))
         context = PageContext(view, form, lists, path, self.catalog, self.settings, self.locked)
-        return self.cache.get_or_compute(key, lambda: page.build(context))
+        return self.cache.get(key, version, lambda: page.build(context), stale_ok)

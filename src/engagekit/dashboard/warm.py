@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from engagekit.dashboard.data_store import DataVersion
 from engagekit.dashboard.pages import PAGES
@@ -14,16 +15,21 @@ from engagekit.dashboard.view import View
 
 log = logging.getLogger("engagekit.dashboard")
 POLL_SECONDS = 1.0
+GAP_SECONDS = 10.0  # at least this long between two warm-ups, so a steady stream of drains does not keep the store busy
 MIN_EVENTS = 50_000  # smaller stores answer every page in well under a second: computed on demand
 
 
 class Warmer:
-    """A daemon thread polling the data version every `interval` seconds."""
+    """A daemon thread polling the data version every `interval` seconds and warming the default
+    views when it changed, at most once every `gap` seconds."""
 
-    def __init__(self, dashboard: Dashboard, interval: float = POLL_SECONDS, min_events: int = MIN_EVENTS) -> None:
+    def __init__(self, dashboard: Dashboard, interval: float = POLL_SECONDS, min_events: int = MIN_EVENTS,
+                 gap: float = GAP_SECONDS) -> None:
         self.dashboard = dashboard
         self.interval = interval
         self.min_events = min_events
+        self.gap = gap
+        self._warmed_at = float("-inf")
         self.warmed: DataVersion | None = None  # the data version last warmed (or found too small)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="engagekit-dashboard-warmer", daemon=True)
@@ -52,15 +58,19 @@ class Warmer:
             if not page.warm:
                 continue
             try:
-                self.dashboard.page_data(page, view, {}, {}, version)
+                self.dashboard.page_data(page, view, {}, {}, version, stale_ok=False)
             except Exception as exc:  # one failing page (shown to its visitors) must not stop the others
                 log.warning("dashboard warm-up of %s failed: %s: %s", page.slug, type(exc).__name__, exc)
         self.warmed = version
+        self._warmed_at = time.monotonic()
 
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                self.warm_once()
+                if time.monotonic() - self._warmed_at >= self.gap:
+                    self.warm_once()
+                else:
+                    self.dashboard.version(fresh=True)  # keep the version requests read current
             except Exception as exc:  # the store may be busy or closing: try again at the next poll
                 log.warning("dashboard warm-up failed: %s: %s", type(exc).__name__, exc)
             self._stop.wait(self.interval)
