@@ -93,27 +93,13 @@ def people_events(store: Store, cohort: str | None = None) -> ir.Table:
     return in_cohort(events, cohort_people(store, cohort))
 
 
-def period_start(ts: ir.TimestampValue, period: Period, week_start: WeekStart = "sunday") -> ir.DateValue:
-    """The first day of the day/week/month that contains `ts`; weeks start on `week_start`.
-
-    Engines truncate weeks to Monday; a Sunday week is the Monday week of the next day, less a day.
-    """
-    if period == "day":
-        return ts.truncate("D").cast("date")
-    if period == "month":
-        return ts.truncate("M").cast("date")
-    if week_start == "monday":
-        return ts.truncate("W").cast("date")
-    return (ts + ibis.interval(days=1)).truncate("W").cast("date") - ibis.interval(days=1)
-
-
 _EPOCH_DAY = date(1970, 1, 1)  # a Thursday: Sunday weeks start 4 days before it, Monday weeks 3
 _WEEK_SHIFT = {"sunday": 4, "monday": 3}
 
 
 def period_number(ts: ir.TimestampValue, period: Period, week_start: WeekStart = "sunday") -> ir.IntegerValue:
     """A running number of the period that contains `ts` (consecutive periods differ by 1), in
-    integer arithmetic: cheaper to compute and to group by than period_start's truncated dates."""
+    integer arithmetic: cheaper to compute and to group by than truncated dates."""
     if period == "month":
         return ts.year() * 12 + ts.month() - 1
     days = ts.date().delta(ibis.literal(_EPOCH_DAY), unit="day")
@@ -138,7 +124,7 @@ def numbered_period_start(number: int, period: Period, week_start: WeekStart = "
 
 
 def python_period_start(day: date, period: Period, week_start: WeekStart = "sunday") -> date:
-    """The same as period_start, for a Python date (to lay out empty periods)."""
+    """The first day of the day/week/month that contains `day`; weeks start on `week_start`."""
     if period == "day":
         return day
     if period == "month":

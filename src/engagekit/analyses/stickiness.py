@@ -39,7 +39,7 @@ from engagekit.analyses.common import (
     StrictModel,
     WeekStart,
     next_period,
-    period_start,
+    period_number,
     periods_between,
 )
 from engagekit.config import DEFAULT_WEEK_START
@@ -140,7 +140,7 @@ def periods_per_person(activity: Activity, query: StickinessQuery, periods: list
     events = activity.rows(query.selector())
     end = next_period(periods[-1], query.period)
     active = events.filter(read_between(events, periods[0], end))
-    active = active.mutate(period=period_start(active.ts, query.period, query.week_start))
+    active = active.mutate(period=period_number(active.ts, query.period, query.week_start))
     per_period = active.group_by(["person_id", "period"]).aggregate(events=active.events.sum())
     counted = per_period.filter(query.criterion.holds(per_period.events))
     per_person = counted.group_by("person_id").aggregate(periods=counted.count())
