@@ -42,6 +42,7 @@ is that customer, so anonymous step-1 events and identified later steps are one 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -116,7 +117,7 @@ def run_funnel(store: Store, query: FunnelQuery) -> FunnelResult:
     for row in rows:
         if query.mode == "unordered":
             offsets = sorted(row[f"g{k}"] for k in range(1, len(query.steps) + 1) if row[f"g{k}"] is not None)
-            gaps = tuple(round(later - earlier, 6) for earlier, later in zip(offsets, offsets[1:]))  # whole µs
+            gaps = tuple(round(later - earlier, 6) for earlier, later in pairwise(offsets))  # whole µs
         else:
             gaps = tuple(row[f"g{k}"] for k in range(1, row["depth"]))
         persons.append(FunnelPerson(str(row["person_id"]), int(row["depth"]), gaps[:gap_count], row["breakdown"]))
