@@ -2,6 +2,7 @@
 
     python bench/analyses.py [--customers 105000]   # about 20M events
     python bench/analyses.py --store /tmp/bench20m/bench.duckdb   # build once, then reuse
+    python bench/analyses.py --store ... --only funnel --repeat 3   # one analysis, fastest of 3
 
 Prints per analysis: engagekit's time, the SQL's time, their ratio, the target, and whether
 both give the same result. Times are wall-clock seconds with, in brackets, the CPU seconds of
@@ -212,6 +213,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=105_000)
     parser.add_argument("--store", type=Path, help="a DuckDB file: built there when missing, else reused")
     parser.add_argument("--only", choices=sorted(BENCHES), action="append", help="run only these analyses")
+    parser.add_argument("--repeat", type=int, default=1, help="run each N times and keep the fastest of each side")
     args = parser.parse_args()
     console = Console()
     with tempfile.TemporaryDirectory() as tmp:
@@ -222,7 +224,9 @@ def main() -> None:
             table.add_column(column, justify="left" if column == "analysis" else "right")
         for name in args.only or BENCHES:
             label, target, run = BENCHES[name]
-            ours, theirs, same = run(store, lambda text: con.execute(text).fetchall())
+            runs = [run(store, lambda text: con.execute(text).fetchall()) for _ in range(args.repeat)]
+            ours, theirs = min(r[0] for r in runs), min(r[1] for r in runs)
+            same = all(r[2] for r in runs)
             ratio = f"{ours.wall / theirs.wall:.2f}x ({ours.cpu / theirs.cpu:.2f}x)"
             table.add_row(label, str(ours), str(theirs), ratio, f"{target} s", "yes" if same else "NO")
         console.print(table)
