@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import httpx
+import orjson
 import pyarrow as pa
 from rich.console import Console
 from rich.table import Table
@@ -55,7 +56,8 @@ async def load(base: str, key: str, seconds: float, connections: int, size: int)
         while time.monotonic() < deadline:
             body = batch(index, number, size)
             started = time.perf_counter()
-            response = await client.post(f"{base}/v1/batch", json=body, auth=(key, ""))
+            response = await client.post(f"{base}/v1/batch", content=orjson.dumps(body), auth=(key, ""),
+                                         headers={"Content-Type": "application/json"})
             latencies.append(time.perf_counter() - started)
             if response.status_code == 200:
                 acknowledged.extend(m["messageId"] for m in body["batch"])

@@ -53,6 +53,9 @@ def run_forwarded(argv: list[str], cwd: Path, stdout: io.TextIOBase, stderr: io.
     its output going to `stdout` and `stderr`; the exit code."""
     from engagekit.cli import run  # the CLI package imports this module
 
+    if not cwd.is_dir():
+        stderr.write(f"error: the working directory {cwd} does not exist on the server's machine\n")
+        return 2
     with _FORWARDED, store_lock, STATE.lending(store), _working_directory(cwd), \
             contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         return run(argv)
