@@ -96,10 +96,12 @@ def create_app(store_url: str, settings: Settings, limits: CollectorLimits | Non
         try:
             yield
         finally:
-            if control is not None:
-                remove_runtime(store_url)
-            await run_in_threadpool(drainer.stop)
-            store.close()
+            try:
+                await run_in_threadpool(drainer.stop)
+            finally:
+                store.close()
+                if control is not None:  # only now: a CLI command meanwhile waits for this process to end
+                    remove_runtime(store_url)
 
     app = FastAPI(title="engagekit", summary="Customer-engagement analytics: collector and API.", lifespan=lifespan)
     app.add_middleware(AccessLog)

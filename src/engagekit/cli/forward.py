@@ -2,8 +2,9 @@
 command, print what it streams back (see engagekit.api.control for the server's side).
 
 A runtime file whose process is gone (the server was killed) is stale: it is removed and the
-command opens the store itself. A server that does not answer within a few seconds (still
-starting, or hung) is not used either; the store's own lock error then says what holds it.
+command opens the store itself. While the server's process lives but does not answer (it is
+starting, or stopping and draining its spool), the command waits for it to answer or to end,
+up to 30 seconds; after that (a hung server) the store's own lock error says what holds it.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from engagekit.api.control import CONTROL_PATH, TOKEN_HEADER, Runtime, read_runt
 from engagekit.errors import EngagekitError, InputError
 from engagekit.store.url import parse_store_url
 
-ANSWER_WAIT_SECONDS = 10.0
+ANSWER_WAIT_SECONDS = 30.0
 # loopback only: never through an HTTP proxy from the environment
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
