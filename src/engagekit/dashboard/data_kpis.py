@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import ibis.expr.types as ir
@@ -90,20 +90,39 @@ def kpi_cards(locked: Locked, catalog: Catalog, names: list[str], start: date, e
               people: Callable[[Store], ir.Table | None], history: bool = True) -> list[Card]:
     """Cards of `names` over [start, end); with `history`, against the previous period and with
     sparklines of the SPARK_MONTHS months up to `end`. Each compute holds the store (lock) only
-    while it runs."""
+    while it runs. A range of one calendar month reads its value and the previous month's from
+    the monthly series, which holds both: one computation instead of two (unless a month has no
+    row there, e.g. no events at all in the segment: then the engine's comparison decides)."""
     names = [n for n in names if n in catalog.metrics]
-    compare = "previous_period" if history else None
-    with locked() as store:
-        current = compute(store, catalog, names, start, end, compare=compare, cohort=people(store))
-    series: dict[str, list[tuple[date, float | None]]] = {}
-    if history:
-        first = end.replace(day=1) - relativedelta(months=SPARK_MONTHS - (0 if end.day == 1 else 1))
+    if not history:
         with locked() as store:
-            monthly = compute(store, catalog, names, first, end, grain="month", cohort=people(store))
-        for row in monthly.rows:
-            series.setdefault(row.metric, []).append((row.period, row.value))
-    rows = {row.metric: row for row in current.rows if not row.segment}
+            current = compute(store, catalog, names, start, end, cohort=people(store))
+        rows = {row.metric: row for row in current.rows if not row.segment}
+        return [card(catalog.get(n), rows.get(n)) for n in names]
+    first = end.replace(day=1) - relativedelta(months=SPARK_MONTHS - (0 if end.day == 1 else 1))
+    with locked() as store:
+        monthly = compute(store, catalog, names, first, end, grain="month", cohort=people(store))
+    by_metric: dict[str, dict[date, MetricRow]] = {}
+    for row in monthly.rows:
+        by_metric.setdefault(row.metric, {})[row.period] = row
+    before = start - relativedelta(months=1)
+    one_month = end == start + relativedelta(months=1) and start.day == 1
+    if one_month and all(start in by_metric.get(n, {}) and before in by_metric[n] for n in names):
+        rows = {n: _with_previous(months[start], months[before]) for n, months in by_metric.items()}
+    else:
+        with locked() as store:
+            current = compute(store, catalog, names, start, end, compare="previous_period", cohort=people(store))
+        rows = {row.metric: row for row in current.rows if not row.segment}
+    series = {n: sorted((period, row.value) for period, row in months.items()) for n, months in by_metric.items()}
     return [card(catalog.get(n), rows.get(n), series.get(n, [])) for n in names]
+
+
+def _with_previous(row: MetricRow, previous: MetricRow) -> MetricRow:
+    """A month's row compared with the month before, as compute(compare="previous_period") does."""
+    before = previous.value
+    change = row.value - before if row.value is not None and before is not None else None
+    relative = change / abs(before) if change is not None and before else None
+    return replace(row, period=None, previous=before, change=change, relative_change=relative)
 
 
 def movers(cards: list[Card], count: int = MOVERS) -> list[Card]:
