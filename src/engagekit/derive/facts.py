@@ -30,8 +30,13 @@ def customer_facts(store: Store, as_of: date, events: ir.Table | None = None,
 
     `events` (resolved events) and `records` (current customer records) restrict the build to
     some customers, as the incremental build does; default: all events and records."""
-    people = _event_facts(resolved_events(store) if events is None else events)
-    records = store.customers_current() if records is None else records
+    people = event_facts(resolved_events(store) if events is None else events)
+    return facts_of(people, store.customers_current() if records is None else records, as_of)
+
+
+def facts_of(people: ir.Table, records: ir.Table, as_of: date) -> ir.Table:
+    """Facts (columns: FACT_COLUMNS) from per-person event aggregates (`event_facts`) and current
+    customer records."""
     joined = records.outer_join(people, records.customer_id == people.person_id)
     customer_id = ibis.coalesce(records.customer_id, people.person_id)
     facts = joined.select(
@@ -60,8 +65,14 @@ def with_tenure(facts: ir.Table, as_of: date) -> ir.Table:
     return facts.mutate(tenure_days=ibis.ifelse(tenure >= 0, tenure, ibis.null("int64")))
 
 
-def _event_facts(events: ir.Table) -> ir.Table:
-    """Event aggregates of every identified person of resolved `events`."""
+EVENT_FACTS = ("first_seen", "last_seen", "orders", "revenue", "first_order_ts", "last_order_ts", "active_days")
+
+
+def event_facts(events: ir.Table) -> ir.Table:
+    """Event aggregates (person_id and EVENT_FACTS) of every identified person of resolved `events`.
+
+    Each is a minimum, maximum or sum, so the aggregates of two sets of events merge (`merge_event_facts`),
+    except `active_days`, a distinct count of days (the incremental build adds only new days)."""
     e = events.filter(identified(events))
     is_order = e.event.isin(ORDERS)
     return e.group_by("person_id").aggregate(
@@ -72,4 +83,17 @@ def _event_facts(events: ir.Table) -> ir.Table:
         first_order_ts=e.ts.min(where=is_order),
         last_order_ts=e.ts.max(where=is_order),
         active_days=e.ts.date().nunique(where=~e.event.isin(PASSIVE)),
+    )
+
+
+def merge_event_facts(parts: ir.Table) -> ir.Table:
+    """Merge rows of `event_facts` of the same person computed over disjoint sets of events."""
+    return parts.group_by("person_id").aggregate(
+        first_seen=parts.first_seen.min(),
+        last_seen=parts.last_seen.max(),
+        orders=parts.orders.sum(),
+        revenue=parts.revenue.sum(),
+        first_order_ts=parts.first_order_ts.min(),
+        last_order_ts=parts.last_order_ts.max(),
+        active_days=parts.active_days.sum(),
     )

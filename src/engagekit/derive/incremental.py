@@ -6,7 +6,9 @@ What a batch can change, and what is recomputed (docs/derived-tables.md says it 
   over the timeout) that the earliest new interactive event joins, since a new event can merge
   runs or move a run's start, and so its 24 h cuts, but never changes a run that ended more than
   the timeout before it; their customer days from the earliest day of those sessions and of the
-  new events; their customer facts.
+  new events; their customer facts, by merging the stored ones with those of the new events
+  (minimums, maximums and sums merge; a new active day counts when no earlier event made that
+  day active), so their history is not read again.
 - A new identity link: the anonymous id and every customer it is linked to change their events
   (the link can re-attribute the anonymous id's activity), so all their sessions, days and facts
   are recomputed, and the rows of an id that is no longer a person of its own disappear.
@@ -14,7 +16,8 @@ What a batch can change, and what is recomputed (docs/derived-tables.md says it 
 - Tenure is measured to the as-of day, which moves with the latest event, so every customer's
   `tenure_days` is re-measured from the facts themselves (see `facts.with_tenure`).
 
-The result equals a full rebuild: rows of untouched people and of times before each cut are
+The result equals a full rebuild (revenue sums up to floating-point rounding, as they are added
+in another order): rows of untouched people and of times before each cut are
 kept as they are, the rest is deleted and rebuilt from events by the same functions as the full
 build (`Store.update_rows`, so on DuckDB only the changed rows are written).
 """
@@ -29,7 +32,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engagekit.derive.activity import DAY_COLUMNS, customer_days
-from engagekit.derive.facts import FACT_COLUMNS, customer_facts, with_tenure
+from engagekit.derive.facts import (
+    EVENT_FACTS,
+    FACT_COLUMNS,
+    event_facts,
+    facts_of,
+    merge_event_facts,
+    with_tenure,
+)
+from engagekit.derive.names import PASSIVE
 from engagekit.derive.sessions import SESSION_COLUMNS, SessionRules, sessions
 from engagekit.derive.timing import MICROSECONDS, micros_between
 from engagekit.ingest.identity import resolved_events
@@ -40,6 +51,8 @@ CHANGE_SCHEMA = pa.schema([
     ("redo_sessions", pa.bool_()),  # the person's sessions are rebuilt ...
     ("session_from", pa.timestamp("us")),  # ... from this start on (null: all of them)
     ("day_from", pa.date32()),  # their customer days are rebuilt from this day on (null: all)
+    ("relinked", pa.bool_()),  # a new identity link changes their events: everything is rebuilt
+    ("first_day", pa.date32()),  # the day of their earliest new event (null when relinked)
 ])
 
 
@@ -54,7 +67,8 @@ def update_derived(store: Store, rules: SessionRules, batch_ids: list[str], as_o
         _update_sessions(store, rules, _since(events, earliest(redo["session_from"])), changed.filter(changed.redo_sessions))
         _update_days(store, _since(events, earliest(changes["day_from"])), changed)
         customers = changed.select("person_id").union(new_records, distinct=True)
-        _update_facts(store, events, customers, as_of)
+        first_new = earliest(changes.filter(pc.invert(changes["relinked"]))["first_day"])
+        _update_facts(store, events, batch_ids, changed, customers, as_of, first_new)
 
 
 def earliest(column: pa.ChunkedArray) -> datetime | None:
@@ -86,6 +100,8 @@ def changed_people(store: Store, events: ir.Table, rules: SessionRules, batch_id
     visited, cut = joined.first_visit.notnull(), joined.cut
     touched = joined.select(
         person_id=joined.person_id,
+        relinked=ibis.literal(False),
+        first_day=joined.first_day,
         redo_sessions=visited,
         session_from=cut,
         day_from=ibis.ifelse(visited, ibis.ifelse(cut.isnull(), ibis.null("date"), ibis.least(joined.first_day, cut.date())),
@@ -93,8 +109,9 @@ def changed_people(store: Store, events: ir.Table, rules: SessionRules, batch_id
     )
     ids = relinked.person_id.to_pyarrow()
     whole = pa.table([ids.cast(pa.string()), pa.repeat(True, len(ids)), pa.nulls(len(ids), pa.timestamp("us")),
-                      pa.nulls(len(ids), pa.date32())], schema=CHANGE_SCHEMA)
-    return pa.concat_tables([touched.to_pyarrow().cast(CHANGE_SCHEMA), whole])
+                      pa.nulls(len(ids), pa.date32()), pa.repeat(True, len(ids)), pa.nulls(len(ids), pa.date32())],
+                     schema=CHANGE_SCHEMA)
+    return pa.concat_tables([touched.to_pyarrow().select(CHANGE_SCHEMA.names).cast(CHANGE_SCHEMA), whole])
 
 
 def _relinked_people(store: Store, batch_ids: list[str]) -> ir.Table:
@@ -145,15 +162,44 @@ def _update_days(store: Store, events: ir.Table, changed: ir.Table) -> None:
     store.update_rows("customer_days", stale, ("person_id", "day"), rebuilt.cast(old.schema()))
 
 
-def _update_facts(store: Store, events: ir.Table, customers: ir.Table, as_of: date) -> None:
-    """Rebuild the facts of the touched customers, keep the others, re-measure everyone's tenure."""
+def _update_facts(store: Store, events: ir.Table, batch_ids: list[str], changed: ir.Table, customers: ir.Table,
+                  as_of: date, first_new: datetime | None) -> None:
+    """Rebuild the facts of the touched customers, keep the others, re-measure everyone's tenure.
+
+    A relinked person's event aggregates are recomputed from all their events; anyone else's are
+    their stored ones merged with those of the new events (new active days only counted when the
+    person did nothing active that day before), so their history is not read again."""
     old = store.table("customer_facts")
-    kept = old.anti_join(customers, old.customer_id == customers.person_id)
+    relinked = changed.filter(changed.relinked).select("person_id")
+    merged = customers.anti_join(relinked, "person_id")
+    stored = old.semi_join(merged, old.customer_id == merged.person_id)
+    stored = stored.select(person_id=stored.customer_id, **{c: stored[c] for c in EVENT_FACTS})
+    new = events.filter(events.batch_id.isin(batch_ids)).semi_join(merged, "person_id")
+    schema = stored.schema()
+    parts = [stored, event_facts(new).mutate(active_days=0), _new_active_days(_since(events, first_new), new, batch_ids)]
+    merged_people = merge_event_facts(ibis.union(*[part.select(*schema.names).cast(schema) for part in parts]))
+    relinked_people = event_facts(events.semi_join(relinked, "person_id"))
+    people = ibis.union(*[part.select(*schema.names).cast(schema) for part in (merged_people, relinked_people)])
     records = store.customers_current()
-    rebuilt = customer_facts(store, as_of, events=events.semi_join(customers, "person_id"),
-                             records=records.semi_join(customers, records.customer_id == customers.person_id))
-    merged = kept.select(*FACT_COLUMNS).union(rebuilt.select(*FACT_COLUMNS).cast(old.schema()))
-    store.replace_table("customer_facts", with_tenure(merged, as_of))
+    rebuilt = facts_of(people, records.semi_join(customers, records.customer_id == customers.person_id), as_of)
+    kept = old.anti_join(customers, old.customer_id == customers.person_id)
+    facts = kept.select(*FACT_COLUMNS).union(rebuilt.select(*FACT_COLUMNS).cast(old.schema()))
+    store.replace_table("customer_facts", with_tenure(facts, as_of))
+
+
+def _new_active_days(events: ir.Table, new: ir.Table, batch_ids: list[str]) -> ir.Table:
+    """Per person, as `event_facts` rows with only `active_days` set, the days the `new` events
+    made active that no earlier event of theirs (in `events`, outside the batches) already did."""
+    identified_people = event_facts(new).select("person_id")
+    active = new.filter(~new.event.isin(PASSIVE)).semi_join(identified_people, "person_id")
+    days = active.select("person_id", day=active.ts.date()).distinct()
+    earlier = events.filter(~events.batch_id.isin(batch_ids), ~events.event.isin(PASSIVE))
+    earlier = earlier.select("person_id", day=earlier.ts.date()).semi_join(days, ["person_id", "day"])
+    fresh = days.anti_join(earlier, ["person_id", "day"])
+    return fresh.group_by("person_id").aggregate(
+        first_seen=ibis.null("timestamp"), last_seen=ibis.null("timestamp"), orders=ibis.literal(0),
+        revenue=ibis.literal(0.0), first_order_ts=ibis.null("timestamp"), last_order_ts=ibis.null("timestamp"),
+        active_days=fresh.count())
 
 
 def _touched(old: ir.Table, changed: ir.Table, stale: Callable[[ir.Table], ir.BooleanValue]) -> ir.Table:
