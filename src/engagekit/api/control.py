@@ -35,8 +35,9 @@ CONTROL_PATH = "/_engagekit/run"
 TOKEN_HEADER = "X-Engagekit-Control"
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
-# (argv, cwd, stdout, stderr, store, store lock) -> exit code: a CLI command run on the server's store
-Runner = Callable[[list[str], Path, io.TextIOBase, io.TextIOBase, Store, threading.Lock], int]
+# (argv, cwd, stdout, stderr, store, store lock, terminal columns) -> exit code: a CLI command run
+# on the server's store, its output laid out for the caller's terminal width
+Runner = Callable[[list[str], Path, io.TextIOBase, io.TextIOBase, Store, threading.Lock, int], int]
 
 
 @dataclass(frozen=True)
@@ -122,10 +123,12 @@ def add_control_route(app: FastAPI, control: Control) -> None:
         try:
             body = json.loads(await request.body())
             argv, cwd = [str(arg) for arg in body["argv"]], Path(body["cwd"])
+            columns = int(body.get("columns", 80))
         except (ValueError, KeyError, TypeError):
             return JSONResponse({"error": "expected {\"argv\": [...], \"cwd\": \"...\"}"}, status_code=400)
         collector = request.app.state.collector
-        run = functools.partial(control.runner, argv, cwd, store=collector.store, store_lock=collector.store_lock)
+        run = functools.partial(control.runner, argv, cwd, store=collector.store, store_lock=collector.store_lock,
+                                columns=max(20, min(columns, 1000)))
         return StreamingResponse(_streamed(run), media_type="application/x-ndjson")
 
 

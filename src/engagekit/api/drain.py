@@ -2,9 +2,10 @@
 
 Each segment is one store transaction holding one ingest batch per write key (source
 `key:<key_id>`, file `spool/<segment name>`), followed by the key's group calls as account
-records and customer-to-account links (batches of kind accounts and customers). A segment whose batches are already recorded
-was committed before a crash that left the file behind: it is deleted without re-ingesting,
-so quarantine and batch counts are not doubled; events themselves dedupe on messageId.
+records and customer-to-account links (batches of kind accounts and customers). A segment
+whose batches are already recorded was committed before a crash that left the file behind:
+it is deleted without re-ingesting, so quarantine and batch counts are not doubled; events
+themselves dedupe on messageId.
 """
 from __future__ import annotations
 

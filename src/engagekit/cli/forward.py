@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import time
 import urllib.error
@@ -53,7 +54,8 @@ def running_server(store_url: str) -> Runtime | None:
 
 def forward(runtime: Runtime, argv: list[str], store_url: str) -> int:
     """Run `argv` in the server (on `store_url`, from this working directory); its exit code."""
-    body = json.dumps({"argv": ["--store", store_url, *argv], "cwd": os.getcwd()}).encode()
+    body = json.dumps({"argv": ["--store", store_url, *argv], "cwd": os.getcwd(),
+                       "columns": shutil.get_terminal_size().columns}).encode()
     request = urllib.request.Request(runtime.url + CONTROL_PATH, data=body, method="POST",
                                      headers={TOKEN_HEADER: runtime.token, "Content-Type": "application/json"})
     try:

@@ -16,7 +16,7 @@ import uvicorn
 from engagekit.api import create_app
 from engagekit.api.accesslog import log_to_stderr
 from engagekit.api.control import Control, loopback_url
-from engagekit.cli.context import STATE, err_console
+from engagekit.cli.context import STATE, console, err_console
 from engagekit.cli.forward import running_server
 from engagekit.errors import InputError
 from engagekit.store import Store
@@ -47,10 +47,10 @@ def serve(
 
 
 def run_forwarded(argv: list[str], cwd: Path, stdout: io.TextIOBase, stderr: io.TextIOBase, *, store: Store,
-                  store_lock: threading.Lock) -> int:
+                  store_lock: threading.Lock, columns: int = 80) -> int:
     """Run a CLI command line sent by another process on the store this server holds, from the
     sender's working directory (relative paths and ./engagekit.yaml are the sender's), with
-    its output going to `stdout` and `stderr`; the exit code."""
+    its output going to `stdout` and `stderr`, as wide as the sender's terminal; the exit code."""
     from engagekit.cli import run  # the CLI package imports this module
 
     if not cwd.is_dir():
@@ -58,6 +58,7 @@ def run_forwarded(argv: list[str], cwd: Path, stdout: io.TextIOBase, stderr: io.
         return 2
     with _FORWARDED, store_lock, STATE.lending(store), _working_directory(cwd), \
             contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        console.width = err_console.width = columns  # this process prints nothing else meanwhile
         return run(argv)
 
 
