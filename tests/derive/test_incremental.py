@@ -7,7 +7,10 @@ into a customer. A seeded random history checks the same on many people and batc
 """
 from __future__ import annotations
 
+import json
 import random
+import subprocess
+import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +19,7 @@ import pytest
 from engagekit.derive import DERIVED_TABLES, SessionRules, build_derived
 from engagekit.derive.ledger import latest_build
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
-from engagekit.store import Store
+from engagekit.store import Store, connect
 from tests.conftest import write
 
 HEADER = "timestamp,event,userId,anonymousId,channel,path,campaign,revenue\n"
@@ -63,10 +66,10 @@ LATER = """\
 2024-03-01T08:45:00Z,page_viewed,,a1,web,/earlier,,
 2024-03-01T15:05:00Z,email_clicked,u2,,email,,,
 """
-# 12:40 extends the 12:30 visit; 10:45 bridges 10:20 and 11:00 into one run, whose 2 h cut now
-# falls after 12:00; 11:50:00.5 bridges that run to 12:30, so 10:00-12:40 is one run cut into
-# 2 h pieces; 08:00 the next day is a new visit and a new day; a1's 08:45 comes 15 min before
-# its 09:00 visit, which now starts at 08:45; u2's click changes no session, only a day and facts
+# 12:40 extends the 12:30 visit; 10:45 bridges 10:20 and 11:00 into one visit 10:00-11:00;
+# 11:50:00.5 (50 min after 11:00, 39:59.5 before 12:30) is a visit of its own; 08:00 the next
+# day is a new visit and a new day; a1's 08:45 comes 15 min before its 09:00 visit, which now
+# starts at 08:45; u2's click changes no session, only a day and facts
 LINK = """\
 2024-03-01T09:20:00Z,signed_up,u2,a1,web,,,
 """
@@ -148,3 +151,23 @@ def test_random_histories_update_like_a_full_rebuild(duckdb_store: Store, tmp_pa
     for index, text in enumerate(rest, start=1):
         ingest(duckdb_store, tmp_path / f"b{index}.csv", text)
         assert_same_as_full(duckdb_store)
+
+
+def test_the_cli_updates_after_ingest_and_rebuilds_with_full(tmp_path: Path) -> None:
+    store_url = f"duckdb:///{tmp_path / 'cli.duckdb'}"
+
+    def run(*args: str) -> str:
+        result = subprocess.run([sys.executable, "-m", "engagekit", "--store", store_url, *args],
+                                check=False, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    run("ingest", str(write(tmp_path / "first.csv", HEADER + FIRST)), "--json")  # ingest derives: a full build
+    run("ingest", str(write(tmp_path / "later.csv", HEADER + LATER)), "--json")  # then an update
+    # sessions: u1 10:00-11:00, 11:50:00.5, 12:30-12:40, 03-02 08:00; a1 08:45-09:10 (5)
+    # days: u1 03-01 and 03-02, a1 03-01, u2 03-01 (emails); facts: u1, u2
+    expected = {"sessions": 5, "customer_days": 4, "customer_facts": 2}
+    assert json.loads(run("derive", "--json")) == expected
+    assert json.loads(run("derive", "--full", "--json")) == expected
+    with connect(store_url) as store:
+        assert latest_build(store).number == 2  # the first ingest's full build, then --full

@@ -2,6 +2,7 @@
 the person it belongs to (so segments by customer trait can be joined on)."""
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import ibis.expr.types as ir
@@ -19,9 +20,23 @@ class SourceTable:
     person: str  # column naming the person, joined to customer traits for segments
 
 
+_BUILT: weakref.WeakKeyDictionary[Store, dict[tuple[Source, bool], SourceTable]] = weakref.WeakKeyDictionary()
+
+
 def source_table(store: Store, source: Source, people: bool = True) -> SourceTable:
     """The Ibis table behind a measure source. Events get `person_id` through identity stitching
-    unless `people` is false (counts and sums need no person, and skip the join)."""
+    unless `people` is false (counts and sums need no person, and skip the join).
+
+    Built once per store and reused: looking a table up asks the engine for its schema (and, for
+    a derived table, whether it exists), a fixed cost per KPI query otherwise. The expressions
+    name the tables, so they read the current rows after any ingest or rebuild."""
+    built = _BUILT.setdefault(store, {})
+    if (source, people) not in built:
+        built[(source, people)] = _build(store, source, people)
+    return built[(source, people)]
+
+
+def _build(store: Store, source: Source, people: bool) -> SourceTable:
     match source:
         case Source.EVENTS:
             if not people:
