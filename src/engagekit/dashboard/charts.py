@@ -14,7 +14,7 @@ from engagekit.analyses.retention import RetentionResult
 from engagekit.analyses.stickiness import StickinessResult
 
 Figure = dict[str, Any]
-COLOURS = {"primary": "#2563eb", "good": "#16a34a", "bad": "#dc2626", "muted": "#94a3b8", "warn": "#d97706"}
+COLOURS = {"primary": "#2563eb", "muted": "#94a3b8"}
 LIFECYCLE_COLOURS = {"new": "#2563eb", "returning": "#16a34a", "resurrecting": "#d97706", "dormant": "#dc2626"}
 _MARGIN = {"l": 48, "r": 16, "t": 24, "b": 40}
 

@@ -9,7 +9,7 @@ who belong to the saved cohort `cohort`. Both are optional; with both, people mu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
@@ -34,10 +34,6 @@ class View:
     def last_day(self) -> date:
         return self.end - timedelta(days=1)
 
-    @property
-    def segmented(self) -> bool:
-        return self.where is not None or self.cohort is not None
-
     def params(self) -> dict[str, str]:
         """The URL query parameters of this view."""
         params = {"from": self.start.isoformat(), "to": self.last_day.isoformat()}
@@ -57,9 +53,6 @@ class View:
     def segment_label(self) -> str:
         parts = [p for p in (self.where, f"cohort {self.cohort}" if self.cohort else None) if p]
         return " and ".join(parts) if parts else "everyone"
-
-    def with_range(self, start: date, end: date) -> View:
-        return replace(self, start=start, end=end)
 
 
 def read_view(params: dict[str, str], default: tuple[date, date]) -> View:
