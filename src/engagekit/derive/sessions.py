@@ -74,14 +74,12 @@ def sessions(store: Store, rules: SessionRules | None = None, events: ir.Table |
     `events` (resolved events, see `resolved_events`) restricts the build to some people or to
     their events from the start of a run on, as the incremental build does; default: all events."""
     rules = rules or SessionRules()
-    source = store.table("events") if events is None else events  # the properties need no person
     events = resolved_events(store) if events is None else events
     interactive = events.filter(events.channel.isin(rules.channels))
-    properties = source.filter(source.channel.isin(rules.channels)).select("event_id", "properties")
-    return _summarise(_assign(interactive, rules), properties, rules)
+    return _summarise(_assign(interactive, rules), rules)
 
 
-SESSION_INPUTS = ("person_id", "ts", "event_id", "event", "channel", "customer_id", "anonymous_id")
+SESSION_INPUTS = ("person_id", "ts", "event_id", "event", "channel", "customer_id", "anonymous_id", "properties")
 
 
 def _assign(events: ir.Table, rules: SessionRules) -> ir.Table:
@@ -113,10 +111,8 @@ def _piece(run_start: ir.TimestampValue, ts: ir.TimestampValue, max_us: int) -> 
     return ibis.greatest(micros_between(run_start, ts) - 1, 0) // max_us
 
 
-def _summarise(e: ir.Table, properties: ir.Table, rules: SessionRules) -> ir.Table:
-    """One row per (person, run, piece) with the session's measures. The properties of its first
-    event and of its first page view are looked up by event id in `properties` (event_id,
-    properties) once the sessions are known, rather than carried through the window functions."""
+def _summarise(e: ir.Table, rules: SessionRules) -> ir.Table:
+    """One row per (person, run, piece) with the session's measures."""
     is_page_view = e.event.isin(PAGE_VIEWS)
     grouped = e.group_by(["person_id", "run", "piece"]).aggregate(
         customer_id=ibis.ifelse(identified(e), e.person_id, ibis.null("string")).max(),
@@ -131,13 +127,9 @@ def _summarise(e: ir.Table, properties: ir.Table, rules: SessionRules) -> ir.Tab
         converted=e.event.isin(ORDERS).any(),
         active_us=e.active_us.sum(),
         channel=e.channel.argmin(e.seq),
-        first_event=e.event_id.argmin(e.seq),
-        landing_event=e.event_id.argmin(e.seq, where=is_page_view),
+        first_properties=e.properties.argmin(e.seq),
+        landing_properties=e.properties.argmin(e.seq, where=is_page_view),
     )
-    first = properties.select(first_event="event_id", first_properties="properties")
-    landing = properties.select(landing_event="event_id", landing_properties="properties")
-    grouped = grouped.left_join(first, "first_event").select(grouped, first.first_properties)
-    grouped = grouped.left_join(landing, "landing_event").select(grouped, landing.landing_properties)
     s = grouped.mutate(duration_seconds=seconds_between(grouped.start_ts, grouped.end_ts))
     bounced = (s.page_views <= 1) & (s.duration_seconds < rules.bounce_seconds) & ~s.converted
     key = s.person_id.concat("@", s.start_ts.strftime("%Y-%m-%d %H:%M:%S.%f"))
