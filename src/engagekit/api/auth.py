@@ -1,7 +1,8 @@
 """API keys: `ek_<kind>_<key_id>_<secret>`, stored as a salted scrypt hash, shown once.
 
 The `api_keys` table is append-only: revoking a key appends a `revoked` row for its key_id,
-and the latest row per key_id wins. A running server re-reads the keys at most once a second.
+and the latest row per key_id wins. A running server re-reads the keys at most once a second,
+as soon as the store is free.
 """
 from __future__ import annotations
 
@@ -175,11 +176,17 @@ class Keyring:
         return (row["name"] or None) if row else None
 
     def _current(self) -> dict[str, dict]:
+        """The keys, re-read when a second old; while the store is busy (the drainer ingesting a
+        segment, a long query) the keys read before serve, so requests never wait on the store."""
         with self._lock:
             if time.monotonic() - self._read_at >= REFRESH_SECONDS:
-                with self.store_lock:
-                    self._rows = {r["key_id"]: r for r in _latest(self.store)}
-                self._read_at = time.monotonic()
+                first = self._read_at == float("-inf")
+                if self.store_lock.acquire(blocking=first):
+                    try:
+                        self._rows = {r["key_id"]: r for r in _latest(self.store)}
+                    finally:
+                        self.store_lock.release()
+                    self._read_at = time.monotonic()
             return self._rows
 
 
