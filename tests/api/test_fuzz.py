@@ -26,6 +26,8 @@ from tests.api.test_queries import CUSTOMERS, EVENTS
 from tests.conftest import write
 
 EXAMPLES = 15  # per operation and mode: about 600 requests in all
+# derandomized: the same requests on every run, so CI is repeatable; the NUL case it once found
+# at random is pinned in test_textguard.py
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +59,8 @@ def test_no_generated_request_is_a_server_error(served: tuple[str, Keys, Path], 
         key = keys.write if operation.path.startswith("/v1/") else keys.read
 
         @given(case=operation.as_strategy(mode))
-        @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None,
+                  derandomize=True)
         def check(case: schemathesis.Case) -> None:
             case.call_and_validate(headers=basic(key), checks=[not_a_server_error])
 

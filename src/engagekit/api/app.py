@@ -33,6 +33,7 @@ from engagekit.api.segment import (
     spool_line,
 )
 from engagekit.api.spool import GroupCommit, Spool
+from engagekit.api.textguard import RefuseNulText
 from engagekit.config import Settings
 from engagekit.dashboard import dashboard_routes
 from engagekit.ingest.events import EventRules
@@ -110,6 +111,7 @@ def create_app(store_url: str, settings: Settings, limits: CollectorLimits | Non
                     remove_runtime(store_url)
 
     app = FastAPI(title="engagekit", summary="Customer-engagement analytics: collector and API.", lifespan=lifespan)
+    app.add_middleware(RefuseNulText)
     app.add_middleware(CollectorFastPath, limits=limits)
     app.add_middleware(AccessLog)
 
