@@ -335,7 +335,7 @@ def query_routes(settings: Settings) -> APIRouter:
     def customer(request: Request, customer_id: str) -> dict[str, Any]:
         """A customer's profile: traits, first/last seen, orders, revenue, latest 100 events."""
         with _store(request) as store:
-            profile = _profile(store, customer_id)
+            profile = customer_profile(store, customer_id)
         if profile is None:
             raise HTTPException(404, f"no customer {customer_id!r}")
         return profile
@@ -379,7 +379,7 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def _profile(store: Store, customer_id: str) -> dict[str, Any] | None:
+def customer_profile(store: Store, customer_id: str) -> dict[str, Any] | None:
     """The profile of `customer_id`, None when neither a record nor an event knows them."""
     current = store.customers_current()
     records = current.filter(current.customer_id == customer_id).to_pyarrow().to_pylist()
