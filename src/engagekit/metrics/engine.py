@@ -16,7 +16,7 @@ from typing import Any
 import ibis.expr.types as ir
 
 from engagekit.errors import InputError
-from engagekit.metrics import kinds
+from engagekit.metrics import kinds, plans
 from engagekit.metrics.catalog import Catalog
 from engagekit.metrics.compile import (
     DENOMINATOR,
@@ -39,6 +39,7 @@ from engagekit.metrics.scope import (
     COHORT_PREFIX,
     Key,
     Scope,
+    cohort_breakdowns,
     group_keys,
     key_of,
     scoped_table,
@@ -154,19 +155,10 @@ def _scan(store: Store, source: Source, window: str, wanted: list[tuple[str, str
             for (_, segment), values in _scan(store, source, window, wanted, whole).items():
                 results[(label, segment)] = values
         return results
-    fields = [m.column or "" for _, _, m in wanted]
-    fields += [f for _, _, m in wanted if m.where for f in fields_of(parse_filter(m.where))]
-    table, ts = scoped_table(store, source, scope, extra_fields=fields, to_date=window == "to_date",
-                             people=_needs_people(wanted, scope))
-    table = _only_wanted_events(table, wanted)
-    keys = group_keys(table, ts, scope)
-    aggregates = {f"m{i}": reduction(table, measure, ts) for i, (_, _, measure) in enumerate(wanted)}
-    for i, (_, _, measure) in enumerate(wanted):
-        if measure.agg == Agg.MEAN:
-            aggregates.update({f"m{i}_{part}": value for part, value in moments(table, measure).items()})
-    expr = table.group_by(**keys).aggregate(**aggregates) if keys else table.aggregate(**aggregates)
+    measures = [measure for _, _, measure in wanted]
     results: dict[Key, dict] = {}
-    for record in expr.to_pyarrow().to_pylist():
+    for record in plans.records(store, _plan_key(source, window, measures, scope),
+                                lambda: _scan_expr(store, source, window, measures, scope)):
         key = key_of(record, scope)
         results[key] = {(name, role): _number(record[f"m{i}"]) for i, (name, role, _) in enumerate(wanted)}
         for i, (name, _, measure) in enumerate(wanted):
@@ -175,22 +167,45 @@ def _scan(store: Store, source: Source, window: str, wanted: list[tuple[str, str
     return results
 
 
-def _only_wanted_events(table: ir.Table, wanted: list[tuple[str, str, Measure]]) -> ir.Table:
+def _scan_expr(store: Store, source: Source, window: str, measures: list[Measure], scope: Scope) -> ir.Table:
+    """The aggregate of every measure (column `m{i}`, and the moments of means) by period and segment."""
+    fields = [m.column or "" for m in measures]
+    fields += [f for m in measures if m.where for f in fields_of(parse_filter(m.where))]
+    table, ts = scoped_table(store, source, scope, extra_fields=fields, to_date=window == "to_date",
+                             people=_needs_people(measures, scope))
+    table = _only_wanted_events(table, measures)
+    keys = group_keys(table, ts, scope)
+    aggregates = {f"m{i}": reduction(table, measure, ts) for i, measure in enumerate(measures)}
+    for i, measure in enumerate(measures):
+        if measure.agg == Agg.MEAN:
+            aggregates.update({f"m{i}_{part}": value for part, value in moments(table, measure).items()})
+    return table.group_by(**keys).aggregate(**aggregates) if keys else table.aggregate(**aggregates)
+
+
+def _plan_key(source: Source, window: str, measures: list[Measure], scope: Scope) -> tuple | None:
+    """What a scan's query depends on, to reuse its compiled plan; None when it reads a cohort,
+    whose definition may change between calls."""
+    if scope.cohort is not None or cohort_breakdowns(scope.by):
+        return None
+    return (source, window, tuple(measures), scope.start, scope.end, scope.grain, scope.by, repr(scope.where))
+
+
+def _only_wanted_events(table: ir.Table, measures: list[Measure]) -> ir.Table:
     """The rows of the events any measure reads, when every measure names its events: each
     reduction filters its own rows anyway, and the engine then evaluates their conditions (JSON
     properties read with regular expressions) on those rows only, not on the whole range."""
-    if not all(measure.events for _, _, measure in wanted):
+    if not all(measure.events for measure in measures):
         return table
-    events = sorted({name for _, _, measure in wanted for name in measure.events})
+    events = sorted({name for measure in measures for name in measure.events})
     return table.filter(table.event.isin(events))
 
 
-def _needs_people(wanted: list[tuple[str, str, Measure]], scope: Scope) -> bool:
+def _needs_people(measures: list[Measure], scope: Scope) -> bool:
     """Whether a scan must resolve people: a distinct count of people, or any segment or filter
     (traits are joined on the person)."""
     if scope.by or scope.where is not None or scope.cohort is not None:
         return True
-    return any(m.agg == Agg.DISTINCT and m.column in (None, "person_id") for _, _, m in wanted)
+    return any(m.agg == Agg.DISTINCT and m.column in (None, "person_id") for m in measures)
 
 
 def _number(value: Any) -> float | None:

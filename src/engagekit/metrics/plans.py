@@ -1,0 +1,50 @@
+"""Compiled KPI queries, reused across `compute` calls.
+
+Turning an Ibis expression into SQL costs a few milliseconds of Python (rewrites, then sqlglot),
+as much as running a simple KPI query on millions of rows. A plan is the compiled query of one
+scan, kept per store under a key naming everything the expression depends on (the measures, the
+source, the range, grain, segments and filter), so a KPI asked again (a dashboard refresh, the
+same month for another view) is run, not rebuilt and recompiled. Results are never kept: a plan
+reads the store's current rows each time.
+
+On DuckDB a plan is the SQL Ibis compiled, run on the backend's connection; on other engines it
+is the Ibis expression itself (their query time dwarfs the compile).
+"""
+from __future__ import annotations
+
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+import ibis.expr.types as ir
+
+from engagekit.store import Store
+
+PLANS_PER_STORE = 512  # least recently used plans beyond this are dropped
+Plan = Callable[[], list[dict]]
+
+_PLANS: weakref.WeakKeyDictionary[Store, OrderedDict[Hashable, Plan]] = weakref.WeakKeyDictionary()
+
+
+def records(store: Store, key: Hashable | None, build: Callable[[], ir.Table]) -> list[dict]:
+    """The rows of the query `build()` returns, compiled once per `key` (None: not reusable,
+    built and run this time only)."""
+    if key is None:
+        return build().to_pyarrow().to_pylist()
+    plans = _PLANS.setdefault(store, OrderedDict())
+    plan = plans.get(key)
+    if plan is None:
+        plan = plans[key] = _compile(store, build())
+        if len(plans) > PLANS_PER_STORE:
+            plans.popitem(last=False)
+    else:
+        plans.move_to_end(key)
+    return plan()
+
+
+def _compile(store: Store, expr: ir.Table) -> Plan:
+    if store.engine_name != "duckdb":
+        return lambda: expr.to_pyarrow().to_pylist()
+    backend = store.backend
+    sql = backend.compile(expr)
+    return lambda: backend.con.sql(sql).to_arrow_table().to_pylist()
