@@ -1,4 +1,5 @@
 """`python -m engagekit` runs the CLI."""
 from engagekit.cli import main
 
-main()
+if __name__ == "__main__":  # not when a helper process (the collector's converter) imports it
+    main()

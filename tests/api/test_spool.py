@@ -1,5 +1,5 @@
-"""The spool: lines as accepted, torn lines after a crash, group commit, and segments committed
-before a crash not re-ingested."""
+"""The spool: lines as accepted, torn lines after a crash, group commit, segments committed
+before a crash not re-ingested, and conversion to event rows in place or in the helper process."""
 from __future__ import annotations
 
 import asyncio
@@ -7,8 +7,9 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
+from engagekit.api.convert import SegmentConverter
 from engagekit.api.drain import ingest_segment
-from engagekit.api.segment import spool_line, spooled_messages
+from engagekit.api.segment import segment_batches, spool_line
 from engagekit.api.spool import GroupCommit, Spool, read_segment
 from engagekit.ingest.events import EventRules
 from engagekit.ingest.vocabulary import Vocabulary
@@ -28,24 +29,28 @@ def line(*message_ids: str | None, sent_at: str | None = None) -> bytes:
     return spool_line("k1", "batch", payload, json.dumps(payload, indent=2).encode(), RECEIVED)
 
 
+def event_ids(segment: Path) -> list[str]:
+    return [i for batch in segment_batches(read_segment(segment)) for i in batch.events["event_id"].to_pylist()]
+
+
 def test_a_line_keeps_the_request_and_stamps_messages_the_same_on_every_read(tmp_path: Path) -> None:
     spool = Spool(tmp_path / "spool", max_pending_bytes=10**9)
     spool.append([line("m1", None, sent_at="2026-11-20T09:59:00Z")], 2)
     spool.seal()
     (segment,) = spool.sealed()
     assert segment.read_bytes().count(b"\n") == 1
-    first, again = ([spooled_messages(x) for x in read_segment(segment)][0] for _ in range(2))
+    first, again = (segment_batches(read_segment(segment))[0].events.to_pylist() for _ in range(2))
     assert first == again  # the minted id comes from the request id: a replay dedupes
-    assert first[0]["messageId"] == "m1" and first[1]["messageId"].startswith("ek-")
-    assert {m["receivedAt"] for m in first} == {"2026-11-20T10:00:01+00:00"}
-    assert {m["sentAt"] for m in first} == {"2026-11-20T09:59:00Z"}
+    assert first[0]["event_id"] == "m1" and first[1]["event_id"].startswith("ek-")
+    # timestamp 10:00:00 + (received 10:00:01 - the batch's sentAt 09:59:00) = 10:01:01
+    assert {m["ts"] for m in first} == {datetime(2026, 11, 20, 10, 1, 1, tzinfo=timezone.utc)}
 
 
 def test_a_write_key_in_the_body_is_not_spooled(tmp_path: Path) -> None:
     payload = {**message("m1"), "writeKey": "ek_write_abc_SECRET"}
     spooled = spool_line("abc", "track", payload, json.dumps(payload).encode(), RECEIVED)
     assert b"SECRET" not in spooled
-    assert spooled_messages(json.loads(spooled))[0]["event"] == "Logged In"
+    assert segment_batches([json.loads(spooled)])[0].events["event"].to_pylist() == ["Logged In"]
 
 
 def test_a_torn_last_line_was_never_acknowledged(tmp_path: Path) -> None:
@@ -55,7 +60,7 @@ def test_a_torn_last_line_was_never_acknowledged(tmp_path: Path) -> None:
     (segment,) = spool.sealed()
     with segment.open("ab") as handle:
         handle.write(line("m2")[:30])
-    assert [m["messageId"] for x in read_segment(segment) for m in spooled_messages(x)] == ["m1"]
+    assert event_ids(segment) == ["m1"]
 
 
 def test_concurrent_appends_share_writes(tmp_path: Path) -> None:
@@ -71,8 +76,7 @@ def test_concurrent_appends_share_writes(tmp_path: Path) -> None:
     asyncio.run(many())
     spool.seal()
     (segment,) = spool.sealed()
-    assert sorted(m["messageId"] for x in read_segment(segment) for m in spooled_messages(x)) == sorted(
-        f"m{i}" for i in range(50))
+    assert sorted(event_ids(segment)) == sorted(f"m{i}" for i in range(50))
     # all 50 were waiting before the flusher ran: one write and one fsync for them all
     assert writes == [50]
 
@@ -97,3 +101,40 @@ def test_a_committed_segment_is_not_ingested_twice(tmp_path: Path) -> None:
         assert (report.received, report.stored, report.source) == (2, 2, "key:k1")
         assert ingest_segment(store, segment, Vocabulary(), EventRules()) == []
         assert store.count("events") == 2 and store.count("ingest_batches") == 1
+
+
+def test_large_segments_are_converted_by_the_helper_process_the_same(tmp_path: Path) -> None:
+    spool = Spool(tmp_path / "spool", max_pending_bytes=10**9)
+    for number in range(3):
+        spool.append([line(f"m{number}-a", f"m{number}-b", None)], 3)
+        spool.seal()
+    segments = spool.sealed()
+    helper = SegmentConverter(helper_min_bytes=0)  # every segment goes to the helper process
+    try:
+        converted = list(helper.batches(lambda: segments))
+        assert helper._pool is not None
+    finally:
+        helper.close()
+    in_place = list(SegmentConverter(helper_min_bytes=10**9).batches(lambda: segments))
+    assert [path for path, _ in converted] == segments  # in order
+    assert [[b.events.to_pylist() for b in batches] for _, batches in converted] == [
+        [b.events.to_pylist() for b in batches] for _, batches in in_place]
+    assert [len(batches[0].events) for _, batches in converted] == [3, 3, 3]
+
+
+def test_segments_sealed_while_draining_are_drained_in_the_same_pass(tmp_path: Path) -> None:
+    spool = Spool(tmp_path / "spool", max_pending_bytes=10**9)
+    spool.append([line("m1")], 1)
+    spool.seal()
+
+    def sealed() -> list[Path]:  # a second segment appears once the first is being ingested
+        if len(seen) == 1 and not spool.sealed()[1:]:
+            spool.append([line("m2")], 1)
+            spool.seal()
+        return [p for p in spool.sealed() if p not in seen]
+
+    seen: list[Path] = []
+    for path, batches in SegmentConverter().batches(sealed):
+        seen.append(path)
+        assert len(batches) == 1
+    assert [p.name for p in seen] == ["segment-000000000001.jsonl", "segment-000000000002.jsonl"]

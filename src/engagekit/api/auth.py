@@ -142,6 +142,7 @@ class Keyring:
         self._rows: dict[str, dict] = {}
         self._read_at = float("-inf")
         self._verified: set[str] = set()
+        self._verifying = threading.Lock()  # concurrent first uses of a key pay for one scrypt
 
     def kind_of(self, key: str | None) -> tuple[str, str] | None:
         """(key_id, kind) of a valid key (kind `revoked` for a revoked one), None if invalid."""
@@ -154,16 +155,21 @@ class Keyring:
             return None
         fingerprint = hashlib.sha256(key.encode()).hexdigest()
         if fingerprint not in self._verified:
-            if not verify_secret(secret, row["secret_hash"]):
-                return None
-            self._verified.add(fingerprint)
+            with self._verifying:
+                if fingerprint not in self._verified:
+                    if not verify_secret(secret, row["secret_hash"]):
+                        return None
+                    self._verified.add(fingerprint)
         return key_id, row["kind"]
 
     def known(self, key: str) -> tuple[str, str] | None:
-        """(key_id, kind) when it can be told without the store or a hash check (keys read less
-        than a second ago, this key verified before); None means: ask `kind_of`."""
+        """(key_id, kind) when it can be told without the store or a hash check (this key verified
+        before, and the keys read less than a second ago or the store busy, when `kind_of` would
+        answer from the same rows); None means: ask `kind_of`."""
         parts = split_key(key)
-        if parts is None or time.monotonic() - self._read_at >= REFRESH_SECONDS:
+        if parts is None:
+            return None
+        if time.monotonic() - self._read_at >= REFRESH_SECONDS and not self.store_lock.locked():
             return None
         row = self._rows.get(parts[0])
         if row is None or hashlib.sha256(key.encode()).hexdigest() not in self._verified:

@@ -13,8 +13,9 @@ import logging
 import threading
 from pathlib import Path
 
-from engagekit.api.segment import group_tables, spooled_messages, to_table
-from engagekit.api.spool import Spool, read_segment
+from engagekit.api.convert import SegmentConverter, convert_segment
+from engagekit.api.segment import KeyBatch
+from engagekit.api.spool import Spool
 from engagekit.ingest.batch import BatchReport, ingest_table, write_batch
 from engagekit.ingest.entities import prepare_entities, upserted
 from engagekit.ingest.mapping import ColumnMap
@@ -27,29 +28,30 @@ log = logging.getLogger("engagekit.collector")
 POLL_SECONDS = 0.1
 
 
-def ingest_segment(store: Store, path: Path, vocabulary: Vocabulary, rules: EventRules) -> list[BatchReport]:
-    """Ingest one spool segment atomically, unless an earlier run already committed it."""
+def ingest_segment(store: Store, path: Path, vocabulary: Vocabulary, rules: EventRules,
+                   batches: list[KeyBatch] | None = None) -> list[BatchReport]:
+    """Ingest one spool segment atomically (its `batches` when already converted), unless an
+    earlier run already committed it."""
     file = f"spool/{path.name}"
-    batches = store.table("ingest_batches")
-    if int(batches.filter(batches.file == file).count().to_pyarrow().as_py()):
+    recorded = store.table("ingest_batches")
+    if int(recorded.filter(recorded.file == file).count().to_pyarrow().as_py()):
         return []
-    by_key: dict[str, list[dict]] = {}
-    for line in read_segment(path):
-        by_key.setdefault(line["key"], []).extend(spooled_messages(line))
+    batches = convert_segment(path) if batches is None else batches
     reports = []
     with store.transaction():
-        for key_id, messages in by_key.items():
-            reports.append(ingest_table(store, to_table(messages), f"key:{key_id}", file, vocabulary, rules))
-            reports.extend(ingest_groups(store, messages, f"key:{key_id}", file))
+        for batch in batches:
+            source = f"key:{batch.key_id}"
+            reports.append(ingest_table(store, batch.events, source, file, vocabulary, rules))
+            reports.extend(ingest_groups(store, batch, source, file))
     return reports
 
 
-def ingest_groups(store: Store, messages: list[dict], source: str, file: str) -> list[BatchReport]:
+def ingest_groups(store: Store, batch: KeyBatch, source: str, file: str) -> list[BatchReport]:
     """Group calls -> account records (traits merged into the account's earlier ones) and the
     customers' account_id (their other fields kept); a call without groupId is quarantined.
     The caller holds the transaction."""
     reports = []
-    for kind, raw in zip(("accounts", "customers"), group_tables(messages)):
+    for kind, raw in (("accounts", batch.accounts), ("customers", batch.customers)):
         if raw.num_rows == 0:
             continue
         columns = ColumnMap({name: name for name in raw.column_names if name != ROW}, {})
@@ -74,6 +76,7 @@ class Drainer:
         self.interval = interval
         self.seal_messages = seal_messages
         self.last_error: str | None = None
+        self.converter = SegmentConverter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="engagekit-drainer", daemon=True)
 
@@ -85,14 +88,18 @@ class Drainer:
         self._stop.set()
         self._thread.join()
         self.spool.seal()
-        self.drain()
+        try:
+            self.drain()
+        finally:
+            self.converter.close()
 
     def drain(self) -> int:
-        """Ingest every sealed segment, oldest first; the number of segments drained."""
+        """Ingest every sealed segment, oldest first, including those sealed meanwhile; the number
+        of segments drained."""
         drained = 0
-        for path in self.spool.sealed():
+        for path, batches in self.converter.batches(self._sealed):
             with self.store_lock:
-                reports = ingest_segment(self.store, path, self.vocabulary, self.rules)
+                reports = ingest_segment(self.store, path, self.vocabulary, self.rules, batches)
             self.spool.done(path)
             drained += 1
             for report in reports:
@@ -100,10 +107,14 @@ class Drainer:
                          report.received, report.stored, report.duplicate, report.quarantined)
         return drained
 
+    def _sealed(self) -> list[Path]:
+        """Sealed segments, after sealing the open one when it is due."""
+        self.spool.seal_if(self.interval, self.seal_messages)
+        return self.spool.sealed()
+
     def _run(self) -> None:
         while not self._stop.wait(min(self.interval, POLL_SECONDS)):
             try:
-                self.spool.seal_if(self.interval, self.seal_messages)
                 self.drain()
                 self.last_error = None
             except Exception as exc:  # the store may be busy: the spool keeps the events; retry

@@ -109,46 +109,99 @@ def spool_line(key_id: str, kind: str, payload: dict, body: bytes, received_at: 
     return b"".join((head[:-1].encode(), b',"payload":', raw.replace(b"\n", b" ").replace(b"\r", b" "), b"}\n"))
 
 
-def spooled_messages(line: dict) -> list[dict]:
-    """The stamped messages of one spool line (see `stamp`)."""
+@dataclass(frozen=True)
+class KeyBatch:
+    """What one write key sent in a spool segment, as raw tables for the ingest pipelines: events
+    (see `EventRows`), and its group calls as account rows and customer-to-account rows."""
+
+    key_id: str
+    events: pa.Table
+    accounts: pa.Table
+    customers: pa.Table
+
+
+def segment_batches(lines: Iterable[dict]) -> list[KeyBatch]:
+    """The parsed lines of a spool segment -> one batch per write key, in order of appearance."""
+    by_key: dict[str, EventRows] = {}
+    groups: dict[str, list[dict]] = {}
+    for line in lines:
+        messages = line_messages(line)
+        by_key.setdefault(line["key"], EventRows()).add_line(line, messages)
+        groups.setdefault(line["key"], []).extend(messages)
+    return [KeyBatch(key, rows.table(), *group_tables(groups[key])) for key, rows in by_key.items()]
+
+
+def line_messages(line: dict) -> list[dict]:
+    """The messages of one spool line, each with its `type` (checked when the request came)."""
     payload, kind = line["payload"], line["kind"]
     if kind == "batch":
-        messages = payload["batch"]  # every one has its type (checked when the request came)
-    else:
-        messages = [{**payload, "type": payload.get("type", kind)}]
-    return stamp(messages, payload, line["receivedAt"], line["id"])
+        return payload["batch"]
+    return [{**payload, "type": payload.get("type", kind)}]
 
 
-def stamp(messages: Iterable[dict], payload: dict, received_at: str, request_id: str) -> list[dict]:
-    """Messages as ingested: with a messageId (minted from the request id and the message's
-    position when missing, so replays dedupe), the batch's sentAt when the message has none,
-    and the server's receivedAt."""
-    sent_at = payload.get("sentAt") if isinstance(payload.get("sentAt"), str) else None
-    out = []
-    for index, message in enumerate(messages):
-        stamped = {**message, "receivedAt": received_at}
-        if stamped.get("messageId") is None:
-            stamped["messageId"] = f"ek-{request_id}-{index}"
-        if stamped.get("sentAt") is None and sent_at is not None:
-            stamped["sentAt"] = sent_at
-        out.append(stamped)
-    return out
+class EventRows:
+    """Messages -> raw event rows (canonical columns, `_row` = the message's position among the
+    key's messages), column by column. Each message gets its messageId (minted from the request
+    id and its position in the request when missing, so a replayed segment dedupes) and its
+    event time per the Segment spec: timestamp + (receivedAt - sentAt), the batch's sentAt
+    standing in for a message without one; receivedAt when there is no timestamp. Times are
+    kept as datetimes; a timestamp that cannot be read makes the column text, holding the raw
+    value for the pipeline to quarantine with its reason."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list] = {name: [] for name in COLUMNS}
+        self._unreadable_time = False
+
+    def add_line(self, line: dict, messages: list[dict]) -> None:
+        received = _parse_time(line["receivedAt"])
+        batch_sent = line["payload"].get("sentAt")
+        sent_times = {None: None}
+        columns = self.columns
+        for index, message in enumerate(messages):
+            sent = message.get("sentAt")
+            if sent is None:
+                sent = batch_sent if isinstance(batch_sent, str) else None
+            if sent not in sent_times:
+                sent_times[sent] = _parse_time(sent)
+            when = _event_time(message.get("timestamp"), sent_times[sent], received)
+            if isinstance(when, str):
+                self._unreadable_time = True
+            kind = message["type"]
+            properties = _properties(message)
+            revenue = properties.get("revenue")
+            channel = message.get("channel") or (message.get("context") or {}).get("channel")
+            message_id = message.get("messageId")
+            columns["event_id"].append(f"ek-{line['id']}-{index}" if message_id is None else message_id)
+            columns["ts"].append(when)
+            columns["event"].append(message.get("event") if kind == "track" else _EVENT_OF_TYPE[kind])
+            columns["customer_id"].append(_id(message.get("userId")))
+            columns["anonymous_id"].append(_id(message.get("previousId" if kind == "alias" else "anonymousId")))
+            columns["channel"].append(_CHANNELS.get(channel, channel) if isinstance(channel, str) else None)
+            columns["revenue"].append(None if revenue is None else str(revenue))
+            columns["properties"].append(orjson.dumps(properties, default=str, option=orjson.OPT_SORT_KEYS).decode())
+
+    def table(self) -> pa.Table:
+        arrays = {name: pa.array(values, pa.string()) for name, values in self.columns.items() if name != "ts"}
+        times = self.columns["ts"]
+        if self._unreadable_time:
+            arrays["ts"] = pa.array([_utc_text(t) if isinstance(t, datetime) else t for t in times], pa.string())
+        else:
+            arrays["ts"] = pa.array(times, pa.timestamp("us", tz="UTC"))
+        table = pa.table({name: arrays[name] for name in COLUMNS})
+        return table.append_column(ROW, pa.array(range(1, table.num_rows + 1), pa.int64()))
 
 
-def corrected_timestamp(message: dict) -> str | None:
-    """The event time per the Segment spec: timestamp + (receivedAt - sentAt), naive UTC text;
-    receivedAt when there is no timestamp; the raw value when it cannot be read (quarantined)."""
-    received = _parse_time(message.get("receivedAt"))
-    raw = message.get("timestamp")
+def _event_time(raw: object, sent: datetime | None, received: datetime | None) -> datetime | str | None:
+    """timestamp + (receivedAt - sentAt) (UTC); receivedAt without a timestamp; the raw text
+    when the timestamp cannot be read."""
     if raw is None:
-        return _utc_text(received) if received else None
+        return received
     when = _parse_time(raw)
     if when is None:
         return raw
-    sent = _parse_time(message.get("sentAt"))
     if sent is not None and received is not None:
         when = when + (received - sent)
-    return _utc_text(when)
+    return when
 
 
 def _parse_time(value: object) -> datetime | None:
@@ -188,37 +241,9 @@ def _properties(message: dict) -> dict:
     return bag
 
 
-def to_row(message: dict) -> dict:
-    """One stamped message -> one raw event row (canonical column names, text values)."""
-    kind = message["type"]
-    properties = _properties(message)
-    revenue = properties.get("revenue")
-    anonymous = message.get("previousId") if kind == "alias" else message.get("anonymousId")
-    channel = message.get("channel") or (message.get("context") or {}).get("channel")
-    return {
-        "event_id": message["messageId"],
-        "ts": corrected_timestamp(message),
-        "event": message.get("event") if kind == "track" else _EVENT_OF_TYPE[kind],
-        "customer_id": _id(message.get("userId")),
-        "anonymous_id": _id(anonymous),
-        "channel": _CHANNELS.get(channel, channel) if isinstance(channel, str) else None,
-        "revenue": None if revenue is None else str(revenue),
-        "properties": orjson.dumps(properties, default=str, option=orjson.OPT_SORT_KEYS).decode(),
-    }
-
-
-def to_table(messages: list[dict]) -> pa.Table:
-    """Stamped messages -> the raw Arrow table the events pipeline prepares (all text), with
-    each message's position as its row number."""
-    rows = [to_row(m) for m in messages]
-    columns = {name: pa.array([r[name] for r in rows], pa.string()) for name in COLUMNS}
-    columns[ROW] = pa.array(range(1, len(rows) + 1), pa.int64())
-    return pa.table(columns)
-
-
 def group_tables(messages: list[dict]) -> tuple[pa.Table, pa.Table]:
-    """The group calls among stamped messages as raw entity rows (text, `_row` = the message's
-    position, as in `to_table`): one account row per call (groupId, name, plan, licenses and
+    """The group calls among a key's messages as raw entity rows (text, `_row` = the message's
+    position, as in `EventRows`): one account row per call (groupId, name, plan, licenses and
     mrr from the traits, the other traits as JSON) and one customer row linking userId to
     groupId per call that names a user."""
     accounts: dict[str, list] = {name: [] for name in ("account_id", "name", "plan", "licenses", "mrr", "traits", ROW)}
