@@ -57,8 +57,9 @@ def body_template(worker: int, size: int) -> tuple[bytes, bytes, bytes]:
     """A worker's batch body with markers where the batch number and the user go: filling them
     in costs microseconds, so the load generator leaves the cores to the server."""
     body = orjson.dumps(batch(worker, 0, size))
-    return body.replace(f"-b0-".encode(), b"-b\x00-").replace(f'"u{worker}-0"'.encode(), f'"u{worker}-\x01"'.encode()), \
-        b"\x00", b"\x01"
+    number, user = b"\x00", b"\x01"
+    body = body.replace(b"-b0-", b"-b" + number + b"-").replace(f'"u{worker}-0"'.encode(), f'"u{worker}-'.encode() + user + b'"')
+    return body, number, user
 
 
 async def load(base: str, key: str, seconds: float, connections: int, size: int) -> tuple[list[tuple[int, int]], list[float]]:

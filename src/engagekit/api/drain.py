@@ -18,9 +18,9 @@ from engagekit.api.segment import KeyBatch
 from engagekit.api.spool import Spool
 from engagekit.ingest.batch import BatchReport, ingest_table, write_batch
 from engagekit.ingest.entities import prepare_entities, upserted
+from engagekit.ingest.events import EventRules
 from engagekit.ingest.mapping import ColumnMap
 from engagekit.ingest.readers import ROW
-from engagekit.ingest.events import EventRules
 from engagekit.ingest.vocabulary import Vocabulary
 from engagekit.store import Store
 
