@@ -203,15 +203,15 @@ class QuarantineRow(BaseModel):
 
 
 class ReadRoute(APIRoute):
-    """A route that refuses bodies over 64 KB (413) and answers every refusal as {"error": ...}:
-    400 for invalid input, 401/403/404 from HTTPException, 409 when the store is not ready."""
+    """A route that answers every refusal as {"error": ...}: 400 for invalid input, 401/403/404
+    from HTTPException, 409 when the store is not ready. (Bodies over MAX_BODY_BYTES never get
+    here: `textguard.RefuseNulText` reads and caps the body of every route but the collector's.)"""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def guarded(request: Request) -> Response:
             try:
-                await _limit_body(request)
                 return await handler(request)
             except HTTPException as exc:
                 return JSONResponse({"error": exc.detail}, exc.status_code, headers=exc.headers)
@@ -223,21 +223,6 @@ class ReadRoute(APIRoute):
                 return JSONResponse({"error": str(exc)}, 409)
 
         return guarded
-
-
-async def _limit_body(request: Request) -> None:
-    """Read the body (kept for the handler) and refuse it with 413 once it passes the limit."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise HTTPException(413, f"request body exceeds the limit of {MAX_BODY_BYTES} bytes")
-    chunks = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise HTTPException(413, f"request body exceeds the limit of {MAX_BODY_BYTES} bytes")
-        chunks.append(chunk)
-    request._body = b"".join(chunks)  # Starlette's cache: request.body() returns it
 
 
 def _validation_message(exc: RequestValidationError) -> str:
