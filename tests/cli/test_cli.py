@@ -92,3 +92,11 @@ def test_a_store_in_use_by_another_process_is_a_clear_error(tmp_path: Path) -> N
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_ranges_outside_1900_2200_or_over_20_years_are_user_errors(tmp_path: Path) -> None:
+    ancient = run(tmp_path, "stickiness", "--from", "0001-01-01", "--to", "0001-12-31")
+    assert ancient.returncode == 2 and "days from 1900-01-01 to 2200-01-01 only" in ancient.stderr
+    assert "Traceback" not in ancient.stderr
+    long = run(tmp_path, "metrics", "compute", "orders", "--from", "1950-01-01", "--to", "2000-01-01")
+    assert long.returncode == 2 and "at most 7320 days" in long.stderr

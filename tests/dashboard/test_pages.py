@@ -160,5 +160,6 @@ def test_bad_inputs_show_a_message_not_a_500(client: TestClient) -> None:
         assert '<form class="filters"' in text
     assert "at least two steps" in error(page(client, "/funnels", status=400, step=["product_viewed"]))
     assert "ends (2026-10-01) before it starts" in error(page(client, "/", status=400, **{"from": "2026-10-05", "to": "2026-10-01"}))
+    assert "days from 1900-01-01 to 2200-01-01 only" in error(page(client, "/", status=400, **{"from": "0001-01-01"}))
     missing = page(client, "/customers/nobody", status=400)
     assert "no customer 'nobody'" in error(missing)

@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
+from engagekit.analyses.common import check_range
 from engagekit.analyses.funnel import FunnelQuery, run_funnel
 from engagekit.analyses.funnel_result import FunnelStep
 from engagekit.analyses.lifecycle import LifecycleQuery, run_lifecycle
@@ -42,11 +43,6 @@ from engagekit.metrics.spec import Metric
 from engagekit.store import Store
 
 MAX_BODY_BYTES = 64 * 1024
-# Ranges a request may ask for: bounded so one request cannot ask for centuries of daily rows
-# (the rolling calendars and period grids grow with the range) or reach date arithmetic limits.
-EARLIEST_DAY = date(1900, 1, 1)
-LATEST_DAY = date(2200, 1, 1)
-MAX_RANGE_DAYS = 20 * 366
 PROFILE_EVENTS = 100
 ORDER_EVENT = "order_completed"
 
@@ -273,7 +269,7 @@ def query_routes(settings: Settings) -> APIRouter:
         wanted = _split(names)
         if not wanted:
             raise InputError("names: give at least one metric name")
-        _check_range(start, end)
+        check_range(start, end)
         with _store(request) as store:
             result = compute(store, catalog, wanted, start, end, grain or None, tuple(_split(by or "")),
                              where or None, compare or None)
@@ -290,7 +286,7 @@ def query_routes(settings: Settings) -> APIRouter:
     @router.post("/funnels", response_model=FunnelOut)
     def funnel(request: Request, query: FunnelQuery) -> dict[str, Any]:
         """Run a funnel: steps, mode, window (seconds), range, exclusions, breakdown."""
-        _check_range(query.range.start, query.range.end)
+        check_range(query.range.start, query.range.end)
         with _store(request) as store:
             return run_funnel(store, query).to_dict()
 
@@ -298,21 +294,21 @@ def query_routes(settings: Settings) -> APIRouter:
     def retention(request: Request, query: RetentionQuery) -> dict[str, Any]:
         """Run a retention matrix."""
         if query.range is not None:
-            _check_range(query.range.start, query.range.end)
+            check_range(query.range.start, query.range.end)
         with _store(request) as store:
             return run_retention(store, query).to_dict()
 
     @router.post("/lifecycle", response_model=LifecycleOut)
     def lifecycle(request: Request, query: LifecycleQuery) -> dict[str, Any]:
         """Classify people as new, returning, resurrecting and dormant per period."""
-        _check_range(query.range.start, query.range.end)
+        check_range(query.range.start, query.range.end)
         with _store(request) as store:
             return run_lifecycle(store, query).to_dict()
 
     @router.post("/stickiness", response_model=StickinessOut)
     def stickiness(request: Request, query: StickinessQuery) -> dict[str, Any]:
         """Active periods per person and the rolling DAU/WAU/MAU series."""
-        _check_range(query.range.start, query.range.end)
+        check_range(query.range.start, query.range.end)
         with _store(request) as store:
             return run_stickiness(store, query).to_dict()
 
@@ -348,16 +344,6 @@ def _store(request: Request) -> Iterator[Store]:
     collector = request.app.state.collector
     with collector.store_lock:
         yield collector.store
-
-
-def _check_range(start: date, end: date) -> None:
-    """Refuse (400) a range that ends before it starts, leaves 1900-2200 or spans over 20 years."""
-    if end <= start:
-        raise InputError(f"the range ends ({end}) before it starts ({start})")
-    if start < EARLIEST_DAY or end > LATEST_DAY:
-        raise InputError(f"range: days from {EARLIEST_DAY} to {LATEST_DAY} only, not {start} .. {end}")
-    if (end - start).days > MAX_RANGE_DAYS:
-        raise InputError(f"range: at most {MAX_RANGE_DAYS} days, not {(end - start).days}")
 
 
 def _split(text: str) -> list[str]:

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 from pydantic import ValidationError
 
-from engagekit.analyses.common import DateRange
+from engagekit.analyses.common import DateRange, check_range
 from engagekit.errors import InputError
 from engagekit.metrics.periods import inclusive_range, month_range
 
@@ -19,7 +19,9 @@ def parse_range(period: str | None = None, from_: str | None = None, to: str | N
     """[start, end) from --period YYYY-MM, or --from YYYY-MM-DD with --to (inclusive; default
     yesterday). Without any of them: an error when `required`, else None (all the data)."""
     if period:
-        return month_range(period)
+        bounds = month_range(period)
+        check_range(*bounds)
+        return bounds
     if from_ is None:
         if to is not None:
             raise InputError("--to needs --from")
@@ -31,7 +33,9 @@ def parse_range(period: str | None = None, from_: str | None = None, to: str | N
         end = date.fromisoformat(to) if to else date.today() - timedelta(days=1)
     except ValueError as exc:
         raise InputError(f"dates must be YYYY-MM-DD: {exc}") from exc
-    return inclusive_range(start, end)
+    bounds = inclusive_range(start, end)
+    check_range(*bounds)
+    return bounds
 
 
 def date_range(period: str | None = None, from_: str | None = None, to: str | None = None,

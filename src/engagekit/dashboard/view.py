@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from engagekit.analyses.cohorts import validate_name
+from engagekit.analyses.common import check_range
 from engagekit.errors import InputError
 from engagekit.metrics.filters import parse_filter
 
@@ -62,6 +63,7 @@ def read_view(params: dict[str, str], default: tuple[date, date]) -> View:
     last = _day(params.get("to"), "to") or default[1] - timedelta(days=1)
     if last < start:
         raise InputError(f"the range ends ({last}) before it starts ({start})")
+    check_range(start, last + timedelta(days=1))
     return View(start, last + timedelta(days=1), trait_filter(params.get("where")), _cohort(params.get("cohort")))
 
 
