@@ -11,19 +11,20 @@ import re
 import ibis
 import ibis.expr.types as ir
 
-_STRING = r'"((?:[^"\\]|\\.)*)"'
-_SCALAR = r"(-?[0-9][0-9.eE+-]*|true|false)"
+_VALUE = r'("(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*|true|false)'  # a string (quotes kept) or a scalar
 
 
 def json_text(column: ir.StringValue, key: str) -> ir.StringValue:
-    """The value of `key` as text (strings unquoted, numbers and booleans as written), else null."""
-    name = re.escape(key)
-    as_string = column.re_extract(rf'"{name}"\s*:\s*{_STRING}', 1)
-    as_scalar = column.re_extract(rf'"{name}"\s*:\s*{_SCALAR}', 1)
-    string_or_null = ibis.ifelse(as_string == "", ibis.null("string"), as_string)
-    scalar_or_null = ibis.ifelse(as_scalar == "", ibis.null("string"), as_scalar)
-    present = column.re_search(rf'"{name}"\s*:\s*""')
-    return ibis.ifelse(present, ibis.literal(""), ibis.coalesce(string_or_null, scalar_or_null))
+    """The value of `key` as text (strings unquoted, numbers and booleans as written), else null.
+
+    One regular expression per key: it captures the value with its quotes, which are then cut
+    off (an empty string stays empty; a missing key, or null, matches nothing and gives null)."""
+    value = column.re_extract(rf'"{re.escape(key)}"\s*:\s*{_VALUE}', 1)
+    return ibis.cases(
+        (value == "", ibis.null("string")),
+        (value.startswith('"'), value.substr(1, value.length() - 2)),
+        else_=value,
+    )
 
 
 def json_number(column: ir.StringValue, key: str) -> ir.FloatingValue:

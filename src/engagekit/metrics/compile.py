@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import assert_never
 
+import ibis
 import ibis.expr.types as ir
 
 from engagekit.json_fields import json_number, json_text
@@ -35,18 +36,24 @@ def column_of(table: ir.Table, column: str, numeric: bool) -> ir.Value:
 
 
 def condition(table: ir.Table, measure: Measure) -> ir.BooleanValue | None:
-    """The row filter of a measure: its events and its where clause."""
-    parts = []
-    if measure.events:
-        parts.append(table.event.isin(list(measure.events)))
-    if measure.where:
-        parts.append(to_ibis(parse_filter(measure.where), table))
-    if not parts:
-        return None
-    combined = parts[0]
-    for part in parts[1:]:
-        combined = combined & part
-    return combined
+    """The row filter of a measure: its events and its where clause. The where clause is only
+    evaluated on the measure's events (a CASE, not an AND, which engines evaluate on every row
+    of a shared scan): its JSON properties are read with regular expressions."""
+    where = to_ibis(parse_filter(measure.where), table) if measure.where else None
+    if not measure.events:
+        return where
+    events = table.event.isin(list(measure.events))
+    return events if where is None else ibis.ifelse(events, where, False)
+
+
+def measured_value(table: ir.Table, measure: Measure, numeric: bool) -> ir.Value:
+    """The column a measure aggregates (distinct counts default to the person). A JSON property
+    is read on the measure's events only: elsewhere the measure's filter drops the row anyway."""
+    column = measure.column or "person_id"
+    value = column_of(table, column, numeric)
+    if not measure.events or column in table.columns:
+        return value
+    return ibis.ifelse(table.event.isin(list(measure.events)), value, ibis.null(value.type()))
 
 
 def reduction(table: ir.Table, measure: Measure, ts_column: str) -> ir.Scalar:
@@ -56,26 +63,26 @@ def reduction(table: ir.Table, measure: Measure, ts_column: str) -> ir.Scalar:
         case Agg.COUNT:
             return table[ts_column].count(where=where)
         case Agg.DISTINCT:
-            return column_of(table, measure.column or "person_id", numeric=False).nunique(where=where)
+            return measured_value(table, measure, numeric=False).nunique(where=where)
         case Agg.SUM:
-            return column_of(table, measure.column, numeric=True).sum(where=where).fill_null(0)
+            return measured_value(table, measure, numeric=True).sum(where=where).fill_null(0)
         case Agg.MEAN:
-            return column_of(table, measure.column, numeric=True).mean(where=where)
+            return measured_value(table, measure, numeric=True).mean(where=where)
         case Agg.MEDIAN:
-            return column_of(table, measure.column, numeric=True).quantile(0.5, where=where)
+            return measured_value(table, measure, numeric=True).quantile(0.5, where=where)
         case Agg.PERCENTILE:
-            return column_of(table, measure.column, numeric=True).quantile(measure.q, where=where)
+            return measured_value(table, measure, numeric=True).quantile(measure.q, where=where)
         case Agg.MIN:
-            return column_of(table, measure.column, numeric=True).min(where=where)
+            return measured_value(table, measure, numeric=True).min(where=where)
         case Agg.MAX:
-            return column_of(table, measure.column, numeric=True).max(where=where)
+            return measured_value(table, measure, numeric=True).max(where=where)
         case _ as unreachable:
             assert_never(unreachable)
 
 
 def moments(table: ir.Table, measure: Measure) -> dict[str, ir.Scalar]:
     """Count and sum of squares of a mean's values, so segments can be compared (Welch)."""
-    values = column_of(table, measure.column, numeric=True)
+    values = measured_value(table, measure, numeric=True)
     where = condition(table, measure)
     return {"n": values.count(where=where), "sum_squares": (values * values).sum(where=where)}
 

@@ -113,12 +113,12 @@ def _sort_key(item: tuple) -> tuple:
 
 def _compute_scope(store: Store, metrics: list[Metric], scope: Scope) -> dict[tuple[str, Key], tuple]:
     """(metric, (period, segment)) -> (value, numerator, denominator)."""
-    by_source: dict[tuple[Source, str], list[tuple[str, str, Measure]]] = defaultdict(list)
+    by_scan: dict[tuple, list[tuple[str, str, Measure]]] = defaultdict(list)
     for metric in metrics:
         for role, measure in measures_of(metric).items():
-            by_source[(measure.source, measure.window)].append((metric.name, role, measure))
+            by_scan[_scan_group(measure, scope)].append((metric.name, role, measure))
     raw: dict[tuple[str, Key], dict[str, float | None]] = defaultdict(dict)
-    for (source, window), wanted in by_source.items():
+    for (source, window, *_), wanted in by_scan.items():
         for key, values in _scan(store, source, window, wanted, scope).items():
             for (name, role), value in values.items():
                 raw[(name, key)][role] = value
@@ -144,6 +144,15 @@ def _compute_scope(store: Store, metrics: list[Metric], scope: Scope) -> dict[tu
     return out
 
 
+def _scan_group(measure: Measure, scope: Scope) -> tuple[Source, str, bool, bool]:
+    """Which shared scan reads a measure: one per source and window, split further by whether
+    the scan must resolve people (the identity join, which counts and sums skip) and whether it
+    reads only named events (then it filters to them before anything else). So the one measure
+    over every event does not make the counts of a few events read and join the whole range."""
+    people = measure.source == Source.EVENTS and _needs_people([measure], scope)  # other sources carry person_id
+    return (measure.source, measure.window, people, bool(measure.events))
+
+
 def _scan(store: Store, source: Source, window: str, wanted: list[tuple[str, str, Measure]],
           scope: Scope) -> dict[Key, dict]:
     """One aggregate over a source for every measure that reads it. A to-date measure in a series
@@ -155,15 +164,17 @@ def _scan(store: Store, source: Source, window: str, wanted: list[tuple[str, str
             for (_, segment), values in _scan(store, source, window, wanted, whole).items():
                 results[(label, segment)] = values
         return results
-    measures = [measure for _, _, measure in wanted]
+    measures = list(dict.fromkeys(measure for _, _, measure in wanted))  # the same measure is computed once
+    column = {measure: f"m{i}" for i, measure in enumerate(measures)}
     results: dict[Key, dict] = {}
     for record in plans.records(store, _plan_key(source, window, measures, scope),
                                 lambda: _scan_expr(store, source, window, measures, scope)):
         key = key_of(record, scope)
-        results[key] = {(name, role): _number(record[f"m{i}"]) for i, (name, role, _) in enumerate(wanted)}
-        for i, (name, _, measure) in enumerate(wanted):
+        results[key] = {(name, role): _number(record[column[measure]]) for name, role, measure in wanted}
+        for name, _, measure in wanted:
             if measure.agg == Agg.MEAN:
-                results[key].update({(name, part): _number(record[f"m{i}_{part}"]) for part in ("n", "sum_squares")})
+                results[key].update({(name, part): _number(record[f"{column[measure]}_{part}"])
+                                     for part in ("n", "sum_squares")})
     return results
 
 
