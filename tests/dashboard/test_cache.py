@@ -52,6 +52,22 @@ def test_the_warmer_computes_every_default_view(client: TestClient) -> None:
     assert small.warmed == version and not [k for k in dashboard.cache.cached_keys() if k[0] != "meta"]
 
 
+def test_warm_ups_take_at_most_their_duty_share_of_the_time(client: TestClient) -> None:
+    now = [100.0]
+    warmer = Warmer(client.app.state.dashboard, min_events=0, gap=10, duty=0.1, clock=lambda: now[0])
+    compute = client.app.state.dashboard.page_data
+    client.app.state.dashboard.page_data = lambda *a, **k: (now.__setitem__(0, now[0] + 1.0), compute(*a, **k))
+    client.app.state.dashboard.cache.clear()
+    warmer.warm_once()  # one simulated second per warm page
+    took = now[0] - 100.0
+    assert took >= 2
+    # next warm-up: after max(gap 10 s, took / duty 0.1) = 10 x took seconds
+    now[0] += 10 * took - 0.5
+    assert not warmer.due()
+    now[0] += 1.0
+    assert warmer.due()
+
+
 def test_one_computation_per_key_under_concurrency() -> None:
     cache = ResultCache(entries=2)
     calls = []
