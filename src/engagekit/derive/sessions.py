@@ -79,25 +79,29 @@ def sessions(store: Store, rules: SessionRules | None = None, events: ir.Table |
     return _summarise(_assign(interactive, rules), rules)
 
 
-SESSION_INPUTS = ("person_id", "ts", "event_id", "event", "channel", "customer_id", "anonymous_id", "properties")
+SESSION_INPUTS = ("person_id", "ts", "event_id", "event", "channel", "anonymous_id", "properties")
 
 
 def _assign(events: ir.Table, rules: SessionRules) -> ir.Table:
-    """Each event with its session (`run` of activity, `piece` of the run), its order among the
-    person's events (`seq`) and the active part of its gap to the previous event (`active_us`).
+    """Each event with its session (the `run_start` of its run of activity and the `piece` of the
+    run) and the active part of its gap to the previous event (`active_us`).
 
-    Only the columns sessions read go through the window functions (each sorts what it carries),
-    and the run's start is a running maximum over the same window as the run number, so the
-    engine sorts the events twice in all, not once per window."""
-    order = ["ts", "event_id"]  # event_id breaks ties between events of the same instant
-    by_person = ibis.window(group_by="person_id", order_by=order)
-    slim = events.select(*SESSION_INPUTS)
-    ordered = slim.mutate(seq=ibis.row_number().over(by_person), prev_ts=slim.ts.lag().over(by_person))
+    The window functions sort what they carry, so only the columns sessions read go through them
+    (`known`, whether the person is identified, instead of `customer_id`), and they order by `ts`
+    alone: sorting by `event_id` too would double the cost of each sort. Ties do not change the
+    result: events of one instant have gaps of 0 between them, so whichever of them comes first
+    takes the gap to the earlier event; the run's start is a running maximum over a `range` frame,
+    which includes every event of the same instant; so all of them land in the same session and
+    its sums are the same. What depends on the order of a tie (the first event's channel, say) is
+    taken by `_summarise` as the minimum of (`ts`, `event_id`)."""
+    by_person = ibis.window(group_by="person_id", order_by="ts")
+    slim = events.select(*SESSION_INPUTS, known=identified(events))
+    ordered = slim.mutate(prev_ts=slim.ts.lag().over(by_person))
     gap = micros_between(ordered.prev_ts, ordered.ts)
     new_run = ordered.prev_ts.isnull() | (gap > rules.timeout_minutes * 60 * MICROSECONDS)
-    so_far = ibis.cumulative_window(group_by="person_id", order_by=order)
-    runs = ordered.mutate(gap_us=gap, new_run=new_run, run=new_run.cast("int64").sum().over(so_far),
-                          run_start=ibis.ifelse(new_run, ordered.ts, ibis.null("timestamp")).max().over(so_far))
+    up_to_now = ibis.window(group_by="person_id", order_by="ts", range=(None, 0))
+    runs = ordered.mutate(gap_us=gap, new_run=new_run,
+                          run_start=ibis.ifelse(new_run, ordered.ts, ibis.null("timestamp")).max().over(up_to_now))
     max_us = rules.max_hours * 3600 * MICROSECONDS
     piece = _piece(runs.run_start, runs.ts, max_us)
     starts_session = runs.new_run | (piece != _piece(runs.run_start, runs.prev_ts, max_us))
@@ -112,11 +116,13 @@ def _piece(run_start: ir.TimestampValue, ts: ir.TimestampValue, max_us: int) -> 
 
 
 def _summarise(e: ir.Table, rules: SessionRules) -> ir.Table:
-    """One row per (person, run, piece) with the session's measures."""
+    """One row per (person, run, piece) with the session's measures; "first" is the event of the
+    smallest (`ts`, `event_id`)."""
     is_page_view = e.event.isin(PAGE_VIEWS)
-    grouped = e.group_by(["person_id", "run", "piece"]).aggregate(
-        customer_id=ibis.ifelse(identified(e), e.person_id, ibis.null("string")).max(),
-        anonymous_id=e.anonymous_id.argmin(e.seq, where=e.anonymous_id.notnull()),
+    order = ibis.struct({"ts": e.ts, "event_id": e.event_id})
+    grouped = e.group_by(["person_id", "run_start", "piece"]).aggregate(
+        customer_id=ibis.ifelse(e.known, e.person_id, ibis.null("string")).max(),
+        anonymous_id=e.anonymous_id.argmin(order, where=e.anonymous_id.notnull()),
         start_ts=e.ts.min(),
         end_ts=e.ts.max(),
         events=e.count(),
@@ -126,9 +132,9 @@ def _summarise(e: ir.Table, rules: SessionRules) -> ir.Table:
         checked_out=e.event.isin(CHECKOUTS).any(),
         converted=e.event.isin(ORDERS).any(),
         active_us=e.active_us.sum(),
-        channel=e.channel.argmin(e.seq),
-        first_properties=e.properties.argmin(e.seq),
-        landing_properties=e.properties.argmin(e.seq, where=is_page_view),
+        channel=e.channel.argmin(order),
+        first_properties=e.properties.argmin(order),
+        landing_properties=e.properties.argmin(order, where=is_page_view),
     )
     s = grouped.mutate(duration_seconds=seconds_between(grouped.start_ts, grouped.end_ts))
     bounced = (s.page_views <= 1) & (s.duration_seconds < rules.bounce_seconds) & ~s.converted
