@@ -12,7 +12,7 @@ import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import orjson
 import pyarrow as pa
@@ -123,11 +123,14 @@ class KeyBatch:
 def segment_batches(lines: Iterable[dict]) -> list[KeyBatch]:
     """The parsed lines of a spool segment -> one batch per write key, in order of appearance."""
     by_key: dict[str, EventRows] = {}
-    groups: dict[str, list[dict]] = {}
+    groups: dict[str, list[tuple[int, dict]]] = {}
     for line in lines:
         messages = line_messages(line)
-        by_key.setdefault(line["key"], EventRows()).add_line(line, messages)
-        groups.setdefault(line["key"], []).extend(messages)
+        rows = by_key.setdefault(line["key"], EventRows())
+        first_row = len(rows) + 1
+        rows.add_line(line, messages)
+        groups.setdefault(line["key"], []).extend(
+            (row, message) for row, message in enumerate(messages, start=first_row) if message["type"] == "group")
     return [KeyBatch(key, rows.table(), *group_tables(groups[key])) for key, rows in by_key.items()]
 
 
@@ -145,12 +148,16 @@ class EventRows:
     id and its position in the request when missing, so a replayed segment dedupes) and its
     event time per the Segment spec: timestamp + (receivedAt - sentAt), the batch's sentAt
     standing in for a message without one; receivedAt when there is no timestamp. Times are
-    kept as datetimes; a timestamp that cannot be read makes the column text, holding the raw
-    value for the pipeline to quarantine with its reason."""
+    kept as microseconds since the epoch (Arrow converts those about 25 times faster than
+    timezone-aware datetimes); a timestamp that cannot be read makes the column text, holding
+    the raw value for the pipeline to quarantine with its reason."""
 
     def __init__(self) -> None:
         self.columns: dict[str, list] = {name: [] for name in COLUMNS}
         self._unreadable_time = False
+
+    def __len__(self) -> int:
+        return len(self.columns["event_id"])
 
     def add_line(self, line: dict, messages: list[dict]) -> None:
         received = _parse_time(line["receivedAt"])
@@ -164,7 +171,9 @@ class EventRows:
             if sent not in sent_times:
                 sent_times[sent] = _parse_time(sent)
             when = _event_time(message.get("timestamp"), sent_times[sent], received)
-            if isinstance(when, str):
+            if isinstance(when, datetime):
+                when = (when - _EPOCH) // _MICROSECOND
+            elif when is not None:
                 self._unreadable_time = True
             kind = message["type"]
             properties = _properties(message)
@@ -184,11 +193,16 @@ class EventRows:
         arrays = {name: pa.array(values, pa.string()) for name, values in self.columns.items() if name != "ts"}
         times = self.columns["ts"]
         if self._unreadable_time:
-            arrays["ts"] = pa.array([_utc_text(t) if isinstance(t, datetime) else t for t in times], pa.string())
+            arrays["ts"] = pa.array([_utc_text(_EPOCH + t * _MICROSECOND) if isinstance(t, int) else t for t in times],
+                                    pa.string())
         else:
-            arrays["ts"] = pa.array(times, pa.timestamp("us", tz="UTC"))
+            arrays["ts"] = pa.array(times, pa.int64()).cast(pa.timestamp("us", tz="UTC"))
         table = pa.table({name: arrays[name] for name in COLUMNS})
         return table.append_column(ROW, pa.array(range(1, table.num_rows + 1), pa.int64()))
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def _event_time(raw: object, sent: datetime | None, received: datetime | None) -> datetime | str | None:
@@ -241,16 +255,14 @@ def _properties(message: dict) -> dict:
     return bag
 
 
-def group_tables(messages: list[dict]) -> tuple[pa.Table, pa.Table]:
-    """The group calls among a key's messages as raw entity rows (text, `_row` = the message's
-    position, as in `EventRows`): one account row per call (groupId, name, plan, licenses and
+def group_tables(calls: list[tuple[int, dict]]) -> tuple[pa.Table, pa.Table]:
+    """A key's group calls, each with its position among the key's messages, as raw entity rows
+    (text, `_row` = that position, as in `EventRows`): one account row per call (groupId, name, plan, licenses and
     mrr from the traits, the other traits as JSON) and one customer row linking userId to
     groupId per call that names a user."""
     accounts: dict[str, list] = {name: [] for name in ("account_id", "name", "plan", "licenses", "mrr", "traits", ROW)}
     customers: dict[str, list] = {"customer_id": [], "account_id": [], ROW: []}
-    for row, message in enumerate(messages, start=1):
-        if message["type"] != "group":
-            continue
+    for row, message in calls:
         group_id = _id(message.get("groupId"))
         traits = dict(message.get("traits") or {})
         typed = {field: None for field in ("name", "plan", "licenses", "mrr")}

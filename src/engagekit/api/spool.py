@@ -14,6 +14,7 @@ import asyncio
 import os
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -137,15 +138,15 @@ class GroupCommit:
             self._flusher = None
 
 
-def read_segment(path: Path) -> list[dict]:
-    """The complete lines of a segment, parsed; a torn last line (never acknowledged) is skipped."""
-    lines = []
+def read_segment(path: Path) -> Iterator[dict]:
+    """The complete lines of a segment, parsed one at a time (a segment holds up to 50,000
+    messages: parsing them all before use would keep millions of objects alive for the garbage
+    collector to scan again and again); a torn last line (never acknowledged) is skipped."""
     with path.open("rb") as handle:
         for line in handle:
             if not line.endswith(b"\n"):
-                break
-            lines.append(orjson.loads(line))
-    return lines
+                return
+            yield orjson.loads(line)
 
 
 def _fsync_directory(directory: Path) -> None:
