@@ -1,7 +1,7 @@
 """Journey analyses on the demo company against hand-written DuckDB SQL, in the same run.
 
-    python bench/analyses.py [--customers 105000]   # about 20M events
-    python bench/analyses.py --store /tmp/bench20m/bench.duckdb   # build once, then reuse
+    python bench/analyses.py [--customers 105000]   # about 20M events, in a temporary folder
+    python bench/analyses.py --store /tmp/bench20m   # build once in that folder, then reuse
     python bench/analyses.py --store ... --only funnel --repeat 3   # one analysis, fastest of 3
 
 Prints per analysis: engagekit's time, the SQL's time, their ratio, the target, and whether
@@ -11,14 +11,13 @@ all threads: on a machine shared with other work, CPU time shows what the wall t
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import NamedTuple
 
+from demo_store import add_store_options, bench_folder, demo_store
 from rich.console import Console
 from rich.table import Table
 
@@ -28,11 +27,7 @@ from engagekit.analyses.lifecycle import LifecycleQuery, run_lifecycle
 from engagekit.analyses.paths import PathsQuery, run_paths
 from engagekit.analyses.retention import RetentionQuery, run_retention
 from engagekit.analyses.stickiness import StickinessQuery, run_stickiness
-from engagekit.config import Settings
-from engagekit.demo.generate import DemoSpec, generate
-from engagekit.demo.load import load_demo
-from engagekit.derive import build_derived
-from engagekit.store import Store, connect
+from engagekit.store import Store
 
 YEAR = DateRange(start=date(2025, 11, 2), end=date(2026, 11, 1))  # 52 Sunday weeks
 OCTOBER = DateRange(start=date(2026, 10, 1), end=date(2026, 11, 1))
@@ -95,18 +90,6 @@ SELECT n.w, COUNT(*) FILTER (WHERE before), COUNT(*) FILTER (WHERE NOT before AN
        COUNT(*) FILTER (WHERE NOT before AND cw < n.w), -COALESCE(ANY_VALUE(g.dormant), 0)
 FROM now n LEFT JOIN gone g ON g.w = n.w
 WHERE n.w >= DATE '2025-11-02' AND n.w < DATE '2026-11-01' GROUP BY 1"""
-
-
-def demo_store(path: Path, customers: int) -> Store:
-    """The demo company in the DuckDB file `path`, generated and loaded unless the file exists."""
-    if path.exists():
-        return connect(f"duckdb:///{path}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    files = generate(DemoSpec(customers=customers), path.parent / "files")
-    store = connect(f"duckdb:///{path}")
-    load_demo(store, files, Settings())
-    build_derived(store)
-    return store
 
 
 PATHS_SQL = f"""
@@ -210,14 +193,13 @@ BENCHES = {  # name: (label, target in seconds, run)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", type=int, default=105_000)
-    parser.add_argument("--store", type=Path, help="a DuckDB file: built there when missing, else reused")
+    add_store_options(parser)
     parser.add_argument("--only", choices=sorted(BENCHES), action="append", help="run only these analyses")
     parser.add_argument("--repeat", type=int, default=1, help="run each N times and keep the fastest of each side")
     args = parser.parse_args()
     console = Console()
-    with tempfile.TemporaryDirectory() as tmp:
-        store = demo_store(args.store or Path(tmp) / "bench.duckdb", args.customers)
+    with bench_folder(args.store) as folder:
+        store = demo_store(folder, args.customers, console)
         con = store.backend.con
         table = Table(title=f"Analyses on {store.count('events'):,} demo events (DuckDB store)")
         for column in ("analysis", "engagekit s (cpu)", "hand SQL s (cpu)", "ratio (cpu)", "target", "same result"):

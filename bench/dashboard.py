@@ -15,55 +15,28 @@ Prints: the store's size, the warm-up time, and per page p50/p95 of cold and war
 from __future__ import annotations
 
 import argparse
-import contextlib
 import re
 import statistics
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
+from demo_store import add_store_options, bench_folder, demo_store, store_url
 from fastapi.testclient import TestClient
 from rich.console import Console
 from rich.table import Table
 
 from engagekit.api import create_app, create_key
 from engagekit.config import Settings
-from engagekit.demo.generate import DemoSpec, generate
-from engagekit.demo.load import load_demo
-from engagekit.derive import build_derived
-from engagekit.store import connect
 
-STORE_FILE = "engagekit.duckdb"
 PAGES = ("/", "/journey", "/funnels", "/retention", "/engagement", "/customers", "/data")
 WARM_TIMEOUT = 3 * 3600
 
 
-@contextlib.contextmanager
-def bench_folder(path: str | None) -> Iterator[Path]:
-    """The folder given with --store, else a temporary one removed afterwards."""
-    if path:
-        Path(path).mkdir(parents=True, exist_ok=True)
-        yield Path(path)
-        return
-    with tempfile.TemporaryDirectory(prefix="engagekit-bench-dashboard-") as folder:
-        yield Path(folder)
-
-
-def prepare(folder: Path, customers: int, console: Console) -> tuple[str, str]:
-    """The store URL (generated, loaded and derived on first use) and a new read key."""
-    url = f"duckdb:///{folder / STORE_FILE}"
-    with connect(url) as store:
-        if store.count("events"):
-            console.print(f"reusing {folder / STORE_FILE} ({store.count('events'):,} events)")
-        else:
-            started = time.perf_counter()
-            files = generate(DemoSpec(customers=customers, months=12, seed=7), folder / "files")
-            load_demo(store, files, Settings())
-            build_derived(store)
-            console.print(f"generated and loaded {store.count('events'):,} events in {time.perf_counter() - started:.0f} s")
+def read_key(folder: Path, customers: int, console: Console) -> tuple[str, str]:
+    """The store URL (built on first use) and a new read key."""
+    with demo_store(folder, customers, console) as store:
         _, key = create_key(store, "read", "bench")
-    return url, key
+    return store_url(folder), key
 
 
 def server_ms(client: TestClient, path: str) -> float:
@@ -95,14 +68,13 @@ def quantiles(values: list[float]) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--customers", type=int, default=105_000, help="demo customers (105000: about 20M events)")
-    parser.add_argument("--store", help="folder to keep (and on later runs reuse) the generated, loaded store")
+    add_store_options(parser)
     parser.add_argument("--loads", type=int, default=20, help="warm loads per page")
     parser.add_argument("--cold-loads", type=int, default=3, help="cold loads per page (each computes the page)")
     args = parser.parse_args()
     console = Console()
     with bench_folder(args.store) as folder:
-        url, key = prepare(folder, args.customers, console)
+        url, key = read_key(folder, args.customers, console)
         with TestClient(create_app(url, Settings())) as client:
             events = client.app.state.dashboard.version(fresh=True).events
             client.post("/login", data={"key": key, "next": "/"})

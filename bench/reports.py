@@ -2,7 +2,7 @@
 and as PDF, against the target of <= 20 s per report at 20M events.
 
     python bench/reports.py [--customers 105000]            # about 20M events, built in a temp folder
-    python bench/reports.py --store /data/bench.duckdb       # reuse (or build once and keep) a store
+    python bench/reports.py --store /data/bench20m           # build once in that folder, then reuse
 
 Prints the load times when it builds the store, then per audience: the time to compute the
 report's content (wall and CPU seconds), to render HTML, to print PDF (Chromium's start
@@ -11,25 +11,20 @@ included), and the total of a report as `engagekit report` writes it (content + 
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import TypeVar
 
+from demo_store import add_store_options, bench_folder, demo_store
 from rich.console import Console
 from rich.table import Table
 
-from engagekit.config import Settings
-from engagekit.demo.generate import DemoSpec, generate
-from engagekit.demo.load import load_demo
-from engagekit.derive import build_derived
 from engagekit.metrics.catalog import load_catalog
 from engagekit.report.audiences import AUDIENCES
 from engagekit.report.content import build_report
 from engagekit.report.render import render
-from engagekit.store import Store, connect
+from engagekit.store import Store
 
 PERIOD = (date(2026, 10, 1), date(2026, 11, 1))  # the last full month of the default demo
 TARGET_S = 20.0
@@ -48,19 +43,6 @@ def cpu_timed(function: Callable[..., T], *args: object) -> tuple[T, float, floa
     cpu = time.process_time()
     result, wall = timed(function, *args)
     return result, wall, time.process_time() - cpu
-
-
-def open_store(path: Path, customers: int, console: Console) -> Store:
-    """The store at `path`; generated, loaded and derived first when it holds no events."""
-    store = connect(f"duckdb:///{path}")
-    if store.count("events"):
-        console.print(f"reusing {path}")
-        return store
-    files, generate_s = timed(generate, DemoSpec(customers=customers), path.parent / f"{path.stem}-files")
-    _, ingest_s = timed(load_demo, store, files, Settings())
-    _, derive_s = timed(build_derived, store)
-    console.print(f"built {path}: generate {generate_s:.1f} s, ingest {ingest_s:.1f} s, derive {derive_s:.1f} s")
-    return store
 
 
 def bench(store: Store, console: Console) -> None:
@@ -85,13 +67,11 @@ def bench(store: Store, console: Console) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", type=int, default=105_000, help="demo size when the store is built")
-    parser.add_argument("--store", type=Path, help="a DuckDB file to reuse, or to build once and keep")
+    add_store_options(parser)
     args = parser.parse_args()
     console = Console()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = args.store or Path(tmp) / "bench.duckdb"
-        store = open_store(path, args.customers, console)
+    with bench_folder(args.store) as folder:
+        store = demo_store(folder, args.customers, console)
         try:
             bench(store, console)
         finally:
