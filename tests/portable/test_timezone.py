@@ -6,6 +6,7 @@ from pathlib import Path
 
 from engagekit.analyses.common import DateRange, EventFilter
 from engagekit.analyses.funnel import FunnelQuery, run_funnel
+from engagekit.analyses.lifecycle import LifecycleQuery, run_lifecycle
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
 from engagekit.metrics.catalog import load_catalog
 from engagekit.metrics.engine import compute
@@ -32,3 +33,18 @@ def test_months_are_read_in_the_project_timezone(engine: str, tmp_path: Path) ->
         april = DateRange(start=date(2024, 4, 1), end=date(2024, 5, 1))
         funnel = run_funnel(store, FunnelQuery(steps=[EventFilter(event="order_completed")] * 2, range=april))
         assert funnel.steps[0].count == 1  # only b's order is in April, Berlin time
+
+
+def test_lifecycle_reads_created_at_in_the_project_timezone(engine: str, tmp_path: Path) -> None:
+    # c was created at 23:30 UTC on 31 March = 01:30 on 1 April in Berlin, and was active on
+    # 5 April: created and active in April (Berlin), so new in April, not resurrecting (as it
+    # would be if created_at were read as a March time).
+    with connect(store_url(engine, tmp_path), timezone="Europe/Berlin") as store:
+        vocabulary = Vocabulary()
+        ingest_file(store, write(tmp_path / "customers.csv", "customer_id,created_at\nc,2024-03-31T23:30:00Z\n"),
+                    IngestOptions(kind="customers"), vocabulary)
+        ingest_file(store, write(tmp_path / "events.csv", "timestamp,event,userId\n2024-04-05T10:00:00Z,logged_in,c\n"),
+                    IngestOptions(), vocabulary)
+        april = DateRange(start=date(2024, 4, 1), end=date(2024, 5, 1))
+        (month,) = run_lifecycle(store, LifecycleQuery(range=april, period="month")).periods
+        assert (month.period, month.new, month.returning, month.resurrecting, month.dormant) == (date(2024, 4, 1), 1, 0, 0, 0)

@@ -99,7 +99,9 @@ def created_times(store: Store, activity: Activity) -> ir.Table:
     status (the earlier of two times is in the earlier of their periods)."""
     events = activity.rows()
     first = events.group_by("person_id").aggregate(first_event=events.ts.min())
-    customers = store.customers_current().select("customer_id", "created_at")
+    current = store.customers_current()
+    # created_at is stored in UTC; events are read as wall-clock time in the project timezone
+    customers = current.select("customer_id", created_at=store.local_time(current.created_at))
     joined = first.left_join(customers, first.person_id == customers.customer_id)
     created = ibis.least(joined.first_event, joined.created_at.fill_null(joined.first_event))
     return joined.select(person_id=joined.person_id, created=created)
