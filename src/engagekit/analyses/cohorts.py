@@ -7,7 +7,7 @@ Definitions (docs/analyses-paths-cohorts.md has worked examples):
   means the customer.
 - **Behaviour**: people who did `event` (optionally `where` a filter on the event's fields)
   at least / at most / exactly `count` times in a window. The window is either the last `days`
-  calendar days up to and including `as_of` (default: today, UTC, when the cohort is read), i.e.
+  calendar days up to and including `as_of` (default: today in the project timezone, when the cohort is read), i.e.
   from midnight of `as_of - (days - 1)` to midnight after `as_of`; or a range [start, end) of
   days. "At most" and "exactly" include people with no such event (count 0): every person seen in
   any event, plus every customer on record.
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Annotated, Literal, Union
 
 import ibis
@@ -33,7 +33,7 @@ import pyarrow as pa
 from pydantic import BaseModel, Field, TypeAdapter, field_validator, model_validator
 
 from engagekit.analyses.common import DateRange, EventFilter, StrictModel, people_events
-from engagekit.clock import utc_now
+from engagekit.clock import local_today, utc_now
 from engagekit.errors import InputError
 from engagekit.ingest.identity import identity_map
 from engagekit.metrics.filters import map_fields, parse_filter, to_ibis
@@ -188,12 +188,12 @@ def get_cohort(store: Store, name: str) -> SavedCohort:
 def cohort_people(store: Store, cohort: str | Definition, today: date | None = None) -> ir.Table:
     """The cohort's people as an Ibis table with one column, `person_id` (distinct).
 
-    `cohort` is a saved name or a definition; `today` (default: the UTC date now) anchors
+    `cohort` is a saved name or a definition; `today` (default: today in the project timezone) anchors
     behaviour windows given in days without `as_of`.
     """
     definition = get_cohort(store, cohort).definition if isinstance(cohort, str) else cohort
     if isinstance(definition, BehaviourCohort):
-        return _behaviour(store, definition, today or datetime.now(timezone.utc).date())
+        return _behaviour(store, definition, today or local_today(store.timezone))
     if isinstance(definition, TraitsCohort):
         customers = store.customers_current()
         tree = map_fields(parse_filter(definition.where), lambda f: resolve_field(customers, f))
