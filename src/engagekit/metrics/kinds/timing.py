@@ -59,8 +59,7 @@ def paired_starts(store: Store, scope: Scope, params: Params) -> tuple[ir.Table,
     if "since_event" in params:
         starts = _within_days_since(store, starts, params)
     if params.get("first_only", False):
-        first = ibis.row_number().over(group_by=list(keys), order_by=[starts[ts], starts.event_id])
-        starts = starts.mutate(_n=first).filter(ibis._._n == 0)
+        starts = _first_starts(starts, ts, list(keys), scope)
     groups = group_keys(starts, ts, scope)
     starts = starts.select(*keys, _ts=starts[ts], _is_end=ibis.literal(False), _eid=starts.event_id, **groups)
 
@@ -82,6 +81,18 @@ def paired_starts(store: Store, scope: Scope, params: Params) -> tuple[ir.Table,
     paired = in_range._next_is_end.fill_null(False)
     return (in_range.select(*groups, _start_ts=in_range._ts,
                             _end_ts=ibis.ifelse(paired, in_range._next_ts, ibis.null("timestamp"))), list(groups))
+
+
+def _first_starts(starts: ir.Table, ts: str, keys: list[str], scope: Scope) -> ir.Table:
+    """Each key's first start (earliest, then lowest event id) when it falls in the scope's range.
+    The first instant per key is a grouped minimum over all of history; only the starts in the
+    range at that instant are ranked (a window over every start of history costs far more)."""
+    firsts = starts.group_by(keys).aggregate(_first=starts[ts].min())
+    firsts = firsts.filter(firsts._first >= timestamp_literal(scope.start), firsts._first < timestamp_literal(scope.end))
+    in_range = starts.filter(starts[ts] >= timestamp_literal(scope.start), starts[ts] < timestamp_literal(scope.end))
+    at_first = in_range.inner_join(firsts, [*keys, in_range[ts] == firsts._first]).drop("_first")
+    rank = ibis.row_number().over(group_by=keys, order_by=[at_first.event_id])
+    return at_first.mutate(_n=rank).filter(ibis._._n == 0).drop("_n")
 
 
 def _key_parts(params: Params) -> dict[str, str]:
