@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
+import subprocess
+import sys
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -138,3 +142,30 @@ def test_segments_sealed_while_draining_are_drained_in_the_same_pass(tmp_path: P
         seen.append(path)
         assert len(batches) == 1
     assert [p.name for p in seen] == ["segment-000000000001.jsonl", "segment-000000000002.jsonl"]
+
+
+HELPER_OWNER = """
+import os, signal, sys
+from pathlib import Path
+from engagekit.api.convert import SegmentConverter
+converter = SegmentConverter(helper_min_bytes=0)
+list(converter.batches(lambda: [Path(sys.argv[1])]))
+(helper,) = converter._pool._processes
+print(helper, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_the_helper_process_ends_when_the_server_is_killed(tmp_path: Path) -> None:
+    spool = Spool(tmp_path / "spool", max_pending_bytes=10**9)
+    spool.append([line("m1")], 1)
+    spool.seal()
+    (segment,) = spool.sealed()
+    owner = subprocess.run([sys.executable, "-c", HELPER_OWNER, str(segment)], capture_output=True, text=True,
+                           timeout=60)
+    assert owner.returncode == -signal.SIGKILL, owner.stderr
+    helper = int(owner.stdout.strip())
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{helper}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{helper}").exists(), "the helper outlived the killed server"

@@ -9,6 +9,9 @@ saves starting the helper and a round trip.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -20,6 +23,19 @@ from engagekit.api.spool import read_segment
 
 AHEAD = 2  # segments converted ahead of the one being ingested
 HELPER_MIN_BYTES = 1024 * 1024  # smaller segments are converted in the server process
+PARENT_POLL_SECONDS = 1.0
+
+
+def _exit_with(parent: int) -> None:
+    """In the helper process: end it once the server is gone, even after a `kill -9` of the
+    server (the helper would otherwise wait forever for work)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="engagekit-parent-watch", daemon=True).start()
 
 
 def convert_segment(path: Path) -> list[KeyBatch]:
@@ -67,7 +83,8 @@ class SegmentConverter:
             return None
         if self._pool is None:
             # spawn, not fork: the server has threads (DuckDB's among them) a fork would copy mid-work
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_exit_with, initargs=(os.getpid(),))
         return self._pool.submit(convert_segment, path)
 
     def _result(self, future: Future, path: Path) -> list[KeyBatch]:
