@@ -17,14 +17,12 @@ _VALUE = r'("(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*|true|false)'  # a string (quote
 def json_text(column: ir.StringValue, key: str) -> ir.StringValue:
     """The value of `key` as text (strings unquoted, numbers and booleans as written), else null.
 
-    One regular expression per key: it captures the value with its quotes, which are then cut
-    off (an empty string stays empty; a missing key, or null, matches nothing and gives null)."""
-    value = column.re_extract(rf'"{re.escape(key)}"\s*:\s*{_VALUE}', 1)
-    return ibis.cases(
-        (value == "", ibis.null("string")),
-        (value.startswith('"'), value.substr(1, value.length() - 2)),
-        else_=value,
-    )
+    The JSON text is scanned by one regular expression per key, which captures the value with
+    its quotes (nothing when the key is missing or null); a second one on that short capture
+    cuts the quotes off. The scan appears once in the expression, as engines do not share
+    repeated subexpressions inside filters."""
+    value = column.re_extract(rf'"{re.escape(key)}"\s*:\s*{_VALUE}', 1).nullif("")
+    return value.re_extract(r'^"?(.*?)"?$', 1)
 
 
 def json_number(column: ir.StringValue, key: str) -> ir.FloatingValue:
