@@ -117,11 +117,12 @@ def _piece(run_start: ir.TimestampValue, ts: ir.TimestampValue, max_us: int) -> 
 
 def _summarise(e: ir.Table, rules: SessionRules) -> ir.Table:
     """One row per (person, run, piece) with the session's measures; "first" is the event of the
-    smallest (`ts`, `event_id`)."""
+    smallest (`ts`, `event_id`), and the first event's channel and properties are taken together."""
     is_page_view = e.event.isin(PAGE_VIEWS)
     order = ibis.struct({"ts": e.ts, "event_id": e.event_id})
+    first = ibis.struct({"channel": e.channel, "properties": e.properties}).argmin(order)
     grouped = e.group_by(["person_id", "run_start", "piece"]).aggregate(
-        customer_id=ibis.ifelse(e.known, e.person_id, ibis.null("string")).max(),
+        known=e.known.any(),
         anonymous_id=e.anonymous_id.argmin(order, where=e.anonymous_id.notnull()),
         start_ts=e.ts.min(),
         end_ts=e.ts.max(),
@@ -132,8 +133,7 @@ def _summarise(e: ir.Table, rules: SessionRules) -> ir.Table:
         checked_out=e.event.isin(CHECKOUTS).any(),
         converted=e.event.isin(ORDERS).any(),
         active_us=e.active_us.sum(),
-        channel=e.channel.argmin(order),
-        first_properties=e.properties.argmin(order),
+        first=first,
         landing_properties=e.properties.argmin(order, where=is_page_view),
     )
     s = grouped.mutate(duration_seconds=seconds_between(grouped.start_ts, grouped.end_ts))
@@ -141,9 +141,11 @@ def _summarise(e: ir.Table, rules: SessionRules) -> ir.Table:
     key = s.person_id.concat("@", s.start_ts.strftime("%Y-%m-%d %H:%M:%S.%f"))
     return s.mutate(
         session_key=key,
+        customer_id=ibis.ifelse(s.known, s.person_id, ibis.null("string")),
+        channel=s.first.channel,
         bounced=bounced,
         engaged=~bounced,
         active_seconds=s.active_us / MICROSECONDS,
         landing_path=json_text(s.landing_properties, "path"),
-        campaign=json_text(s.first_properties, "campaign"),
+        campaign=json_text(s.first.properties, "campaign"),
     ).select(*SESSION_COLUMNS)
