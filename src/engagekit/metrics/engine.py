@@ -58,7 +58,7 @@ def compute(store: Store, catalog: Catalog, names: list[str], start: date, end: 
     metrics = [catalog.get(name) for name in names]
     check_traits(store, by)
     tree = parse_filter(where) if where else None
-    with kinds.sharing():
+    with kinds.sharing(metrics):
         current = _with_overall(store, metrics, Scope(start, end, grain, tuple(by), tree, cohort))
         previous: dict[tuple[str, Key], tuple] = {}
         if compare:

@@ -9,7 +9,7 @@ import contextlib
 import difflib
 import functools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -35,6 +35,7 @@ class RegisteredKind:
 
 REGISTRY: dict[str, RegisteredKind] = {}
 _SHARED: ContextVar[dict | None] = ContextVar("engagekit_shared_kind_results", default=None)
+_REQUESTED: ContextVar[tuple[Metric, ...]] = ContextVar("engagekit_requested_metrics", default=())
 Result = TypeVar("Result")
 
 
@@ -66,15 +67,23 @@ def run(metric: Metric, store: Store, scope: Scope) -> dict[Key, Values]:
 
 
 @contextlib.contextmanager
-def sharing() -> Iterator[None]:
+def sharing(metrics: Sequence[Metric] = ()) -> Iterator[None]:
     """Within the block, each `shared` function runs once per store, scope and arguments: kinds
     built on the same populations (DAU, MAU and stickiness; churn, retention and subscriber
-    growth; the revenue movements) then query them once per computation, not once per KPI."""
-    token = _SHARED.set({})
+    growth; the revenue movements) then query them once per computation, not once per KPI.
+    `metrics` are the KPIs of the computation (see `requested`)."""
+    token, requested = _SHARED.set({}), _REQUESTED.set(tuple(metrics))
     try:
         yield
     finally:
         _SHARED.reset(token)
+        _REQUESTED.reset(requested)
+
+
+def requested(function: str) -> list[Params]:
+    """The params of the KPIs of the current computation that use the kind `function`, so a
+    kind can compute them all in one query (the pairing KPIs that share their start events)."""
+    return [dict(metric.params) for metric in _REQUESTED.get() if metric.function == function]
 
 
 def shared(function: Callable[..., Result]) -> Callable[..., Result]:

@@ -36,9 +36,11 @@ from engagekit.metrics.kinds.registry import (
     aggregate_by,
     collect,
     register,
+    requested,
     share,
+    shared,
 )
-from engagekit.metrics.scope import Scope, filtered_table, group_keys, timestamp_literal
+from engagekit.metrics.scope import Scope, filtered_table, group_keys, key_of, timestamp_literal
 from engagekit.metrics.sources import source_table
 from engagekit.metrics.spec import Source
 from engagekit.store import Store
@@ -48,31 +50,24 @@ MICROSECONDS_PER_UNIT = {"seconds": 1_000_000, "hours": 3_600_000_000, "days": 8
 AGGS = ("mean", "median")
 PAIRING_PARAMS = ("start_event", "end_event", "key", "first_only", "start_where", "end_where", "since_event",
                   "within_days")
+START_PARAMS = ("start_event", "key", "first_only", "start_where", "since_event", "within_days")  # which starts
+PAIRING_KINDS = ("followed_rate", "time_between")
 
 
 def paired_starts(store: Store, scope: Scope, params: Params) -> tuple[ir.Table, list[str]]:
     """The start events of the scope's range, each with `_start_ts`, the `_end_ts` of the end paired
     with it (null when none), and its group columns (period and segments), whose names are returned."""
     keys = _key_parts(params)
-    starts, ts = filtered_table(store, Source.EVENTS, scope)
-    starts = _keyed(_events_of(starts, params["start_event"], params.get("start_where")), keys)
-    if "since_event" in params:
-        starts = _within_days_since(store, starts, params)
-    if params.get("first_only", False):
-        starts = _first_starts(starts, ts, list(keys), scope)
-    groups = group_keys(starts, ts, scope)
-    starts = starts.select(*keys, _ts=starts[ts], _is_end=ibis.literal(False), _eid=starts.event_id, **groups)
-
-    everything = source_table(store, Source.EVENTS).table
-    ends = _keyed(_events_of(everything, params["end_event"], params.get("end_where")), keys)
+    starts, groups = _start_rows(store, scope, params, keys)
+    starts = starts.mutate(_is_end=ibis.literal(False))
+    ends = _end_rows(store, scope, params, keys)
     schema = starts.schema()
-    ends = ends.select(*keys, _ts=ends.ts, _is_end=ibis.literal(True), _eid=ends.event_id,
-                       **{name: ibis.null(schema[name]) for name in groups})
+    ends = ends.select(*keys, _ts=ends._end_ts, _eid=ends._eid,
+                       **{name: ibis.null(schema[name]) for name in groups}, _is_end=ibis.literal(True))
 
     # A start is paired with the row after it, so rows before the range (and first starts, already
     # chosen over all of history) never matter: the window only orders the range and what follows.
-    since = timestamp_literal(scope.start)
-    timeline = starts.filter(starts._ts >= since).union(ends.filter(ends._ts >= since))
+    timeline = starts.filter(starts._ts >= timestamp_literal(scope.start)).union(ends)
     order = ibis.window(group_by=list(keys), order_by=[timeline._ts, timeline._is_end, timeline._eid])
     timeline = timeline.mutate(_next_is_end=timeline._is_end.lead().over(order),
                                _next_ts=timeline._ts.lead().over(order))
@@ -80,7 +75,80 @@ def paired_starts(store: Store, scope: Scope, params: Params) -> tuple[ir.Table,
                                timeline._ts < timestamp_literal(scope.end))
     paired = in_range._next_is_end.fill_null(False)
     return (in_range.select(*groups, _start_ts=in_range._ts,
-                            _end_ts=ibis.ifelse(paired, in_range._next_ts, ibis.null("timestamp"))), list(groups))
+                            _end_ts=ibis.ifelse(paired, in_range._next_ts, ibis.null("timestamp"))), groups)
+
+
+def _start_rows(store: Store, scope: Scope, params: Params, keys: dict[str, str]) -> tuple[ir.Table, list[str]]:
+    """The start events (keys, `_ts`, `_eid` and the group columns, whose names are returned)."""
+    starts, ts = filtered_table(store, Source.EVENTS, scope)
+    starts = _keyed(_events_of(starts, params["start_event"], params.get("start_where")), keys)
+    if "since_event" in params:
+        starts = _within_days_since(store, starts, params)
+    if params.get("first_only", False):
+        starts = _first_starts(starts, ts, list(keys), scope)
+    groups = group_keys(starts, ts, scope)
+    return starts.select(*keys, _ts=starts[ts], _eid=starts.event_id, **groups), list(groups)
+
+
+def _end_rows(store: Store, scope: Scope, params: Params, keys: dict[str, str]) -> ir.Table:
+    """The end events from the start of the range on (keys, `_end_ts`, `_eid`), unfiltered by the scope."""
+    everything = source_table(store, Source.EVENTS).table
+    ends = _keyed(_events_of(everything, params["end_event"], params.get("end_where")), keys)
+    ends = ends.filter(ends.ts >= timestamp_literal(scope.start))
+    return ends.select(*keys, _end_ts=ends.ts, _eid=ends.event_id)
+
+
+def first_pairs(store: Store, scope: Scope, kind: str, params: Params) -> dict[Key, dict]:
+    """Records of the first-only pairing KPIs of the computation that share `params`' starts,
+    computed in one query (the KPIs of one start event, such as a ticket's first response,
+    resolution and escalation, read its history once); this KPI's columns are prefixed `p{i}_`
+    with `i` its index among `pairing_members`."""
+    members = pairing_members(kind, params)
+    start = {name: params[name] for name in START_PARAMS if name in params}
+    return _first_pairs(store, scope, start, members)
+
+
+def pairing_members(kind: str, params: Params) -> list[list]:
+    """[kind, params] of the first-only pairing KPIs of the computation with `params`' starts, this one included."""
+    same_starts = [[other_kind, other] for other_kind in PAIRING_KINDS for other in requested(other_kind)
+                   if other.get("first_only", False) and _start_params(other) == _start_params(params)]
+    return same_starts if [kind, params] in same_starts else [*same_starts, [kind, params]]
+
+
+def _start_params(params: Params) -> dict:
+    return {name: params[name] for name in START_PARAMS if name in params}
+
+
+@shared
+def _first_pairs(store: Store, scope: Scope, start: Params, members: list[list]) -> dict[Key, dict]:
+    """With one start per key (first_only), the end paired with it is the earliest end of the key
+    at or after the start (the row that follows it on the timeline), so every end event of the
+    members is matched in one join and one grouped minimum."""
+    keys = _key_parts(start)
+    starts, groups = _start_rows(store, scope, start, keys)
+    starts = starts.filter(starts._ts >= timestamp_literal(scope.start))
+    specs = list(dict.fromkeys((p["end_event"], p.get("end_where")) for _, p in members))
+    ends = [_end_rows(store, scope, {"end_event": event, "end_where": where}, keys).mutate(_end=ibis.literal(i))
+            for i, (event, where) in enumerate(specs)]
+    ends = ends[0].union(*ends[1:]) if len(ends) > 1 else ends[0]
+    started = starts.select(*keys, _start=starts._ts)
+    matched = started.inner_join(ends, [*keys, ends._end_ts >= started._start])
+    firsts = matched.group_by(list(keys)).aggregate(
+        **{f"_end{i}": matched._end_ts.min(where=matched._end == i) for i in range(len(specs))})
+    pairs = starts.left_join(firsts, list(keys)).select(starts, *[firsts[f"_end{i}"] for i in range(len(specs))])
+    aggregates: dict[str, ir.Scalar] = {}
+    for index, (kind, params) in enumerate(members):
+        end = pairs[f"_end{specs.index((params['end_event'], params.get('end_where')))}"]
+        parts = (duration_aggregates(pairs._ts, end, params) if kind == "time_between"
+                 else {"followed": end.notnull().ifelse(1, 0).sum(), "starts": pairs._ts.count()})
+        aggregates.update({f"p{index}_{name}": value for name, value in parts.items()})
+    expr = aggregate_by(pairs, groups, **aggregates)
+    return {key_of(record, scope): record for record in expr.to_pyarrow().to_pylist()}
+
+
+def _member_record(record: dict, index: int) -> dict:
+    prefix = f"p{index}_"
+    return {name.removeprefix(prefix): value for name, value in record.items() if name.startswith(prefix)}
 
 
 def _first_starts(starts: ir.Table, ts: str, keys: list[str], scope: Scope) -> ir.Table:
@@ -134,13 +202,18 @@ def summarize_durations(table: ir.Table, groups: list[str], start: ir.TimestampV
                         params: Params) -> ir.Table:
     """Per group, the durations `end - start` (null ends skipped) in the params' `unit` (default
     seconds): `value` their `agg` (mean, the default, or median), `total` their sum, `pairs` their count."""
+    return aggregate_by(table, groups, **duration_aggregates(start, end, params))
+
+
+def duration_aggregates(start: ir.TimestampValue, end: ir.TimestampValue, params: Params) -> dict[str, ir.Scalar]:
+    """The `summarize_durations` aggregates of the durations `end - start`."""
     agg, unit = params.get("agg", "mean"), params.get("unit", "seconds")
     if agg not in AGGS or unit not in MICROSECONDS_PER_UNIT:
         raise ConfigError(f"agg is one of {', '.join(AGGS)} and unit one of {', '.join(MICROSECONDS_PER_UNIT)}; "
                           f"got agg={agg!r}, unit={unit!r}")
     duration = micros_between(start, end) / MICROSECONDS_PER_UNIT[unit]
-    return aggregate_by(table, groups, value=duration.mean() if agg == "mean" else duration.quantile(0.5),
-                        total=duration.sum(), pairs=duration.count())
+    return {"value": duration.mean() if agg == "mean" else duration.quantile(0.5), "total": duration.sum(),
+            "pairs": duration.count()}
 
 
 def duration_values(record: dict) -> Values:
@@ -154,6 +227,10 @@ def time_between(store: Store, scope: Scope, params: Params) -> dict[Key, Values
     """The mean or median time from each start event to the first end event after it for the same
     key (see the module docstring for the pairing). value = agg of the durations in `unit`,
     numerator = their sum, denominator = the number of pairs; no value without pairs."""
+    if params.get("first_only", False):
+        index = pairing_members("time_between", params).index(["time_between", params])
+        return {key: duration_values(_member_record(record, index))
+                for key, record in first_pairs(store, scope, "time_between", params).items()}
     pairs, groups = paired_starts(store, scope, params)
     return collect(summarize_durations(pairs, groups, pairs._start_ts, pairs._end_ts, params), scope, duration_values)
 
@@ -163,7 +240,12 @@ def followed_rate(store: Store, scope: Scope, params: Params) -> dict[Key, Value
     """Share of the start events of the period that an end event of the same key follows (at any
     time after); with first_only, of the keys whose first start falls in the period. numerator =
     starts followed, denominator = starts; no value without starts."""
+    to_values = share("followed", "starts")
+    if params.get("first_only", False):
+        index = pairing_members("followed_rate", params).index(["followed_rate", params])
+        return {key: to_values(_member_record(record, index))
+                for key, record in first_pairs(store, scope, "followed_rate", params).items()}
     pairs, groups = paired_starts(store, scope, params)
     expr = aggregate_by(pairs, groups, followed=pairs._end_ts.notnull().ifelse(1, 0).sum(),
                         starts=pairs._start_ts.count())
-    return collect(expr, scope, share("followed", "starts"))
+    return collect(expr, scope, to_values)
