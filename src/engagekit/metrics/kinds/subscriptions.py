@@ -16,34 +16,42 @@ from engagekit.store import Store
 SUBSCRIPTION_EVENTS = ("subscription_started", "subscription_renewed", "subscription_changed", "subscription_cancelled")
 
 
-@shared
 def subscriber_populations(store: Store, scope: Scope) -> dict[Key, dict[str, int]]:
     """Per period and segment: S subscribers at the start, E at the end, N new in the period and
     still subscribers at its end (one who joins and leaves within the period is in neither E nor
     N, so (E - N) / S is exactly the share of S retained),
     L lost (subscribers at the start who are not at the end). A person is a subscriber at time t
     when their last subscription event before t is not a cancellation."""
-    events, _ = filtered_table(store, Source.EVENTS, scope)
-    subs = events.filter(events.event.isin(list(SUBSCRIPTION_EVENTS)))
     results: dict[Key, dict[str, int]] = {}
     for label, start, end in periods_of(scope.start, scope.end, scope.grain):
-        people = _segmented_people(subs, scope)
-        at_start = _active_at(subs, start).rename(active_start="active")
-        at_end = _active_at(subs, end).rename(active_end="active")
-        first = subs.filter(subs.event == "subscription_started").group_by("person_id").aggregate(first_start=ibis._.ts.min())
-        joined = people.left_join(at_start, "person_id").select(people, at_start.active_start)
-        joined = joined.left_join(at_end, "person_id").select(joined, at_end.active_end)
-        joined = joined.left_join(first, "person_id").select(joined, first.first_start)
-        new = (joined.first_start >= timestamp_literal(start)) & (joined.first_start < timestamp_literal(end))
-        start_flag, end_flag = joined.active_start.fill_null(False), joined.active_end.fill_null(False)
-        segment_keys = {f"_by{i}": joined[f"_by{i}"] for i in range(len(scope.by))}
-        aggregates = dict(S=start_flag.ifelse(1, 0).sum(), E=end_flag.ifelse(1, 0).sum(),
-                          N=(new.fill_null(False) & end_flag).ifelse(1, 0).sum(), L=(start_flag & ~end_flag).ifelse(1, 0).sum())
-        expr = joined.group_by(**segment_keys).aggregate(**aggregates) if segment_keys else joined.aggregate(**aggregates)
-        for record in expr.to_pyarrow().to_pylist():
-            segment = tuple((field, record[f"_by{i}"]) for i, field in enumerate(scope.by))
-            results[(label, segment)] = {k: int(record[k] or 0) for k in "SENL"}
+        for segment, populations in _period_populations(store, replace(scope, start=start, end=end, grain=None)).items():
+            results[(label, segment)] = populations
     return results
+
+
+@shared
+def _period_populations(store: Store, scope: Scope) -> dict[tuple, dict[str, int]]:
+    """The populations of the one period [scope.start, scope.end) by segment, queried once per
+    computation for that range (churn and retention of a month, and the monthly churn behind
+    annual churn and CLV)."""
+    events, _ = filtered_table(store, Source.EVENTS, scope)
+    subs = events.filter(events.event.isin(list(SUBSCRIPTION_EVENTS)))
+    start, end = scope.start, scope.end
+    people = _segmented_people(subs, scope)
+    at_start = _active_at(subs, start).rename(active_start="active")
+    at_end = _active_at(subs, end).rename(active_end="active")
+    first = subs.filter(subs.event == "subscription_started").group_by("person_id").aggregate(first_start=ibis._.ts.min())
+    joined = people.left_join(at_start, "person_id").select(people, at_start.active_start)
+    joined = joined.left_join(at_end, "person_id").select(joined, at_end.active_end)
+    joined = joined.left_join(first, "person_id").select(joined, first.first_start)
+    new = (joined.first_start >= timestamp_literal(start)) & (joined.first_start < timestamp_literal(end))
+    start_flag, end_flag = joined.active_start.fill_null(False), joined.active_end.fill_null(False)
+    segment_keys = {f"_by{i}": joined[f"_by{i}"] for i in range(len(scope.by))}
+    aggregates = dict(S=start_flag.ifelse(1, 0).sum(), E=end_flag.ifelse(1, 0).sum(),
+                      N=(new.fill_null(False) & end_flag).ifelse(1, 0).sum(), L=(start_flag & ~end_flag).ifelse(1, 0).sum())
+    expr = joined.group_by(**segment_keys).aggregate(**aggregates) if segment_keys else joined.aggregate(**aggregates)
+    return {tuple((field, record[f"_by{i}"]) for i, field in enumerate(scope.by)): {k: int(record[k] or 0) for k in "SENL"}
+            for record in expr.to_pyarrow().to_pylist()}
 
 
 def _segmented_people(subs: ir.Table, scope: Scope) -> ir.Table:
