@@ -123,7 +123,8 @@ def _start_params(params: Params) -> dict:
 def _first_pairs(store: Store, scope: Scope, start: Params, members: list[list]) -> dict[Key, dict]:
     """With one start per key (first_only), the end paired with it is the earliest end of the key
     at or after the start (the row that follows it on the timeline), so every end event of the
-    members is matched in one join and one grouped minimum."""
+    members is matched in one join and one grouped minimum (the starts are read once: a second
+    reference would make the engine scan their history twice)."""
     keys = _key_parts(start)
     starts, groups = _start_rows(store, scope, start, keys)
     starts = starts.filter(starts._ts >= timestamp_literal(scope.start))
@@ -131,11 +132,9 @@ def _first_pairs(store: Store, scope: Scope, start: Params, members: list[list])
     ends = [_end_rows(store, scope, {"end_event": event, "end_where": where}, keys).mutate(_end=ibis.literal(i))
             for i, (event, where) in enumerate(specs)]
     ends = ends[0].union(*ends[1:]) if len(ends) > 1 else ends[0]
-    started = starts.select(*keys, _start=starts._ts)
-    matched = started.inner_join(ends, [*keys, ends._end_ts >= started._start])
-    firsts = matched.group_by(list(keys)).aggregate(
+    matched = starts.left_join(ends, [*keys, ends._end_ts >= starts._ts]).select(starts, ends._end_ts, ends._end)
+    pairs = matched.group_by([*keys, "_ts", *groups]).aggregate(  # one row per start again
         **{f"_end{i}": matched._end_ts.min(where=matched._end == i) for i in range(len(specs))})
-    pairs = starts.left_join(firsts, list(keys)).select(starts, *[firsts[f"_end{i}"] for i in range(len(specs))])
     aggregates: dict[str, ir.Scalar] = {}
     for index, (kind, params) in enumerate(members):
         end = pairs[f"_end{specs.index((params['end_event'], params.get('end_where')))}"]
