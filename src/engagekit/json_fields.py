@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-import ibis
 import ibis.expr.types as ir
 
 _VALUE = r'("(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*|true|false)'  # a string (quotes kept) or a scalar

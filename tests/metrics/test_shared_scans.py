@@ -11,7 +11,13 @@ from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
 from engagekit.metrics.engine import compute
 from engagekit.store import Store
 from tests.conftest import write
-from tests.portable.test_kpis_escalation import HEADER, KPIS, OCTOBER, ROWS, stage_catalog
+from tests.portable.test_kpis_escalation import (
+    HEADER,
+    KPIS,
+    OCTOBER,
+    ROWS,
+    stage_catalog,
+)
 
 PAIRING = ["escalation_rate", "first_response_time", "resolution_time", "resolution_time_median"]  # ticket_opened
 

@@ -16,16 +16,16 @@ from engagekit.metrics.kinds.registry import (
     aggregate_by,
     collect,
     register,
+    requested,
     share,
+    shared,
 )
-from engagekit.metrics.kinds.timing import duration_values, summarize_durations
-from engagekit.metrics.scope import (
-    Scope,
-    filtered_table,
-    group_keys,
-    scoped_table,
-    timestamp_literal,
+from engagekit.metrics.kinds.timing import (
+    duration_aggregates,
+    duration_values,
+    first_starts,
 )
+from engagekit.metrics.scope import Scope, filtered_table, group_keys, scoped_table
 from engagekit.metrics.spec import Source
 from engagekit.store import Store
 
@@ -64,13 +64,38 @@ def _progress(store: Store, scope: Scope, params: Params) -> tuple[ir.Table, lis
     reached = reached.mutate(_rank=rank)
     completed = reached.filter(reached._rank == steps - 1).select("person_id", _completed=reached._at)
 
-    order = ibis.row_number().over(group_by="person_id", order_by=[events[ts], events.event_id])
-    first = events.mutate(_n=order).filter(ibis._._n == 0)
-    first = first.filter(first[ts] >= timestamp_literal(scope.start), first[ts] < timestamp_literal(scope.end))
+    first = first_starts(events, ts, ["person_id"], scope)
     groups = group_keys(first, ts, scope)
     first = first.select("person_id", _started=first[ts], **groups)
     joined = first.left_join(completed, "person_id").select(first, completed._completed)
     return joined, list(groups)
+
+
+PROGRESS_PARAMS = ("event", "distinct", "steps")  # what defines the progress of people
+
+
+@shared
+def _progress_records(store: Store, scope: Scope, progress: Params, timings: list[Params]) -> dict[Key, dict]:
+    """Per period and segment: `started` and `completed` people, and for each params of
+    `timings` the `time_to_complete` aggregates (prefixed `t{i}_`), in one query over the progress."""
+    people, groups = _progress(store, scope, progress)
+    aggregates = {"completed": people._completed.notnull().ifelse(1, 0).sum(), "started": people.count()}
+    for index, params in enumerate(timings):
+        parts = duration_aggregates(people._started, people._completed, params)
+        aggregates.update({f"t{index}_{name}": value for name, value in parts.items()})
+    return collect(aggregate_by(people, groups, **aggregates), scope, lambda record: record)
+
+
+def _progress_of(store: Store, scope: Scope, params: Params, timing: bool) -> tuple[dict[Key, dict], list[Params]]:
+    """The progress records of `params`' progress, with the timings of every `time_to_complete` KPI
+    of the computation over the same progress (so completion rate and time share a query), and
+    those of `params` when `timing`."""
+    progress = {name: params[name] for name in PROGRESS_PARAMS if name in params}
+    timings = [other for other in requested("time_to_complete")
+               if {name: other[name] for name in PROGRESS_PARAMS if name in other} == progress]
+    if timing and params not in timings:
+        timings.append(params)
+    return _progress_records(store, scope, progress, timings), timings
 
 
 @register("completion_rate", params=("event", "distinct", "steps"))
@@ -78,10 +103,8 @@ def completion_rate(store: Store, scope: Scope, params: Params) -> dict[Key, Val
     """Completion rate = people who reached `steps` distinct `distinct` values of `event` (at any
     time) / people whose first `event` falls in the period (who started). numerator = completers,
     denominator = starters; no value without starters."""
-    people, groups = _progress(store, scope, params)
-    expr = aggregate_by(people, groups, completed=people._completed.notnull().ifelse(1, 0).sum(),
-                        started=people.count())
-    return collect(expr, scope, share("completed", "started"))
+    records, _ = _progress_of(store, scope, params, timing=False)
+    return {key: share("completed", "started")(record) for key, record in records.items()}
 
 
 @register("time_to_complete", params=("event", "distinct", "steps", "agg", "unit"))
@@ -89,6 +112,8 @@ def time_to_complete(store: Store, scope: Scope, params: Params) -> dict[Key, Va
     """Mean or median time from a person's first `event` to the moment they reached `steps`
     distinct values, over the people who started in the period and have completed. value = agg in
     `unit`, numerator = sum, denominator = completers; no value without completers."""
-    people, groups = _progress(store, scope, params)
-    return collect(summarize_durations(people, groups, people._started, people._completed, params), scope,
-                   duration_values)
+    records, timings = _progress_of(store, scope, params, timing=True)
+    prefix = f"t{timings.index(params)}_"
+    return {key: duration_values({name.removeprefix(prefix): value for name, value in record.items()
+                                  if name.startswith(prefix)})
+            for key, record in records.items()}

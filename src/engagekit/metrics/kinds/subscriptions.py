@@ -47,8 +47,8 @@ def _period_populations(store: Store, scope: Scope) -> dict[tuple, dict[str, int
     new = (joined.first_start >= timestamp_literal(start)) & (joined.first_start < timestamp_literal(end))
     start_flag, end_flag = joined.active_start.fill_null(False), joined.active_end.fill_null(False)
     segment_keys = {f"_by{i}": joined[f"_by{i}"] for i in range(len(scope.by))}
-    aggregates = dict(S=start_flag.ifelse(1, 0).sum(), E=end_flag.ifelse(1, 0).sum(),
-                      N=(new.fill_null(False) & end_flag).ifelse(1, 0).sum(), L=(start_flag & ~end_flag).ifelse(1, 0).sum())
+    aggregates = {"S": start_flag.ifelse(1, 0).sum(), "E": end_flag.ifelse(1, 0).sum(),
+                  "N": (new.fill_null(False) & end_flag).ifelse(1, 0).sum(), "L": (start_flag & ~end_flag).ifelse(1, 0).sum()}
     expr = joined.group_by(**segment_keys).aggregate(**aggregates) if segment_keys else joined.aggregate(**aggregates)
     return {tuple((field, record[f"_by{i}"]) for i, field in enumerate(scope.by)): {k: int(record[k] or 0) for k in "SENL"}
             for record in expr.to_pyarrow().to_pylist()}

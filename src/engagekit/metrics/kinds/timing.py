@@ -40,7 +40,13 @@ from engagekit.metrics.kinds.registry import (
     share,
     shared,
 )
-from engagekit.metrics.scope import Scope, filtered_table, group_keys, key_of, timestamp_literal
+from engagekit.metrics.scope import (
+    Scope,
+    filtered_table,
+    group_keys,
+    key_of,
+    timestamp_literal,
+)
 from engagekit.metrics.sources import source_table
 from engagekit.metrics.spec import Source
 from engagekit.store import Store
@@ -85,7 +91,7 @@ def _start_rows(store: Store, scope: Scope, params: Params, keys: dict[str, str]
     if "since_event" in params:
         starts = _within_days_since(store, starts, params)
     if params.get("first_only", False):
-        starts = _first_starts(starts, ts, list(keys), scope)
+        starts = first_starts(starts, ts, list(keys), scope)
     groups = group_keys(starts, ts, scope)
     return starts.select(*keys, _ts=starts[ts], _eid=starts.event_id, **groups), list(groups)
 
@@ -150,7 +156,7 @@ def _member_record(record: dict, index: int) -> dict:
     return {name.removeprefix(prefix): value for name, value in record.items() if name.startswith(prefix)}
 
 
-def _first_starts(starts: ir.Table, ts: str, keys: list[str], scope: Scope) -> ir.Table:
+def first_starts(starts: ir.Table, ts: str, keys: list[str], scope: Scope) -> ir.Table:
     """Each key's first start (earliest, then lowest event id) when it falls in the scope's range.
     The first instant per key is a grouped minimum over all of history; only the starts in the
     range at that instant are ranked (a window over every start of history costs far more)."""
