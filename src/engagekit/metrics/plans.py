@@ -12,6 +12,7 @@ is the Ibis expression itself (their query time dwarfs the compile).
 """
 from __future__ import annotations
 
+import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -24,6 +25,7 @@ PLANS_PER_STORE = 512  # least recently used plans beyond this are dropped
 Plan = Callable[[], list[dict]]
 
 _PLANS: weakref.WeakKeyDictionary[Store, OrderedDict[Hashable, Plan]] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
 
 
 def records(store: Store, key: Hashable | None, build: Callable[[], ir.Table]) -> list[dict]:
@@ -31,14 +33,17 @@ def records(store: Store, key: Hashable | None, build: Callable[[], ir.Table]) -
     built and run this time only)."""
     if key is None:
         return build().to_pyarrow().to_pylist()
-    plans = _PLANS.setdefault(store, OrderedDict())
-    plan = plans.get(key)
+    with _LOCK:  # the read API computes KPIs from several threads
+        plans = _PLANS.setdefault(store, OrderedDict())
+        plan = plans.get(key)
+        if plan is not None:
+            plans.move_to_end(key)
     if plan is None:
-        plan = plans[key] = _compile(store, build())
-        if len(plans) > PLANS_PER_STORE:
-            plans.popitem(last=False)
-    else:
-        plans.move_to_end(key)
+        plan = _compile(store, build())
+        with _LOCK:
+            plans[key] = plan
+            if len(plans) > PLANS_PER_STORE:
+                plans.popitem(last=False)
     return plan()
 
 
