@@ -44,6 +44,7 @@ from engagekit.store import Store
 DEFAULT_SESSION_MAX_HOURS = 24
 DEFAULT_IDLE_SECONDS = 300
 DEFAULT_BOUNCE_SECONDS = 10
+CAMPAIGN = "campaign"  # the property naming a session's campaign
 
 SESSION_COLUMNS = (
     "session_key", "person_id", "customer_id", "anonymous_id", "start_ts", "end_ts", "duration_seconds",
@@ -79,7 +80,7 @@ def sessions(store: Store, rules: SessionRules | None = None, events: ir.Table |
     return _summarise(_assign(interactive, rules), rules)
 
 
-SESSION_INPUTS = ("person_id", "ts", "event_id", "event", "channel", "anonymous_id", "properties")
+SESSION_INPUTS = ("person_id", "ts", "event_id", "event", "channel", "anonymous_id")
 
 
 def _assign(events: ir.Table, rules: SessionRules) -> ir.Table:
@@ -95,7 +96,7 @@ def _assign(events: ir.Table, rules: SessionRules) -> ir.Table:
     its sums are the same. What depends on the order of a tie (the first event's channel, say) is
     taken by `_summarise` as the minimum of (`ts`, `event_id`)."""
     by_person = ibis.window(group_by="person_id", order_by="ts")
-    slim = events.select(*SESSION_INPUTS, known=identified(events))
+    slim = events.select(*SESSION_INPUTS, known=identified(events), properties=_needed_properties(events))
     ordered = slim.mutate(prev_ts=slim.ts.lag().over(by_person))
     gap = micros_between(ordered.prev_ts, ordered.ts)
     new_run = ordered.prev_ts.isnull() | (gap > rules.timeout_minutes * 60 * MICROSECONDS)
@@ -108,6 +109,14 @@ def _assign(events: ir.Table, rules: SessionRules) -> ir.Table:
     in_session_gap = ibis.ifelse(starts_session, ibis.null("int64"), runs.gap_us)
     active = ibis.ifelse(in_session_gap < rules.idle_seconds * MICROSECONDS, in_session_gap, 0)
     return runs.mutate(piece=piece, active_us=active)
+
+
+def _needed_properties(events: ir.Table) -> ir.StringValue:
+    """The properties sessions can read, else null: those of page views (for `landing_path`) and
+    those that name a campaign (`campaign` of the first event; `json_text` finds no value without
+    the quoted key). Most events carry neither, and every byte carried is sorted twice."""
+    wanted = events.event.isin(PAGE_VIEWS) | events.properties.contains(f'"{CAMPAIGN}"')
+    return ibis.ifelse(wanted, events.properties, ibis.null("string"))
 
 
 def _piece(run_start: ir.TimestampValue, ts: ir.TimestampValue, max_us: int) -> ir.IntegerValue:
@@ -147,5 +156,5 @@ def _summarise(e: ir.Table, rules: SessionRules) -> ir.Table:
         engaged=~bounced,
         active_seconds=s.active_us / MICROSECONDS,
         landing_path=json_text(s.landing_properties, "path"),
-        campaign=json_text(s.first.properties, "campaign"),
+        campaign=json_text(s.first.properties, CAMPAIGN),
     ).select(*SESSION_COLUMNS)
