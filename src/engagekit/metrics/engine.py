@@ -116,7 +116,7 @@ def _compute_scope(store: Store, metrics: list[Metric], scope: Scope) -> dict[tu
     by_scan: dict[tuple, list[tuple[str, str, Measure]]] = defaultdict(list)
     for metric in metrics:
         for role, measure in measures_of(metric).items():
-            by_scan[_scan_group(measure, scope)].append((metric.name, role, measure))
+            by_scan[_scan_group(measure)].append((metric.name, role, measure))
     raw: dict[tuple[str, Key], dict[str, float | None]] = defaultdict(dict)
     for (source, window, *_), wanted in by_scan.items():
         for key, values in _scan(store, source, window, wanted, scope).items():
@@ -144,13 +144,12 @@ def _compute_scope(store: Store, metrics: list[Metric], scope: Scope) -> dict[tu
     return out
 
 
-def _scan_group(measure: Measure, scope: Scope) -> tuple[Source, str, bool, bool]:
+def _scan_group(measure: Measure) -> tuple[Source, str, bool]:
     """Which shared scan reads a measure: one per source and window, split further by whether
-    the scan must resolve people (the identity join, which counts and sums skip) and whether it
-    reads only named events (then it filters to them before anything else). So the one measure
-    over every event does not make the counts of a few events read and join the whole range."""
-    people = measure.source == Source.EVENTS and _needs_people([measure], scope)  # other sources carry person_id
-    return (measure.source, measure.window, people, bool(measure.events))
+    the measure reads only named events (that scan filters to them before anything else, the
+    identity join included). So a measure over every event does not make the counts of a few
+    events read and join the whole range."""
+    return (measure.source, measure.window, bool(measure.events))
 
 
 def _scan(store: Store, source: Source, window: str, wanted: list[tuple[str, str, Measure]],
