@@ -1,8 +1,10 @@
 """compute(): KPIs over a date range, by period and segment, against a comparison and a target.
 
-Every measure over the same source shares one scan: the engine groups the measures of all
-requested metrics by source and runs one aggregate per source with a filtered reduction per
-measure. Python-kind metrics (registered in metrics/kinds/) run their own expressions.
+Measures over the same source share scans: the engine groups the measures of all requested
+metrics by source (and, for events, by whether they name their events) and runs one aggregate
+per group with a filtered reduction per measure; each aggregate's compiled query is reused by
+later calls (metrics/plans.py). Python-kind metrics (registered in metrics/kinds/) run their own
+expressions, sharing queries within a computation (kinds.sharing). See docs/kpi-engine.md.
 """
 from __future__ import annotations
 
