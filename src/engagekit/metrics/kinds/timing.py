@@ -105,13 +105,13 @@ def _end_rows(store: Store, scope: Scope, params: Params, keys: dict[str, str]) 
 
 
 def first_pairs(store: Store, scope: Scope, kind: str, params: Params) -> dict[Key, dict]:
-    """Records of the first-only pairing KPIs of the computation that share `params`' starts,
-    computed in one query (the KPIs of one start event, such as a ticket's first response,
-    resolution and escalation, read its history once); this KPI's columns are prefixed `p{i}_`
-    with `i` its index among `pairing_members`."""
+    """The aggregates of one first-only pairing KPI by period and segment, from the one query of
+    all the pairing KPIs of the computation that share its starts (the KPIs of one start event,
+    such as a ticket's first response, resolution and escalation, read its history once)."""
     members = pairing_members(kind, params)
-    start = {name: params[name] for name in START_PARAMS if name in params}
-    return _first_pairs(store, scope, start, members)
+    prefix = f"p{members.index([kind, params])}_"
+    return {key: {name.removeprefix(prefix): value for name, value in record.items() if name.startswith(prefix)}
+            for key, record in _first_pairs(store, scope, _start_params(params), members).items()}
 
 
 def pairing_members(kind: str, params: Params) -> list[list]:
@@ -132,8 +132,7 @@ def _first_pairs(store: Store, scope: Scope, start: Params, members: list[list])
     members is matched in one join and one grouped minimum (the starts are read once: a second
     reference would make the engine scan their history twice)."""
     keys = _key_parts(start)
-    starts, groups = _start_rows(store, scope, start, keys)
-    starts = starts.filter(starts._ts >= timestamp_literal(scope.start))
+    starts, groups = _start_rows(store, scope, start, keys)  # first starts, in the range
     specs = list(dict.fromkeys((p["end_event"], p.get("end_where")) for _, p in members))
     ends = [_end_rows(store, scope, {"end_event": event, "end_where": where}, keys).mutate(_end=ibis.literal(i))
             for i, (event, where) in enumerate(specs)]
@@ -149,11 +148,6 @@ def _first_pairs(store: Store, scope: Scope, start: Params, members: list[list])
         aggregates.update({f"p{index}_{name}": value for name, value in parts.items()})
     expr = aggregate_by(pairs, groups, **aggregates)
     return {key_of(record, scope): record for record in expr.to_pyarrow().to_pylist()}
-
-
-def _member_record(record: dict, index: int) -> dict:
-    prefix = f"p{index}_"
-    return {name.removeprefix(prefix): value for name, value in record.items() if name.startswith(prefix)}
 
 
 def first_starts(starts: ir.Table, ts: str, keys: list[str], scope: Scope) -> ir.Table:
@@ -233,9 +227,7 @@ def time_between(store: Store, scope: Scope, params: Params) -> dict[Key, Values
     key (see the module docstring for the pairing). value = agg of the durations in `unit`,
     numerator = their sum, denominator = the number of pairs; no value without pairs."""
     if params.get("first_only", False):
-        index = pairing_members("time_between", params).index(["time_between", params])
-        return {key: duration_values(_member_record(record, index))
-                for key, record in first_pairs(store, scope, "time_between", params).items()}
+        return {key: duration_values(record) for key, record in first_pairs(store, scope, "time_between", params).items()}
     pairs, groups = paired_starts(store, scope, params)
     return collect(summarize_durations(pairs, groups, pairs._start_ts, pairs._end_ts, params), scope, duration_values)
 
@@ -247,9 +239,7 @@ def followed_rate(store: Store, scope: Scope, params: Params) -> dict[Key, Value
     starts followed, denominator = starts; no value without starts."""
     to_values = share("followed", "starts")
     if params.get("first_only", False):
-        index = pairing_members("followed_rate", params).index(["followed_rate", params])
-        return {key: to_values(_member_record(record, index))
-                for key, record in first_pairs(store, scope, "followed_rate", params).items()}
+        return {key: to_values(record) for key, record in first_pairs(store, scope, "followed_rate", params).items()}
     pairs, groups = paired_starts(store, scope, params)
     expr = aggregate_by(pairs, groups, followed=pairs._end_ts.notnull().ifelse(1, 0).sum(),
                         starts=pairs._start_ts.count())
