@@ -119,10 +119,14 @@ def _compute_scope(store: Store, metrics: list[Metric], scope: Scope) -> dict[tu
     for metric in metrics:
         for role, measure in measures_of(metric).items():
             by_scan[_scan_group(measure)].append((metric.name, role, measure))
+    found = {group: _scan(store, group[0], group[1], wanted, scope) for group, wanted in by_scan.items()}
+    keys: dict[tuple, set[Key]] = defaultdict(set)  # the periods and segments of each source and window
+    for group, results in found.items():
+        keys[group[:2]].update(results)
     raw: dict[tuple[str, Key], dict[str, float | None]] = defaultdict(dict)
-    for (source, window, *_), wanted in by_scan.items():
-        for key, values in _scan(store, source, window, wanted, scope).items():
-            for (name, role), value in values.items():
+    for group, wanted in by_scan.items():
+        for key in keys[group[:2]]:
+            for (name, role), value in (found[group].get(key) or _no_rows(wanted)).items():
                 raw[(name, key)][role] = value
     out: dict[tuple[str, Key], tuple] = {}
     for metric in metrics:
@@ -144,6 +148,18 @@ def _compute_scope(store: Store, metrics: list[Metric], scope: Scope) -> dict[tu
                 value = roles.get(VALUE)
                 out[(name, key)] = (None if value is None else float(value) * metric.scale, None, None)
     return out
+
+
+def _no_rows(wanted: list[tuple[str, str, Measure]]) -> dict[tuple[str, str], float | None]:
+    """The values of measures in a period or segment where their scan found none of their rows but
+    another scan of the same source did: zero counts and sums, no means or quantiles, as one
+    aggregate over both would give."""
+    values: dict[tuple[str, str], float | None] = {}
+    for name, role, measure in wanted:
+        values[(name, role)] = 0.0 if measure.agg in (Agg.COUNT, Agg.DISTINCT, Agg.SUM) else None
+        if measure.agg == Agg.MEAN:
+            values.update({(name, "n"): 0.0, (name, "sum_squares"): None})
+    return values
 
 
 def _scan_group(measure: Measure) -> tuple[Source, str, bool]:
