@@ -7,8 +7,8 @@ source, the range, grain, segments and filter), so a KPI asked again (a dashboar
 same month for another view) is run, not rebuilt and recompiled. Results are never kept: a plan
 reads the store's current rows each time.
 
-On DuckDB a plan is the SQL Ibis compiled, run on the backend's connection; on other engines it
-is the Ibis expression itself (their query time dwarfs the compile).
+A plan is what `Store.prepare` makes of the expression: on DuckDB the SQL Ibis compiled, on
+other engines the expression itself (their query time dwarfs the compile).
 """
 from __future__ import annotations
 
@@ -48,8 +48,5 @@ def records(store: Store, key: Hashable | None, build: Callable[[], ir.Table]) -
 
 
 def _compile(store: Store, expr: ir.Table) -> Plan:
-    if store.engine_name != "duckdb":
-        return lambda: expr.to_pyarrow().to_pylist()
-    backend = store.backend
-    sql = backend.compile(expr)
-    return lambda: backend.con.sql(sql).to_arrow_table().to_pylist()
+    run = store.prepare(expr)
+    return lambda: run().to_pylist()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import ibis
@@ -68,6 +68,12 @@ class DuckDBEngine:
     def wall_clock(self, utc: ir.TimestampValue, zone: str) -> ir.TimestampValue:
         """The wall-clock time in `zone` of a UTC timestamp."""
         return _duckdb_wall_clock(zone, utc.cast(dt.Timestamp(timezone="UTC")))
+
+    def prepare(self, query: ir.Table) -> Callable[[], pa.Table]:
+        """`query` compiled to SQL once, run on each call: compiling (Ibis rewrites, sqlglot)
+        costs milliseconds of Python, as much as a simple query over millions of rows."""
+        sql = self.backend.compile(query)
+        return lambda: self.backend.con.sql(sql).to_arrow_table()
 
     def replace(self, name: str, table: ir.Table) -> None:
         """Create or overwrite `name` from an expression (inside the open transaction, if any)."""
@@ -163,6 +169,10 @@ class SparkEngine:
     def wall_clock(self, utc: ir.TimestampValue, zone: str) -> ir.TimestampValue:
         """The wall-clock time in `zone` of a UTC timestamp."""
         return _spark_wall_clock(utc, zone)
+
+    def prepare(self, query: ir.Table) -> Callable[[], pa.Table]:
+        """`query`, run on each call (a Spark job dwarfs the compile)."""
+        return query.to_pyarrow
 
     def replace(self, name: str, table: ir.Table) -> None:
         """Write the rows as this warehouse's Parquet folder `name` and point the catalog at it

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import ibis
 import ibis.expr.types as ir
@@ -64,6 +64,10 @@ class Store:
     def local_time(self, utc: ir.TimestampValue) -> ir.TimestampValue:
         """A UTC timestamp as wall-clock time in the project timezone (unchanged for UTC)."""
         return utc if self.timezone == "UTC" else self.engine.wall_clock(utc, self.timezone)
+
+    def prepare(self, query: ir.Table) -> Callable[[], pa.Table]:
+        """A query made ready to run again and again (each call reads the current rows)."""
+        return self.engine.prepare(query)
 
     def has_table(self, name: str) -> bool:
         return name in self.backend.list_tables()
