@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
+from engagekit.metrics.catalog import load_catalog
 from engagekit.metrics.engine import compute
 from engagekit.store import Store
 from tests.conftest import write
@@ -63,3 +64,26 @@ def test_repeated_compute_reads_new_rows(story: Store, tmp_path: Path) -> None:
     more = write(tmp_path / "more.csv", f"{HEADER}\n2024-10-21T12:00:00Z,ticket_opened,c2,T8,,,,,,,\n")
     ingest_file(story, more, IngestOptions(), Vocabulary())
     assert compute(story, catalog, ["support_tickets"], *OCTOBER).value("support_tickets") == 6  # T1..T5, T8
+
+
+ORDERS = """\
+timestamp,event,userId,revenue
+2024-10-01T10:00:00Z,product_viewed,u1,
+2024-10-01T10:05:00Z,order_completed,u1,30
+2024-10-03T09:00:00Z,order_completed,u2,20
+"""
+
+
+def test_a_series_has_every_period_alone_or_together(store: Store, tmp_path: Path) -> None:
+    """Day 2 has no order: orders read 0 there (not a missing point), whether computed alone or
+    beside a KPI with rows that day; a ratio with nothing to divide reads no value."""
+    ingest_file(store, write(tmp_path / "orders.csv", ORDERS), IngestOptions(), Vocabulary())
+    catalog = load_catalog()
+    days = (date(2024, 10, 1), date(2024, 10, 4))
+    alone = {row.period: row.value for row in compute(store, catalog, ["orders"], *days, grain="day").rows}
+    assert alone == {date(2024, 10, 1): 1, date(2024, 10, 2): 0, date(2024, 10, 3): 1}
+    together = compute(store, catalog, ["orders", "revenue", "average_order_value"], *days, grain="day")
+    by_day = {(row.metric, row.period): row.value for row in together.rows}
+    assert by_day[("orders", date(2024, 10, 2))] == 0 and by_day[("revenue", date(2024, 10, 2))] == 0
+    assert by_day[("average_order_value", date(2024, 10, 2))] is None  # revenue 0 / orders 0
+    assert by_day[("average_order_value", date(2024, 10, 3))] == 20

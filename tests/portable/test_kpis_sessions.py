@@ -55,5 +55,7 @@ def test_session_kpis(store: Store, tmp_path: Path) -> None:
     assert result.value("engaged_session_rate") == pytest.approx(2 / 4)
     assert result.value("active_time_per_user") == pytest.approx((180 + 60) / 2)
     by_day = compute(store, load_catalog(), ["sessions"], *OCTOBER, grain="day")
+    # every day of October is a point of the series; days without sessions read 0
     assert [(r.period, r.value) for r in by_day.rows] == [
-        (date(2024, 10, 1), 1), (date(2024, 10, 2), 2), (date(2024, 10, 3), 1)]
+        (date(2024, 10, 1), 1), (date(2024, 10, 2), 2), (date(2024, 10, 3), 1),
+        *((date(2024, 10, day), 0) for day in range(4, 32))]

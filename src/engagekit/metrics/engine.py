@@ -123,6 +123,9 @@ def _compute_scope(store: Store, metrics: list[Metric], scope: Scope) -> dict[tu
     keys: dict[tuple, set[Key]] = defaultdict(set)  # the periods and segments of each source and window
     for group, results in found.items():
         keys[group[:2]].update(results)
+    if scope.grain:
+        for source_keys in keys.values():
+            source_keys.update(_every_period(scope, source_keys))
     raw: dict[tuple[str, Key], dict[str, float | None]] = defaultdict(dict)
     for group, wanted in by_scan.items():
         for key in keys[group[:2]]:
@@ -148,6 +151,13 @@ def _compute_scope(store: Store, metrics: list[Metric], scope: Scope) -> dict[tu
                 value = roles.get(VALUE)
                 out[(name, key)] = (None if value is None else float(value) * metric.scale, None, None)
     return out
+
+
+def _every_period(scope: Scope, found: set[Key]) -> set[Key]:
+    """Every period of the range for every segment found (the overall one when not segmenting):
+    in a series, a period without rows reads zero for counts and sums, not as a missing point."""
+    segments = {segment for _, segment in found} or ({()} if not scope.by else set())
+    return {(label, segment) for label, _, _ in periods_of(scope.start, scope.end, scope.grain) for segment in segments}
 
 
 def _no_rows(wanted: list[tuple[str, str, Measure]]) -> dict[tuple[str, str], float | None]:
