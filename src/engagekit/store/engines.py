@@ -14,6 +14,7 @@ from pathlib import Path
 
 import ibis
 import ibis.expr.datatypes as dt
+import ibis.expr.operations as ops
 import ibis.expr.schema as sch
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -71,7 +72,10 @@ class DuckDBEngine:
 
     def prepare(self, query: ir.Table) -> Callable[[], pa.Table]:
         """`query` compiled to SQL once, run on each call: compiling (Ibis rewrites, sqlglot)
-        costs milliseconds of Python, as much as a simple query over millions of rows."""
+        costs milliseconds of Python, as much as a simple query over millions of rows. A query
+        over in-memory tables runs through Ibis each time (Ibis registers those when it runs)."""
+        if query.op().find(ops.InMemoryTable):
+            return query.to_pyarrow
         sql = self.backend.compile(query)
         return lambda: self.backend.con.sql(sql).to_arrow_table()
 
