@@ -5,7 +5,7 @@ SQL for the same numbers, in the same run.
     python bench/metrics.py [--customers 105000]                    # about 20M events, in a temp folder
     python bench/metrics.py --store /tmp/bench20m_metrics           # generate and load once, reuse after
 
-With `--store PATH` the demo files and the DuckDB store live in PATH: the first run generates and
+With `--store FOLDER` the demo files and the DuckDB store live in FOLDER (bench/demo_store.py): the first run generates and
 loads them, later runs reuse the loaded store (each run appends one more day of events, a copy
 of the last day shifted by a day, to time the incremental derive).
 
@@ -20,27 +20,22 @@ engagekit/metrics/plans.py).
 from __future__ import annotations
 
 import argparse
-import contextlib
-import tempfile
 import time
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from demo_store import add_store_options, bench_folder, demo_store
 from rich.console import Console
 from rich.table import Table
 
-from engagekit.config import Settings
-from engagekit.demo.generate import DemoSpec, generate
-from engagekit.demo.load import load_demo
 from engagekit.derive import build_derived
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
 from engagekit.metrics.catalog import load_catalog
 from engagekit.metrics.engine import compute
-from engagekit.store import Store, connect
+from engagekit.store import Store
 
 MONTH = (date(2026, 10, 1), date(2026, 11, 1))
 RANGE = "ts >= TIMESTAMP '2026-10-01' AND ts < TIMESTAMP '2026-11-01'"
@@ -64,7 +59,6 @@ HAND_SQL = {
     "cart_abandonment_rate": f"""SELECT 1 - COUNT(*) FILTER (WHERE carted AND converted) / COUNT(*) FILTER (WHERE carted)
                                  FROM sessions WHERE {SESSIONS}""",
 }
-STORE_FILE = "bench.duckdb"
 REPEATS = 3  # each KPI and its SQL run alternately this many times; each side's best time counts
 
 
@@ -72,30 +66,6 @@ def timed(function, *args, **kwargs):
     started = time.perf_counter()
     result = function(*args, **kwargs)
     return result, time.perf_counter() - started
-
-
-@contextlib.contextmanager
-def bench_folder(path: str | None) -> Iterator[Path]:
-    """The folder given with --store, else a temporary one removed afterwards."""
-    if path:
-        Path(path).mkdir(parents=True, exist_ok=True)
-        yield Path(path)
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        yield Path(tmp)
-
-
-def load(folder: Path, customers: int, console: Console) -> Store:
-    """The loaded store of `folder`, generating and ingesting the demo company on first use."""
-    store = connect(f"duckdb:///{folder / STORE_FILE}")
-    if store.count("events"):
-        console.print(f"reusing {folder / STORE_FILE} ({store.count('events'):,} events)")
-        return store
-    files, generate_s = timed(generate, DemoSpec(customers=customers), folder / "files")
-    _, ingest_s = timed(load_demo, store, files, Settings())
-    events = store.count("events")
-    console.print(f"generate {generate_s:.1f} s, ingest {ingest_s:.1f} s ({events / ingest_s:,.0f} events/s)")
-    return store
 
 
 def next_day_file(store: Store, folder: Path) -> Path:
@@ -114,12 +84,11 @@ def next_day_file(store: Store, folder: Path) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", type=int, default=105_000)
-    parser.add_argument("--store", help="folder to keep (and on later runs reuse) the generated, loaded store")
+    add_store_options(parser)
     args = parser.parse_args()
     console = Console()
     with bench_folder(args.store) as folder:
-        store = load(folder, args.customers, console)
+        store = demo_store(folder, args.customers, console, derive=False)  # the derive is timed below
         _, full_s = timed(build_derived, store, full=True)
         day = next_day_file(store, folder)
         report, ingest_day_s = timed(ingest_file, store, day, IngestOptions(source="next_day"), Vocabulary())
