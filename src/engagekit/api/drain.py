@@ -101,6 +101,7 @@ class Drainer:
             with self.store_lock:
                 reports = ingest_segment(self.store, path, self.vocabulary, self.rules, batches)
             self.spool.done(path)
+            self.last_error = None  # here, not when the pass ends: under steady load a pass goes on
             drained += 1
             for report in reports:
                 log.info("drained %s: received=%d stored=%d duplicate=%d quarantined=%d", report.file,
