@@ -54,7 +54,7 @@ def bench(store: Store, console: Console) -> None:
     slowest = 0.0
     for name in AUDIENCES:
         report, content_s, content_cpu = cpu_timed(build_report, store, catalog, name, *PERIOD)
-        html, html_s = timed(render, report, "html")
+        _, html_s = timed(render, report, "html")
         pdf, pdf_s = timed(render, report, "pdf")
         slowest = max(slowest, content_s + pdf_s, content_s + html_s)
         table.add_row(name, f"{content_s:.1f}", f"{content_cpu:.1f}", f"{html_s:.2f}", f"{pdf_s:.1f}",
