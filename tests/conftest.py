@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from engagekit.metrics.catalog import Catalog, builtin_files, load_file
 from engagekit.store import Store, connect
 
 ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
@@ -34,6 +35,12 @@ def store(engine: str, tmp_path: Path) -> Iterator[Store]:
 def duckdb_store(tmp_path: Path) -> Iterator[Store]:
     with connect(f"duckdb:///{tmp_path / 'engagekit.duckdb'}") as opened:
         yield opened
+
+
+def catalog_file(name: str) -> Catalog:
+    """One file of the built-in catalog alone (e.g. "purchase.yaml"), so a test checks that file
+    whatever else the catalog holds."""
+    return Catalog(load_file(next(path for path in builtin_files() if path.name == name)))
 
 
 def write(path: Path, text: str) -> Path:

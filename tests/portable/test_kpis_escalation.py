@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
-from engagekit.metrics.catalog import Catalog, builtin_files, load_file
+from engagekit.metrics.catalog import Catalog
 from engagekit.metrics.engine import compute
 from engagekit.store import Store
-from tests.conftest import write
+from tests.conftest import catalog_file, write
 
 OCTOBER = (date(2024, 10, 1), date(2024, 11, 1))
 NOVEMBER = (date(2024, 11, 1), date(2024, 12, 1))
@@ -77,7 +77,7 @@ ROWS = [
 
 def stage_catalog() -> Catalog:
     """The KPIs of catalog/escalation.yaml alone, so the test checks this file whatever else the catalog holds."""
-    return Catalog(load_file(next(path for path in builtin_files() if path.name == "escalation.yaml")))
+    return catalog_file("escalation.yaml")
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
-from engagekit.metrics.catalog import Catalog, builtin_files, load_file
+from engagekit.metrics.catalog import Catalog
 from engagekit.metrics.engine import compute
 from engagekit.store import Store
-from tests.conftest import write
+from tests.conftest import catalog_file, write
 
 SEPTEMBER = (date(2024, 9, 1), date(2024, 10, 1))
 OCTOBER = (date(2024, 10, 1), date(2024, 11, 1))
@@ -86,7 +86,7 @@ ROWS = [
 
 def stage_catalog() -> Catalog:
     """The KPIs of catalog/onboarding.yaml alone, so the test checks this file whatever else the catalog holds."""
-    return Catalog(load_file(next(path for path in builtin_files() if path.name == "onboarding.yaml")))
+    return catalog_file("onboarding.yaml")
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 """Repeated behaviour per person: the repeat share (people who did something at least `min_count`
-times among those who did it at all) and the completion of a set of distinct steps (people who
-reached `steps` distinct values of a property, such as all the steps of an onboarding).
+times among those who did it at all), first-timers and returners (people doing something for the
+first time ever, or again after earlier periods: a shop's new and returning customers) and the
+completion of a set of distinct steps (people who reached `steps` distinct values of a property,
+such as all the steps of an onboarding).
 """
 from __future__ import annotations
 
@@ -9,12 +11,14 @@ import ibis.expr.types as ir
 
 from engagekit.errors import ConfigError
 from engagekit.json_fields import json_text
+from engagekit.metrics.kinds.activity import period_labels, required_events
 from engagekit.metrics.kinds.registry import (
     Key,
     Params,
     Values,
     aggregate_by,
     collect,
+    grouped,
     register,
     requested,
     share,
@@ -25,7 +29,13 @@ from engagekit.metrics.kinds.timing import (
     duration_values,
     first_starts,
 )
-from engagekit.metrics.scope import Scope, filtered_table, group_keys, scoped_table
+from engagekit.metrics.scope import (
+    Scope,
+    filtered_table,
+    group_keys,
+    scoped_table,
+    timestamp_literal,
+)
 from engagekit.metrics.spec import Source
 from engagekit.store import Store
 
@@ -45,6 +55,39 @@ def repeat_share(store: Store, scope: Scope, params: Params) -> dict[Key, Values
     expr = aggregate_by(per_person, list(groups), repeaters=(per_person._n >= min_count).ifelse(1, 0).sum(),
                         people=per_person.count())
     return collect(expr, scope, share("repeaters", "people"))
+
+
+@register("first_timers", params=("events",))
+def first_timers(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
+    """First-timers = people whose first `events` event ever falls in the period, each counted in
+    the period and segment of that first event (for orders: first-time buyers, a shop's new
+    customers when it has no sign-ups). value = numerator = people; every period of the range
+    has a value, 0 without first-timers."""
+    history, ts = filtered_table(store, Source.EVENTS, scope)
+    history = history.filter(history.event.isin(required_events(params, "first_timers")))
+    firsts = first_starts(history, ts, ["person_id"], scope)
+    counts = collect(grouped(firsts, ts, scope, people=firsts.count()), scope,
+                     lambda record: (float(record["people"]), float(record["people"]), None))
+    segments = {segment for _, segment in counts} | (set() if scope.by else {()})
+    return {(label, segment): counts.get((label, segment), (0.0, 0.0, None))
+            for label in period_labels(scope) for segment in segments}
+
+
+@register("returning_share", params=("events",))
+def returning_share(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
+    """Returning rate = people who did `events` in the period and had done one before the period
+    began / people who did `events` in the period (for orders: Shopify's returning customer rate).
+    numerator = returners, denominator = people; no value without people."""
+    history, ts = filtered_table(store, Source.EVENTS, scope)
+    history = history.filter(history.event.isin(required_events(params, "returning_share")))
+    firsts = history.group_by("person_id").aggregate(_first=history[ts].min())
+    in_range = history.filter(history[ts] >= timestamp_literal(scope.start), history[ts] < timestamp_literal(scope.end))
+    groups = group_keys(in_range, ts, scope)
+    people = in_range.select("person_id", **groups).distinct()
+    began = people._period.cast("timestamp") if scope.grain else timestamp_literal(scope.start)
+    people = people.join(firsts, "person_id").mutate(_returning=(ibis._._first < began).ifelse(1, 0))
+    expr = aggregate_by(people, list(groups), returners=people._returning.sum(), people=people.count())
+    return collect(expr, scope, share("returners", "people"))
 
 
 def _progress(store: Store, scope: Scope, params: Params) -> tuple[ir.Table, list[str]]:

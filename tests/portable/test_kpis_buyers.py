@@ -1,0 +1,68 @@
+"""First-time buyers and the returning customer rate (catalog/purchase.yaml) on one small story,
+computed on every engine."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
+from engagekit.metrics.engine import compute
+from engagekit.store import Store
+from tests.conftest import catalog_file, write
+
+KPIS = ["first_time_buyers", "returning_customer_rate"]
+HEADER = "timestamp,event,userId"
+ROWS = [
+    "2024-08-01T12:00:00Z,order_completed,n6",  # n6's first order, in August
+    "2024-09-15T12:00:00Z,order_completed,n1",  # n1's first order, in September
+    "2024-09-20T12:00:00Z,checkout_started,n7",  # a checkout is not an order
+    "2024-10-02T12:00:00Z,order_completed,n2",  # n2's first order ...
+    "2024-10-20T12:00:00Z,order_completed,n2",  # ... and its second, in the same month
+    "2024-10-03T12:00:00Z,order_completed,n7",  # n7's first order
+    "2024-10-05T12:00:00Z,order_completed,n1",  # n1 again
+    "2024-10-10T12:00:00Z,order_completed,n6",  # n6 again, after a month without orders
+    "2024-10-31T23:59:59Z,order_completed,n3",  # n3's first order, the last second of October
+    "2024-11-01T00:00:00Z,order_completed,n4",  # n4's first order, the first second of November
+    "2024-10-12T12:00:00Z,signed_up,n5",  # n5 never orders
+    "2024-10-12T12:01:00Z,page_viewed,n5",
+]
+
+
+@pytest.fixture
+def story(store: Store, tmp_path: Path) -> Store:
+    ingest_file(store, write(tmp_path / "buyers.csv", "\n".join([HEADER, *ROWS]) + "\n"), IngestOptions(),
+                Vocabulary())
+    return store
+
+
+def test_october_first_timers_and_returners(story: Store) -> None:
+    result = compute(story, catalog_file("purchase.yaml"), KPIS, date(2024, 10, 1), date(2024, 11, 1))
+    # First order ever in October: n2 (twice, counted once), n7, n3 -> 3.
+    assert result.value("first_time_buyers") == 3
+    # October buyers n1, n2, n3, n6, n7 = 5; ordered before 1 October: n1, n6 -> 2 / 5.
+    rate = result.for_metric("returning_customer_rate")[0]
+    assert (rate.value, rate.numerator, rate.denominator) == (pytest.approx(0.4), 2, 5)
+
+
+def test_each_month_counts_against_its_own_start(story: Store) -> None:
+    result = compute(story, catalog_file("purchase.yaml"), KPIS, date(2024, 9, 1), date(2025, 1, 1), grain="month")
+    firsts = {row.period: row.value for row in result.for_metric("first_time_buyers")}
+    # September n1; October n2, n7, n3; November n4; December none (a count reads 0).
+    assert firsts == {date(2024, 9, 1): 1, date(2024, 10, 1): 3, date(2024, 11, 1): 1, date(2024, 12, 1): 0}
+    returning = {row.period: row.value for row in result.for_metric("returning_customer_rate")}
+    # September: n1's first order -> 0 / 1; October 2 / 5; November: n4's first -> 0 / 1;
+    # December: no buyers, no value.
+    assert returning[date(2024, 9, 1)] == 0.0
+    assert returning[date(2024, 10, 1)] == pytest.approx(0.4)
+    assert returning[date(2024, 11, 1)] == 0.0
+    assert returning.get(date(2024, 12, 1)) is None
+
+
+def test_a_two_month_range_counts_before_its_first_day(story: Store) -> None:
+    result = compute(story, catalog_file("purchase.yaml"), KPIS, date(2024, 9, 1), date(2024, 11, 1))
+    # First orders from 1 September to 31 October: n1, n2, n7, n3 -> 4 (n6's was in August).
+    assert result.value("first_time_buyers") == 4
+    # Buyers n1, n2, n3, n6, n7; only n6 ordered before 1 September -> 1 / 5.
+    assert result.value("returning_customer_rate") == pytest.approx(0.2)
