@@ -79,6 +79,11 @@ def test_compute_orders_revenue_conversion(client: TestClient) -> None:
     assert (values["conversion_rate"]["numerator"], values["conversion_rate"]["denominator"]) == (1, 3)
     by_day = client.get("/api/v1/metrics/compute", params={"names": "orders", "grain": "day", **RANGE}).json()
     assert {(r["period"], r["value"]) for r in by_day["rows"] if r["value"]} == {("2024-10-01", 1), ("2024-10-03", 1)}
+    assert by_day["partial_periods"] == []
+    by_week = client.get("/api/v1/metrics/compute", params={"names": "orders", "grain": "week", **RANGE}).json()
+    # Tuesday 1 Oct .. Monday 7 Oct: the week of 30 Sep keeps 6 of its days, the week of 7 Oct one.
+    assert by_week["partial_periods"] == [{"period": "2024-09-30", "days": 6, "of": 7},
+                                          {"period": "2024-10-07", "days": 1, "of": 7}]
 
 
 def test_bad_input_is_400_naming_the_problem(client: TestClient) -> None:

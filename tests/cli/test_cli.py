@@ -100,3 +100,14 @@ def test_ranges_outside_1900_2200_or_over_20_years_are_user_errors(tmp_path: Pat
     assert "Traceback" not in ancient.stderr
     long = run(tmp_path, "metrics", "compute", "orders", "--from", "1950-01-01", "--to", "2000-01-01")
     assert long.returncode == 2 and "at most 7320 days" in long.stderr
+
+
+def test_a_series_marks_the_periods_the_range_cuts_short(tmp_path: Path) -> None:
+    assert run(tmp_path, "ingest", str(cdnow_path("sample")), "--format", "whitespace",
+               "--columns", "sample_id,customer_id,date,number_of_cds,dollar_value", "--event", "order_completed",
+               "--ts-format", "%Y%m%d", "--map", "dollar_value=revenue").returncode == 0
+    shown = run(tmp_path, "metrics", "compute", "orders", "--from", "1997-01-15", "--to", "1997-07-01",
+                "--grain", "quarter")
+    assert shown.returncode == 0, shown.stderr
+    assert "1997-01-01*" in shown.stdout and "1997-04-01*" not in shown.stdout
+    assert "the range holds 76 of the quarter's 90 days" in " ".join(shown.stdout.split())

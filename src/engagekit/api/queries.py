@@ -82,12 +82,21 @@ class MetricRowOut(BaseModel):
     sum_squares: float | None
 
 
+class PartialPeriodOut(BaseModel):
+    """A period the range cuts short: its counts and sums cover only `days` of its `of` days."""
+
+    period: date
+    days: int
+    of: int
+
+
 class MetricResultOut(BaseModel):
     """The rows of one computation and the query that produced them."""
 
     start: date
     end: date
     grain: str | None
+    partial_periods: list[PartialPeriodOut]
     by: list[str]
     compare: str | None
     rows: list[MetricRowOut]

@@ -152,11 +152,12 @@ def print_result(result: MetricResult, catalog: Catalog) -> None:
     for name in columns:
         table.add_column(name, justify="right" if name in ("value", "previous", "change", "target") else "left",
                          no_wrap=name != "KPI")
+    partial = result.partial_periods()
     for row in result.rows:
         metric = catalog.get(row.metric)
         cells = [metric.label]
         if result.grain:
-            cells.append(str(row.period))
+            cells.append(f"{row.period}*" if row.period in partial else str(row.period))
         cells += [("(unknown)" if value is None else str(value)) for _, value in row.segment] or ["all"] * len(result.by)
         cells.append(format_value(metric, row.value))
         if result.compare:
@@ -164,6 +165,9 @@ def print_result(result: MetricResult, catalog: Catalog) -> None:
         cells += [format_value(metric, row.target), status_markup(row.status)]
         table.add_row(*cells)
     console.print(table)
+    for label, (days, whole) in partial.items():
+        console.print(f"[dim]* {label}: the range holds {days} of the {result.grain}'s {whole} days; its counts "
+                      "and sums cover only that part.[/]", highlight=False)
     if result.grain:
         for name in dict.fromkeys(row.metric for row in result.rows):
             series = [row.value for row in result.for_metric(name) if not row.segment]

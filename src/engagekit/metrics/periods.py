@@ -11,6 +11,8 @@ from engagekit.errors import InputError
 Grain = Literal["day", "week", "month", "quarter"]
 GRAINS: tuple[str, ...] = ("day", "week", "month", "quarter")
 TRUNCATE_UNIT = {"day": "D", "week": "W", "month": "M", "quarter": "Q"}
+STEPS = {"day": relativedelta(days=1), "week": relativedelta(weeks=1), "month": relativedelta(months=1),
+         "quarter": relativedelta(months=3)}
 Compare = Literal["previous_period", "previous_year"]
 COMPARES: tuple[str, ...] = ("previous_period", "previous_year")
 
@@ -68,14 +70,27 @@ def periods_of(start: date, end: date, grain: str | None) -> list[tuple[date | N
     Weeks start on Monday (as the engines truncate them)."""
     if grain is None:
         return [(None, start, end)]
-    step = {"day": relativedelta(days=1), "week": relativedelta(weeks=1), "month": relativedelta(months=1),
-            "quarter": relativedelta(months=3)}[grain]
+    step = STEPS[grain]
     first = truncate_day(start, grain)
     periods, current = [], first
     while current < end:
         periods.append((current, max(current, start), min(current + step, end)))
         current = current + step
     return periods
+
+
+def partial_periods(start: date, end: date, grain: str | None) -> dict[date, tuple[int, int]]:
+    """The periods of [start, end) that the range cuts short, each with (days in the range, days
+    of the whole period): a range from the 15th by month has a partial first month, and its
+    counts and sums cover only those days."""
+    partial = {}
+    for label, first, stop in periods_of(start, end, grain):
+        if label is None:
+            continue
+        whole = (label + STEPS[grain] - label).days
+        if (stop - first).days < whole:
+            partial[label] = ((stop - first).days, whole)
+    return partial
 
 
 def truncate_day(day: date, grain: str) -> date:

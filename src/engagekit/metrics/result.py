@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from engagekit.metrics.periods import partial_periods
+
 
 @dataclass(frozen=True)
 class MetricRow:
@@ -54,11 +56,17 @@ class MetricResult:
             raise KeyError(f"{name} {segment}: {len(matches)} rows")
         return matches[0]
 
+    def partial_periods(self) -> dict[date, tuple[int, int]]:
+        """Periods the range cuts short: label -> (days in the range, days of the whole period)."""
+        return partial_periods(self.start, self.end, self.grain)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
             "grain": self.grain,
+            "partial_periods": [{"period": label.isoformat(), "days": days, "of": whole}
+                                for label, (days, whole) in self.partial_periods().items()],
             "by": list(self.by),
             "compare": self.compare,
             "rows": [row.to_dict() for row in self.rows],
