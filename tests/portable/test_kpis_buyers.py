@@ -66,3 +66,24 @@ def test_a_two_month_range_counts_before_its_first_day(story: Store) -> None:
     assert result.value("first_time_buyers") == 4
     # Buyers n1, n2, n3, n6, n7; only n6 ordered before 1 September -> 1 / 5.
     assert result.value("returning_customer_rate") == pytest.approx(0.2)
+
+
+PLANS = """\
+customer_id,created_at,plan
+n1,2024-09-01,gold
+n2,2024-09-01,gold
+n3,2024-09-01,basic
+n6,2024-07-01,silver
+n7,2024-09-01,basic
+"""
+
+
+def test_by_segment_every_buying_segment_has_a_count(story: Store, tmp_path: Path) -> None:
+    ingest_file(story, write(tmp_path / "plans.csv", PLANS), IngestOptions(kind="customers"), Vocabulary())
+    result = compute(story, catalog_file("purchase.yaml"), KPIS, date(2024, 10, 1), date(2024, 11, 1), by=("plan",))
+    firsts = {dict(row.segment).get("plan"): row.value for row in result.for_metric("first_time_buyers")}
+    # October first-timers n2 (gold), n3 and n7 (basic); silver bought (n6) but only again -> 0.
+    assert firsts == {"gold": 1, "basic": 2, "silver": 0, None: 3}
+    returning = {dict(row.segment).get("plan"): row.value for row in result.for_metric("returning_customer_rate")}
+    # gold: n1 returning, n2 not -> 1/2; basic: n3, n7 first-timers -> 0/2; silver: n6 -> 1/1.
+    assert returning == {"gold": pytest.approx(0.5), "basic": 0.0, "silver": 1.0, None: pytest.approx(0.4)}

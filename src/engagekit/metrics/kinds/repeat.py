@@ -61,14 +61,17 @@ def repeat_share(store: Store, scope: Scope, params: Params) -> dict[Key, Values
 def first_timers(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """First-timers = people whose first `events` event ever falls in the period, each counted in
     the period and segment of that first event (for orders: first-time buyers, a shop's new
-    customers when it has no sign-ups). value = numerator = people; every period of the range
-    has a value, 0 without first-timers."""
+    customers when it has no sign-ups). value = numerator = people; every period reads 0 without
+    first-timers, for every segment that has any of `events` in the range."""
+    events = required_events(params, "first_timers")
     history, ts = filtered_table(store, Source.EVENTS, scope)
-    history = history.filter(history.event.isin(required_events(params, "first_timers")))
-    firsts = first_starts(history, ts, ["person_id"], scope)
+    firsts = first_starts(history.filter(history.event.isin(events)), ts, ["person_id"], scope)
     counts = collect(grouped(firsts, ts, scope, people=firsts.count()), scope,
                      lambda record: (float(record["people"]), float(record["people"]), None))
-    segments = {segment for _, segment in counts} | (set() if scope.by else {()})
+    in_range, _ = scoped_table(store, Source.EVENTS, scope)
+    in_range = in_range.filter(in_range.event.isin(events))
+    seen = collect(grouped(in_range, ts, scope, rows=in_range.count()), scope, lambda record: (None, None, None))
+    segments = {segment for _, segment in [*seen, *counts]} | (set() if scope.by else {()})
     return {(label, segment): counts.get((label, segment), (0.0, 0.0, None))
             for label in period_labels(scope) for segment in segments}
 
@@ -78,10 +81,12 @@ def returning_share(store: Store, scope: Scope, params: Params) -> dict[Key, Val
     """Returning rate = people who did `events` in the period and had done one before the period
     began / people who did `events` in the period (for orders: Shopify's returning customer rate).
     numerator = returners, denominator = people; no value without people."""
+    events = required_events(params, "returning_share")
     history, ts = filtered_table(store, Source.EVENTS, scope)
-    history = history.filter(history.event.isin(required_events(params, "returning_share")))
+    history = history.filter(history.event.isin(events))
     firsts = history.group_by("person_id").aggregate(_first=history[ts].min())
-    in_range = history.filter(history[ts] >= timestamp_literal(scope.start), history[ts] < timestamp_literal(scope.end))
+    in_range, _ = scoped_table(store, Source.EVENTS, scope)
+    in_range = in_range.filter(in_range.event.isin(events))
     groups = group_keys(in_range, ts, scope)
     people = in_range.select("person_id", **groups).distinct()
     began = people._period.cast("timestamp") if scope.grain else timestamp_literal(scope.start)
