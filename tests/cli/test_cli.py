@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -102,12 +103,19 @@ def test_ranges_outside_1900_2200_or_over_20_years_are_user_errors(tmp_path: Pat
     assert long.returncode == 2 and "at most 7320 days" in long.stderr
 
 
-def test_a_series_marks_the_periods_the_range_cuts_short(tmp_path: Path) -> None:
+def test_a_series_reads_across_and_marks_the_periods_the_range_cuts_short(tmp_path: Path) -> None:
     assert run(tmp_path, "ingest", str(cdnow_path("sample")), "--format", "whitespace",
                "--columns", "sample_id,customer_id,date,number_of_cds,dollar_value", "--event", "order_completed",
                "--ts-format", "%Y%m%d", "--map", "dollar_value=revenue").returncode == 0
-    shown = run(tmp_path, "metrics", "compute", "orders", "--from", "1997-01-15", "--to", "1997-07-01",
-                "--grain", "quarter")
-    assert shown.returncode == 0, shown.stderr
-    assert "1997-01-01*" in shown.stdout and "1997-04-01*" not in shown.stdout
-    assert "the range holds 76 of the quarter's 90 days" in " ".join(shown.stdout.split())
+    series = ["metrics", "compute", "orders", "--from", "1997-01-15", "--to", "1997-07-01", "--grain", "quarter"]
+    across = run(tmp_path, *series)
+    assert across.returncode == 0, across.stderr
+    header = next(line for line in across.stdout.splitlines() if line.startswith("┃"))
+    assert [cell.strip() for cell in header.strip("┃ ").split("┃")] == [
+        "KPI", "1997 Q1*", "1997 Q2", "1997 Q3*", "trend"]  # no target: no target or status columns
+    assert "the range holds 76 of the quarter's 90 days" in " ".join(across.stdout.split())
+    narrow = subprocess.run([sys.executable, "-m", "engagekit", "--store", f"duckdb:///{tmp_path / 'cli.duckdb'}",
+                             *series], capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                            env={**os.environ, "COLUMNS": "40"})
+    assert narrow.returncode == 0, narrow.stderr
+    assert "1997-01-01*" in narrow.stdout and "1997-04-01*" not in narrow.stdout  # one row per period

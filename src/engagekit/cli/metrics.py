@@ -145,7 +145,71 @@ def glossary(
 
 
 def print_result(result: MetricResult, catalog: Catalog) -> None:
-    """KPI rows as a table; a series also gets a sparkline per metric and segment."""
+    """KPI rows as a table: a series without comparison reads across, one column per period with
+    a sparkline at the end, when its periods fit the terminal; otherwise one row per period."""
+    periods = list(dict.fromkeys(row.period for row in result.rows))
+    if result.grain and not result.compare and len(periods) > 1:
+        table = _series_table(result, catalog, periods)
+        if table is not None:
+            console.print(table)
+            _print_partial_note(result)
+            return
+    _print_rows(result, catalog)
+
+
+def _series_table(result: MetricResult, catalog: Catalog, periods: list) -> Table | None:
+    """One row per KPI and segment, one column per period, then the target and the last period's
+    status (when any KPI has a target) and a sparkline; None when it would not fit the terminal."""
+    partial = result.partial_periods()
+    series: dict[tuple, dict] = {}
+    for row in result.rows:
+        series.setdefault((row.metric, row.segment), {})[row.period] = row
+    targeted = any(row.target is not None for row in result.rows)
+    headers = ["KPI", *[f"by {field}" for field in result.by],
+               *[f"{period_label(period, result.grain)}{'*' if period in partial else ''}" for period in periods],
+               *(["target", "status"] if targeted else []), "trend"]
+    lines, statuses = [], []
+    for (name, segment), rows in series.items():
+        metric = catalog.get(name)
+        values = [rows[p].value if p in rows else None for p in periods]
+        last = rows.get(periods[-1]) or next(iter(rows.values()))
+        context = [format_value(metric, last.target), (last.status or "").replace("_", " ")] if targeted else []
+        lines.append([metric.label, *_segment_cells(segment, result.by), *[format_value(metric, v) for v in values],
+                      *context, sparkline(values)])
+        statuses.append(last.status)
+    width = sum(max(len(cell) for cell in column) + 3 for column in zip(headers, *lines, strict=True)) + 1
+    if width > console.width:
+        return None
+    table = Table(title=f"KPIs {result.start} .. {result.end - timedelta(days=1)}, by {result.grain}")
+    for header in headers:
+        left = header in ("KPI", "status", "trend") or header.startswith("by ")
+        table.add_column(header, justify="left" if left else "right", no_wrap=True)
+    for line, status in zip(lines, statuses, strict=True):
+        table.add_row(*(line[:-2] + [status_markup(status)] + line[-1:] if targeted else line))
+    return table
+
+
+def period_label(period, grain: str | None) -> str:
+    """A period as people name it: 2026-10 for a month, 2026 Q4 for a quarter, the first day otherwise."""
+    if grain == "month":
+        return period.strftime("%Y-%m")
+    if grain == "quarter":
+        return f"{period.year} Q{(period.month - 1) // 3 + 1}"
+    return str(period)
+
+
+def _segment_cells(segment: tuple, by: tuple[str, ...]) -> list[str]:
+    return [("(unknown)" if value is None else str(value)) for _, value in segment] or ["all"] * len(by)
+
+
+def _print_partial_note(result: MetricResult) -> None:
+    for label, (days, whole) in result.partial_periods().items():
+        console.print(f"[dim]* {period_label(label, result.grain)}: the range holds {days} of the {result.grain}'s "
+                      f"{whole} days; its counts and sums cover only that part.[/]", highlight=False)
+
+
+def _print_rows(result: MetricResult, catalog: Catalog) -> None:
+    """One row per KPI, period and segment; a series also gets a sparkline per metric."""
     table = Table(title=f"KPIs {result.start} .. {result.end - timedelta(days=1)}")
     columns = ["KPI", *(["period"] if result.grain else []), *[f"by {b}" for b in result.by], "value",
                *(["previous", "change"] if result.compare else []), "target", "status"]
@@ -158,16 +222,14 @@ def print_result(result: MetricResult, catalog: Catalog) -> None:
         cells = [metric.label]
         if result.grain:
             cells.append(f"{row.period}*" if row.period in partial else str(row.period))
-        cells += [("(unknown)" if value is None else str(value)) for _, value in row.segment] or ["all"] * len(result.by)
+        cells += _segment_cells(row.segment, result.by)
         cells.append(format_value(metric, row.value))
         if result.compare:
             cells += [format_value(metric, row.previous), format_change(metric, row)]
         cells += [format_value(metric, row.target), status_markup(row.status)]
         table.add_row(*cells)
     console.print(table)
-    for label, (days, whole) in partial.items():
-        console.print(f"[dim]* {label}: the range holds {days} of the {result.grain}'s {whole} days; its counts "
-                      "and sums cover only that part.[/]", highlight=False)
+    _print_partial_note(result)
     if result.grain:
         for name in dict.fromkeys(row.metric for row in result.rows):
             series = [row.value for row in result.for_metric(name) if not row.segment]
