@@ -1,5 +1,5 @@
-"""First-time buyers and the returning customer rate (catalog/purchase.yaml) on one small story,
-computed on every engine."""
+"""First-time buyers, the returning customer rate (catalog/purchase.yaml) and buyer retention and
+churn (catalog/retention.yaml) on one small story, computed on every engine."""
 from __future__ import annotations
 
 from datetime import date
@@ -13,6 +13,7 @@ from engagekit.store import Store
 from tests.conftest import catalog_file, write
 
 KPIS = ["first_time_buyers", "returning_customer_rate"]
+RETENTION = ["buyer_retention_rate", "buyer_churn_rate"]
 HEADER = "timestamp,event,userId"
 ROWS = [
     "2024-08-01T12:00:00Z,order_completed,n6",  # n6's first order, in August
@@ -87,3 +88,31 @@ def test_by_segment_every_buying_segment_has_a_count(story: Store, tmp_path: Pat
     returning = {dict(row.segment).get("plan"): row.value for row in result.for_metric("returning_customer_rate")}
     # gold: n1 returning, n2 not -> 1/2; basic: n3, n7 first-timers -> 0/2; silver: n6 -> 1/1.
     assert returning == {"gold": pytest.approx(0.5), "basic": 0.0, "silver": 1.0, None: pytest.approx(0.4)}
+
+
+def test_buyer_retention_reads_each_period_against_the_one_before(story: Store) -> None:
+    result = compute(story, catalog_file("retention.yaml"), RETENTION, date(2024, 9, 1), date(2025, 1, 1), grain="month")
+    retained = {row.period: (row.numerator, row.denominator) for row in result.for_metric("buyer_retention_rate")}
+    # September: August's buyer n6 does not order in September -> 0 / 1; October: September's n1
+    # orders again -> 1 / 1; November: none of October's n1, n2, n3, n6, n7 orders -> 0 / 5;
+    # December: November's n4 does not -> 0 / 1.
+    assert retained == {date(2024, 9, 1): (0, 1), date(2024, 10, 1): (1, 1), date(2024, 11, 1): (0, 5),
+                        date(2024, 12, 1): (0, 1)}
+    churned = {row.period: row.value for row in result.for_metric("buyer_churn_rate")}
+    assert churned == {date(2024, 9, 1): 1.0, date(2024, 10, 1): 0.0, date(2024, 11, 1): 1.0, date(2024, 12, 1): 1.0}
+
+
+def test_buyer_retention_of_a_range_of_days_and_by_segment(story: Store, tmp_path: Path) -> None:
+    ingest_file(story, write(tmp_path / "plans.csv", PLANS), IngestOptions(kind="customers"), Vocabulary())
+    # 15 October .. 14 November (31 days) against the 31 days before, 14 September .. 14 October:
+    # buyers then n1, n2, n7, n6; of them only n2 orders again (20 October) -> 1 / 4.
+    result = compute(story, catalog_file("retention.yaml"), RETENTION, date(2024, 10, 15), date(2024, 11, 15),
+                     by=("plan",))
+    retained = {dict(row.segment).get("plan"): row.value for row in result.for_metric("buyer_retention_rate")}
+    # gold n1, n2 -> 1 / 2; basic n7 -> 0 / 1; silver n6 -> 0 / 1.
+    assert retained == {None: pytest.approx(0.25), "gold": pytest.approx(0.5), "basic": 0.0, "silver": 0.0}
+    churned = {dict(row.segment).get("plan"): row.value for row in result.for_metric("buyer_churn_rate")}
+    assert churned == {None: pytest.approx(0.75), "gold": pytest.approx(0.5), "basic": 1.0, "silver": 1.0}
+    # Nobody ordered in the 31 days before 1 August: no value.
+    assert compute(story, catalog_file("retention.yaml"), RETENTION, date(2024, 8, 1), date(2024, 9, 1)).value(
+        "buyer_retention_rate") is None

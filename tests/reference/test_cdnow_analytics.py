@@ -20,7 +20,7 @@ from engagekit.metrics.engine import compute
 from engagekit.store import Store
 
 KPIS = ["orders", "revenue", "average_order_value", "purchase_frequency", "repeat_purchase_rate",
-        "first_time_buyers", "returning_customer_rate"]
+        "first_time_buyers", "returning_customer_rate", "buyer_retention_rate", "buyer_churn_rate"]
 START, END = date(1997, 1, 1), date(1998, 7, 1)
 QUARTERS = [date(1997, 1, 1), date(1997, 4, 1), date(1997, 7, 1), date(1997, 10, 1), date(1998, 1, 1), date(1998, 4, 1)]
 
@@ -47,8 +47,9 @@ def counted_from_the_file() -> dict[date, dict[str, float]]:
         orders[quarter_of(day)].append((customer, dollars))
         first_order[customer] = min(day, first_order.get(customer, day))
     expected = {}
-    for quarter in QUARTERS:
+    for index, quarter in enumerate(QUARTERS):
         per_buyer = Counter(customer for customer, _ in orders[quarter])
+        before = {customer for customer, _ in orders[QUARTERS[index - 1]]} if index else set()
         revenue = sum(dollars for _, dollars in orders[quarter])
         count = len(orders[quarter])
         expected[quarter] = {
@@ -59,6 +60,9 @@ def counted_from_the_file() -> dict[date, dict[str, float]]:
             "repeat_purchase_rate": sum(1 for n in per_buyer.values() if n >= 2) / len(per_buyer),
             "first_time_buyers": sum(1 for day in first_order.values() if quarter_of(day) == quarter),
             "returning_customer_rate": sum(1 for c in per_buyer if first_order[c] < quarter) / len(per_buyer),
+            # of the quarter before's buyers, the share who bought again (none before 1997: no value)
+            "buyer_retention_rate": len(before & per_buyer.keys()) / len(before) if before else None,
+            "buyer_churn_rate": len(before - per_buyer.keys()) / len(before) if before else None,
         }
     return expected
 
@@ -69,7 +73,8 @@ def test_purchase_kpis_of_every_quarter_match_the_raw_file(duckdb_store: Store) 
     expected = counted_from_the_file()
     for name in KPIS:
         got = {row.period: row.value for row in result.for_metric(name)}
-        assert got == {quarter: pytest.approx(values[name], rel=1e-9) for quarter, values in expected.items()}, name
+        assert got == {quarter: None if values[name] is None else pytest.approx(values[name], rel=1e-9)
+                       for quarter, values in expected.items()}, name
     assert expected[QUARTERS[0]]["first_time_buyers"] == 23_570  # every customer's first purchase: Q1 1997
     assert all(expected[quarter]["returning_customer_rate"] == 1.0 for quarter in QUARTERS[1:])
 

@@ -147,7 +147,7 @@ def glossary(
 def print_result(result: MetricResult, catalog: Catalog) -> None:
     """KPI rows as a table: a series without comparison reads across, one column per period with
     a sparkline at the end, when its periods fit the terminal; otherwise one row per period."""
-    periods = list(dict.fromkeys(row.period for row in result.rows))
+    periods = sorted({row.period for row in result.rows if row.period is not None})
     if result.grain and not result.compare and len(periods) > 1:
         table = _series_table(result, catalog, periods)
         if table is not None:

@@ -1,8 +1,6 @@
 """Repeated behaviour per person: the repeat share (people who did something at least `min_count`
-times among those who did it at all), first-timers and returners (people doing something for the
-first time ever, or again after earlier periods: a shop's new and returning customers) and the
-completion of a set of distinct steps (people who reached `steps` distinct values of a property,
-such as all the steps of an onboarding).
+times among those who did it at all) and the completion of a set of distinct steps (people who
+reached `steps` distinct values of a property, such as all the steps of an onboarding).
 """
 from __future__ import annotations
 
@@ -11,14 +9,12 @@ import ibis.expr.types as ir
 
 from engagekit.errors import ConfigError
 from engagekit.json_fields import json_text
-from engagekit.metrics.kinds.activity import period_labels, required_events
 from engagekit.metrics.kinds.registry import (
     Key,
     Params,
     Values,
     aggregate_by,
     collect,
-    grouped,
     register,
     requested,
     share,
@@ -34,7 +30,6 @@ from engagekit.metrics.scope import (
     filtered_table,
     group_keys,
     scoped_table,
-    timestamp_literal,
 )
 from engagekit.metrics.spec import Source
 from engagekit.store import Store
@@ -55,44 +50,6 @@ def repeat_share(store: Store, scope: Scope, params: Params) -> dict[Key, Values
     expr = aggregate_by(per_person, list(groups), repeaters=(per_person._n >= min_count).ifelse(1, 0).sum(),
                         people=per_person.count())
     return collect(expr, scope, share("repeaters", "people"))
-
-
-@register("first_timers", params=("events",))
-def first_timers(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
-    """First-timers = people whose first `events` event ever falls in the period, each counted in
-    the period and segment of that first event (for orders: first-time buyers, a shop's new
-    customers when it has no sign-ups). value = numerator = people; every period reads 0 without
-    first-timers, for every segment that has any of `events` in the range."""
-    events = required_events(params, "first_timers")
-    history, ts = filtered_table(store, Source.EVENTS, scope)
-    firsts = first_starts(history.filter(history.event.isin(events)), ts, ["person_id"], scope)
-    counts = collect(grouped(firsts, ts, scope, people=firsts.count()), scope,
-                     lambda record: (float(record["people"]), float(record["people"]), None))
-    in_range, _ = scoped_table(store, Source.EVENTS, scope)
-    in_range = in_range.filter(in_range.event.isin(events))
-    seen = collect(grouped(in_range, ts, scope, rows=in_range.count()), scope, lambda record: (None, None, None))
-    segments = {segment for _, segment in [*seen, *counts]} | (set() if scope.by else {()})
-    return {(label, segment): counts.get((label, segment), (0.0, 0.0, None))
-            for label in period_labels(scope) for segment in segments}
-
-
-@register("returning_share", params=("events",))
-def returning_share(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
-    """Returning rate = people who did `events` in the period and had done one before the period
-    began / people who did `events` in the period (for orders: Shopify's returning customer rate).
-    numerator = returners, denominator = people; no value without people."""
-    events = required_events(params, "returning_share")
-    history, ts = filtered_table(store, Source.EVENTS, scope)
-    history = history.filter(history.event.isin(events))
-    firsts = history.group_by("person_id").aggregate(_first=history[ts].min())
-    in_range, _ = scoped_table(store, Source.EVENTS, scope)
-    in_range = in_range.filter(in_range.event.isin(events))
-    groups = group_keys(in_range, ts, scope)
-    people = in_range.select("person_id", **groups).distinct()
-    began = people._period.cast("timestamp") if scope.grain else timestamp_literal(scope.start)
-    people = people.join(firsts, "person_id").mutate(_returning=(ibis._._first < began).ifelse(1, 0))
-    expr = aggregate_by(people, list(groups), returners=people._returning.sum(), people=people.count())
-    return collect(expr, scope, share("returners", "people"))
 
 
 def _progress(store: Store, scope: Scope, params: Params) -> tuple[ir.Table, list[str]]:

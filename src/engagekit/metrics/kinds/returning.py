@@ -1,0 +1,116 @@
+"""New, returning and retained people of an activity: first-timers, returners and period-over-period
+retention. For orders they are a shop's first-time buyers, returning customer rate and buyer
+retention and churn, the customer KPIs of a business without sign-ups or subscriptions (a
+transaction log such as CDNOW has neither)."""
+from __future__ import annotations
+
+from datetime import date
+
+import ibis
+import pyarrow as pa
+
+from engagekit.metrics.kinds.activity import (
+    period_labels,
+    required_events,
+    segment_keys,
+    segment_of,
+)
+from engagekit.metrics.kinds.registry import (
+    Key,
+    Params,
+    Values,
+    aggregate_by,
+    collect,
+    grouped,
+    register,
+    share,
+)
+from engagekit.metrics.kinds.timing import first_starts
+from engagekit.metrics.periods import comparison_range, periods_of
+from engagekit.metrics.scope import (
+    Scope,
+    filtered_table,
+    group_keys,
+    scoped_table,
+    timestamp_literal,
+)
+from engagekit.metrics.spec import Source
+from engagekit.store import Store
+
+
+@register("first_timers", params=("events",))
+def first_timers(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
+    """First-timers = people whose first `events` event ever falls in the period, each counted in
+    the period and segment of that first event (for orders: first-time buyers, a shop's new
+    customers when it has no sign-ups). value = numerator = people; every period reads 0 without
+    first-timers, for every segment that has any of `events` in the range."""
+    events = required_events(params, "first_timers")
+    history, ts = filtered_table(store, Source.EVENTS, scope)
+    firsts = first_starts(history.filter(history.event.isin(events)), ts, ["person_id"], scope)
+    counts = collect(grouped(firsts, ts, scope, people=firsts.count()), scope,
+                     lambda record: (float(record["people"]), float(record["people"]), None))
+    in_range, _ = scoped_table(store, Source.EVENTS, scope)
+    in_range = in_range.filter(in_range.event.isin(events))
+    seen = collect(grouped(in_range, ts, scope, rows=in_range.count()), scope, lambda record: (None, None, None))
+    segments = {segment for _, segment in [*seen, *counts]} | (set() if scope.by else {()})
+    return {(label, segment): counts.get((label, segment), (0.0, 0.0, None))
+            for label in period_labels(scope) for segment in segments}
+
+
+@register("returning_share", params=("events",))
+def returning_share(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
+    """Returning rate = people who did `events` in the period and had done one before the period
+    began / people who did `events` in the period (for orders: Shopify's returning customer rate).
+    numerator = returners, denominator = people; no value without people."""
+    events = required_events(params, "returning_share")
+    history, ts = filtered_table(store, Source.EVENTS, scope)
+    history = history.filter(history.event.isin(events))
+    firsts = history.group_by("person_id").aggregate(_first=history[ts].min())
+    in_range, _ = scoped_table(store, Source.EVENTS, scope)
+    in_range = in_range.filter(in_range.event.isin(events))
+    groups = group_keys(in_range, ts, scope)
+    people = in_range.select("person_id", **groups).distinct()
+    began = people._period.cast("timestamp") if scope.grain else timestamp_literal(scope.start)
+    people = people.join(firsts, "person_id").mutate(_returning=(ibis._._first < began).ifelse(1, 0))
+    expr = aggregate_by(people, list(groups), returners=people._returning.sum(), people=people.count())
+    return collect(expr, scope, share("returners", "people"))
+
+
+@register("period_retention", params=("events", "lapsed"))
+def period_retention(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
+    """Period-over-period retention = people who did `events` in the period before (of the same
+    length: the month before a month, the 30 days before 30 days) and again in this one / people
+    who did them in the period before. With `lapsed: true`, the complement: the share who did not
+    come back (churn of buyers, for orders). numerator = people who came back (or did not),
+    denominator = people of the period before; no value without them. Segments are read from the
+    events of the period before."""
+    events = required_events(params, "period_retention")
+    lapsed = bool(params.get("lapsed", False))
+    calendar = {"cal_index": [], "base_start": [], "base_end": [], "start": [], "end": []}
+    labels: list[date | None] = []
+    for label, start, end in periods_of(scope.start, scope.end, scope.grain):
+        base_start, base_end = comparison_range(start, end, "previous_period")
+        for column, value in zip(calendar, (len(labels), base_start, base_end, start, end), strict=True):
+            calendar[column].append(value)
+        labels.append(label)
+    history, ts = filtered_table(store, Source.EVENTS, scope)
+    history = history.filter(history.event.isin(events))
+    history = history.mutate(_day=history[ts].date())
+    with store.staged(pa.table(calendar)) as periods:
+        before = history.join(periods, [history._day >= periods.base_start, history._day < periods.base_end])
+        people = before.select("person_id", "cal_index", **segment_keys(before, ts, scope)).distinct()
+        during = history.join(periods, [history._day >= periods.start, history._day < periods.end])
+        back = during.select(back_id=during.person_id, back_index=during.cal_index).distinct()
+        joined = people.left_join(back, [people.person_id == back.back_id, people.cal_index == back.back_index])
+        came_back = joined.back_id.notnull().ifelse(1, 0)
+        segments = [f"_by{i}" for i in range(len(scope.by))]
+        expr = joined.group_by(["cal_index", *segments]).aggregate(people=joined.count(), back=came_back.sum())
+        records = expr.to_pyarrow().to_pylist()
+    out: dict[Key, Values] = {}
+    for record in records:
+        part = record["people"] - record["back"] if lapsed else record["back"]
+        out[(labels[record["cal_index"]], segment_of(record, scope))] = share("part", "people")(
+            {"part": part, "people": record["people"]})
+    for label in labels if not scope.by else ():  # without people of the period before, no value
+        out.setdefault((label, ()), (None, 0.0, 0.0))
+    return out
