@@ -24,6 +24,7 @@ from engagekit.metrics.kinds.registry import (
     grouped,
     register,
     share,
+    shared,
 )
 from engagekit.metrics.kinds.timing import first_starts
 from engagekit.metrics.periods import comparison_range, periods_of
@@ -84,9 +85,20 @@ def period_retention(store: Store, scope: Scope, params: Params) -> dict[Key, Va
     come back (churn of buyers, for orders). numerator = people who came back (or did not),
     denominator = people of the period before; no value without them. Segments are read from the
     events of the period before."""
-    events = required_events(params, "period_retention")
     lapsed = bool(params.get("lapsed", False))
-    calendar = {"cal_index": [], "base_start": [], "base_end": [], "start": [], "end": []}
+    out: dict[Key, Values] = {}
+    for key, (people, back) in _came_back(store, scope, required_events(params, "period_retention")).items():
+        out[key] = share("part", "people")({"part": people - back if lapsed else back, "people": people})
+    for label in period_labels(scope) if not scope.by else ():  # without people of the period before, no value
+        out.setdefault((label, ()), (None, 0.0, 0.0))
+    return out
+
+
+@shared
+def _came_back(store: Store, scope: Scope, events: list[str]) -> dict[Key, tuple[int, int]]:
+    """Per period and segment: (people who did `events` in the period before, those of them who
+    did them again in the period), in one query for retention and churn alike."""
+    calendar: dict[str, list] = {"cal_index": [], "base_start": [], "base_end": [], "start": [], "end": []}
     labels: list[date | None] = []
     for label, start, end in periods_of(scope.start, scope.end, scope.grain):
         base_start, base_end = comparison_range(start, end, "previous_period")
@@ -102,15 +114,9 @@ def period_retention(store: Store, scope: Scope, params: Params) -> dict[Key, Va
         during = history.join(periods, [history._day >= periods.start, history._day < periods.end])
         back = during.select(back_id=during.person_id, back_index=during.cal_index).distinct()
         joined = people.left_join(back, [people.person_id == back.back_id, people.cal_index == back.back_index])
-        came_back = joined.back_id.notnull().ifelse(1, 0)
         segments = [f"_by{i}" for i in range(len(scope.by))]
-        expr = joined.group_by(["cal_index", *segments]).aggregate(people=joined.count(), back=came_back.sum())
+        expr = joined.group_by(["cal_index", *segments]).aggregate(
+            people=joined.count(), back=joined.back_id.notnull().ifelse(1, 0).sum())
         records = expr.to_pyarrow().to_pylist()
-    out: dict[Key, Values] = {}
-    for record in records:
-        part = record["people"] - record["back"] if lapsed else record["back"]
-        out[(labels[record["cal_index"]], segment_of(record, scope))] = share("part", "people")(
-            {"part": part, "people": record["people"]})
-    for label in labels if not scope.by else ():  # without people of the period before, no value
-        out.setdefault((label, ()), (None, 0.0, 0.0))
-    return out
+    return {(labels[record["cal_index"]], segment_of(record, scope)): (record["people"], record["back"])
+            for record in records}
