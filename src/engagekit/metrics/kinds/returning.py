@@ -61,7 +61,7 @@ def first_timers(store: Store, scope: Scope, params: Params) -> dict[Key, Values
 @register("returning_share", params=("events",))
 def returning_share(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """Returning rate = people who did `events` in the period and had done one before the period
-    began / people who did `events` in the period (for orders: Shopify's returning customer rate).
+    began / people who did `events` in the period (for orders: e-commerce's returning customer rate).
     numerator = returners, denominator = people; no value without people."""
     events = required_events(params, "returning_share")
     history, ts = filtered_table(store, Source.EVENTS, scope)
