@@ -118,4 +118,5 @@ def test_a_series_reads_across_and_marks_the_periods_the_range_cuts_short(tmp_pa
                              *series], capture_output=True, text=True, cwd=tmp_path, timeout=120,
                             env={**os.environ, "COLUMNS": "40"})
     assert narrow.returncode == 0, narrow.stderr
-    assert "1997-01-01*" in narrow.stdout and "1997-04-01*" not in narrow.stdout  # one row per period
+    assert "1997 Q1*" in narrow.stdout and "1997 Q2*" not in narrow.stdout  # one row per period
+    assert "1997 Q3*" in narrow.stdout and "┃ period" in narrow.stdout

@@ -1,7 +1,7 @@
 """`engagekit metrics list|show|compute|validate`: the KPI catalog from the command line."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -189,7 +189,7 @@ def _series_table(result: MetricResult, catalog: Catalog, periods: list) -> Tabl
     return table
 
 
-def period_label(period, grain: str | None) -> str:
+def period_label(period: date, grain: str | None) -> str:
     """A period as people name it: 2026-10 for a month, 2026 Q4 for a quarter, the first day otherwise."""
     if grain == "month":
         return period.strftime("%Y-%m")
@@ -221,7 +221,7 @@ def _print_rows(result: MetricResult, catalog: Catalog) -> None:
         metric = catalog.get(row.metric)
         cells = [metric.label]
         if result.grain:
-            cells.append(f"{row.period}*" if row.period in partial else str(row.period))
+            cells.append(f"{period_label(row.period, result.grain)}{'*' if row.period in partial else ''}")
         cells += _segment_cells(row.segment, result.by)
         cells.append(format_value(metric, row.value))
         if result.compare:

@@ -25,12 +25,7 @@ from engagekit.metrics.kinds.timing import (
     duration_values,
     first_starts,
 )
-from engagekit.metrics.scope import (
-    Scope,
-    filtered_table,
-    group_keys,
-    scoped_table,
-)
+from engagekit.metrics.scope import Scope, filtered_table, group_keys, scoped_table
 from engagekit.metrics.spec import Source
 from engagekit.store import Store
 

@@ -50,12 +50,17 @@ def first_timers(store: Store, scope: Scope, params: Params) -> dict[Key, Values
     firsts = first_starts(history.filter(history.event.isin(events)), ts, ["person_id"], scope)
     counts = collect(grouped(firsts, ts, scope, people=firsts.count()), scope,
                      lambda record: (float(record["people"]), float(record["people"]), None))
-    in_range, _ = scoped_table(store, Source.EVENTS, scope)
-    in_range = in_range.filter(in_range.event.isin(events))
-    seen = collect(grouped(in_range, ts, scope, rows=in_range.count()), scope, lambda record: (None, None, None))
-    segments = {segment for _, segment in [*seen, *counts]} | (set() if scope.by else {()})
+    segments = {segment for _, segment in counts} | (_segments_with(store, scope, events) if scope.by else {()})
     return {(label, segment): counts.get((label, segment), (0.0, 0.0, None))
             for label in period_labels(scope) for segment in segments}
+
+
+def _segments_with(store: Store, scope: Scope, events: list[str]) -> set:
+    """The segments that have any of `events` in the range (each reads 0 first-timers without any)."""
+    in_range, ts = scoped_table(store, Source.EVENTS, scope)
+    in_range = in_range.filter(in_range.event.isin(events))
+    seen = collect(grouped(in_range, ts, scope, rows=in_range.count()), scope, lambda record: (None, None, None))
+    return {segment for _, segment in seen}
 
 
 @register("returning_share", params=("events",))
