@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import re
+import stat
 import signal
 import subprocess
 import sys
@@ -11,10 +14,12 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
+
 from engagekit.api.convert import SegmentConverter
 from engagekit.api.drain import ingest_segment
 from engagekit.api.segment import segment_batches, spool_line
-from engagekit.api.spool import GroupCommit, Spool, read_segment
+from engagekit.api.spool import GroupCommit, Spool, content_matches_name, read_segment, segment_sequence
 from engagekit.ingest.events import EventRules
 from engagekit.ingest.vocabulary import Vocabulary
 from engagekit.store import connect
@@ -87,12 +92,67 @@ def test_concurrent_appends_share_writes(tmp_path: Path) -> None:
 
 def test_reopened_spool_continues_after_the_last_segment(tmp_path: Path) -> None:
     first = Spool(tmp_path / "spool", max_pending_bytes=10**9)
-    first.append([line("m1")], 1)
+    first.append([line("m1")], 1)  # then a crash: the segment is still open
+    with (tmp_path / "spool" / "segment-000000000001.open").open("ab") as handle:
+        handle.write(line("m9")[:30])  # a write cut short, never acknowledged
     second = Spool(tmp_path / "spool", max_pending_bytes=10**9)
     second.append([line("m2")], 1)
     second.seal()
-    assert [p.name for p in second.sealed()] == ["segment-000000000001.jsonl", "segment-000000000002.jsonl"]
+    names = [p.name for p in second.sealed()]
+    assert [re.sub("-[0-9a-f]{16}", "-<digest>", n) for n in names] == [
+        "segment-000000000001-<digest>.jsonl", "segment-000000000002-<digest>.jsonl"]
+    assert [event_ids(p) for p in second.sealed()] == [["m1"], ["m2"]]
+    assert all(content_matches_name(p) for p in second.sealed())
     assert second.pending_bytes == sum(p.stat().st_size for p in second.sealed())
+
+
+def test_a_new_spool_numbers_after_what_the_store_recorded(tmp_path: Path) -> None:
+    spool = Spool(tmp_path / "spool", max_pending_bytes=10**9, recorded_sequence=41)
+    spool.append([line("m1")], 1)
+    spool.seal()
+    assert [segment_sequence(p.name) for p in spool.sealed()] == [42]
+
+
+def test_segments_named_without_a_digest_are_renumbered(tmp_path: Path) -> None:
+    # an older spool's names: the store may hold batch records of these very names
+    folder = tmp_path / "spool"
+    folder.mkdir()
+    (folder / "segment-000000000001.jsonl").write_bytes(line("old1"))
+    (folder / "segment-000000000002.jsonl").write_bytes(line("old2"))
+    spool = Spool(folder, max_pending_bytes=10**9, recorded_sequence=2)
+    assert [segment_sequence(p.name) for p in spool.sealed()] == [3, 4]
+    assert [event_ids(p) for p in spool.sealed()] == [["old1"], ["old2"]]
+
+
+def test_a_failed_write_leaves_no_partial_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spool = Spool(tmp_path / "spool", max_pending_bytes=10**9)
+    spool.append([line("m1")], 1)
+    real_write = os.write
+
+    def short_then_full(fd: int, data: memoryview) -> int:  # half the bytes, then the disk is full
+        if len(data) > 40:
+            return real_write(fd, data[:40])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "write", short_then_full)
+    with pytest.raises(OSError):
+        spool.append([line("m2")], 1)
+    monkeypatch.undo()
+    spool.append([line("m3")], 1)
+    spool.seal()
+    assert [event_ids(p) for p in spool.sealed()] == [["m1", "m3"]]
+
+
+def test_spool_folder_and_segments_are_private(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        spool = Spool(tmp_path / "spool", max_pending_bytes=10**9)
+        spool.append([line("m1")], 1)
+        spool.seal()
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "spool").stat().st_mode) == 0o700
+    assert [stat.S_IMODE(p.stat().st_mode) for p in spool.sealed()] == [0o600]
 
 
 def test_a_committed_segment_is_not_ingested_twice(tmp_path: Path) -> None:
@@ -115,11 +175,11 @@ def test_large_segments_are_converted_by_the_helper_process_the_same(tmp_path: P
     segments = spool.sealed()
     helper = SegmentConverter(helper_min_bytes=0)  # every segment goes to the helper process
     try:
-        converted = list(helper.batches(lambda: segments))
+        converted = [(path, convert()) for path, convert in helper.batches(lambda: segments)]
         assert helper._pool is not None
     finally:
         helper.close()
-    in_place = list(SegmentConverter(helper_min_bytes=10**9).batches(lambda: segments))
+    in_place = [(path, convert()) for path, convert in SegmentConverter(helper_min_bytes=10**9).batches(lambda: segments)]
     assert [path for path, _ in converted] == segments  # in order
     assert [[b.events.to_pylist() for b in batches] for _, batches in converted] == [
         [b.events.to_pylist() for b in batches] for _, batches in in_place]
@@ -138,10 +198,10 @@ def test_segments_sealed_while_draining_are_drained_in_the_same_pass(tmp_path: P
         return [p for p in spool.sealed() if p not in seen]
 
     seen: list[Path] = []
-    for path, batches in SegmentConverter().batches(sealed):
+    for path, convert in SegmentConverter().batches(sealed):
         seen.append(path)
-        assert len(batches) == 1
-    assert [p.name for p in seen] == ["segment-000000000001.jsonl", "segment-000000000002.jsonl"]
+        assert len(convert()) == 1
+    assert [segment_sequence(p.name) for p in seen] == [1, 2]
 
 
 HELPER_OWNER = """

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from engagekit.api.accesslog import AccessLog
 from engagekit.api.auth import Keyring, basic_username, split_key
 from engagekit.api.control import Control, add_control_route, remove_runtime, store_path, write_runtime
-from engagekit.api.drain import Drainer
+from engagekit.api.drain import Drainer, recorded_sequence
 from engagekit.api.queries import query_routes
 from engagekit.api.ratelimit import RateLimiter
 from engagekit.api.segment import (
@@ -87,7 +87,7 @@ def create_app(store_url: str, settings: Settings, limits: CollectorLimits | Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = connect(store_url, settings.timezone)
         lock = threading.Lock()
-        spool = Spool(directory, limits.max_pending_bytes)
+        spool = Spool(directory, limits.max_pending_bytes, recorded_sequence(store))
         rules = EventRules(timezone="UTC", strict=settings.strict_events)
         drainer = Drainer(spool, store, lock, Vocabulary(settings.event_mapping), rules,
                           limits.drain_interval_ms / 1000, limits.seal_messages)

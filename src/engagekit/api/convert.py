@@ -50,9 +50,11 @@ class SegmentConverter:
         self.helper_min_bytes = helper_min_bytes
         self._pool: ProcessPoolExecutor | None = None
 
-    def batches(self, sealed: Callable[[], list[Path]]) -> Iterator[tuple[Path, list[KeyBatch]]]:
-        """(path, batches) for each segment `sealed()` lists, oldest first, asking it again after
-        each one, so the helper converts new segments while the caller ingests."""
+    def batches(self, sealed: Callable[[], list[Path]]) -> Iterator[tuple[Path, Callable[[], list[KeyBatch]]]]:
+        """(path, a call that returns its batches) for each segment `sealed()` lists, oldest first,
+        asking it again after each one, so the helper converts new segments while the caller
+        ingests. The call raises what the conversion raised, so a caller can tell which segment
+        failed and go on with the next one."""
         pending: deque[tuple[Path, Future | None]] = deque()
         queue: deque[Path] = deque()
         seen: set[Path] = set()
@@ -67,7 +69,8 @@ class SegmentConverter:
                     path = queue.popleft()
                     pending.append((path, self._submit(path)))
                 path, future = pending.popleft()
-                yield path, convert_segment(path) if future is None else self._result(future, path)
+                yield path, (lambda p=path: convert_segment(p)) if future is None else (
+                    lambda f=future, p=path: self._result(f, p))
         finally:
             for _, future in pending:
                 if future is not None:

@@ -17,6 +17,8 @@ from datetime import datetime, timedelta, timezone
 import orjson
 import pyarrow as pa
 
+from engagekit.ingest.limits import MAX_JSON_DEPTH, json_depth_exceeds, json_text_may_exceed
+from engagekit.ingest.quarantine import Rejection
 from engagekit.ingest.readers import ROW
 
 MAX_MESSAGE_BYTES = 32 * 1024
@@ -60,23 +62,28 @@ def parse_request(body: bytes, kind: str) -> tuple[dict, list[dict]]:
     if not isinstance(payload, dict):
         raise PayloadError(400, "the request body must be a JSON object")
     sized = len(body) > MAX_MESSAGE_BYTES  # a smaller body cannot hold an oversized message
+    deep = json_text_may_exceed(body)  # a body with few brackets cannot nest too deep
     if kind != "batch":
-        return payload, [check_message(payload, 0, kind, sized)]
+        return payload, [check_message(payload, 0, kind, sized, deep)]
     batch = payload.get("batch")
     if not isinstance(batch, list):
         raise PayloadError(400, "`batch` must be a list of messages", field="batch")
-    return payload, [check_message(message, index, None, sized) for index, message in enumerate(batch)]
+    return payload, [check_message(message, index, None, sized, deep) for index, message in enumerate(batch)]
 
 
-def check_message(message: object, index: int, kind: str | None, sized: bool = True) -> dict:
+def check_message(message: object, index: int, kind: str | None, sized: bool = True, deep: bool = True) -> dict:
     """One message's envelope: an object of a known type with fields of the right JSON types,
-    and (when `sized`) at most 32 KB as compact JSON. The message, with its `type`."""
+    (when `sized`) at most 32 KB as compact JSON and (when `deep`) nested at most
+    MAX_JSON_DEPTH levels. The message, with its `type`."""
     if not isinstance(message, dict):
         raise PayloadError(400, "a message must be a JSON object", index)
     if sized:
         size = len(orjson.dumps(message))
         if size > MAX_MESSAGE_BYTES:
             raise PayloadError(413, f"message is {size} bytes; the limit is {MAX_MESSAGE_BYTES}", index)
+    if deep and json_depth_exceeds(message):
+        raise PayloadError(400, f"message nests objects and arrays more than {MAX_JSON_DEPTH} levels deep; "
+                                f"the limit is {MAX_JSON_DEPTH}", index)
     message_type = message.get("type", kind)
     if message_type not in TYPES:
         raise PayloadError(400, f"unknown message type {message_type!r}; types: {', '.join(TYPES)}", index, "type")
@@ -112,10 +119,12 @@ def spool_line(key_id: str, kind: str, payload: dict, body: bytes, received_at: 
 @dataclass(frozen=True)
 class KeyBatch:
     """What one write key sent in a spool segment, as raw tables for the ingest pipelines: events
-    (see `EventRows`), and its group calls as account rows and customer-to-account rows."""
+    (see `EventRows`), the messages that could not be converted to event rows (each with its
+    reason, for the quarantine), and its group calls as account rows and customer-to-account rows."""
 
     key_id: str
     events: pa.Table
+    rejected: list[Rejection]
     accounts: pa.Table
     customers: pa.Table
 
@@ -127,11 +136,10 @@ def segment_batches(lines: Iterable[dict]) -> list[KeyBatch]:
     for line in lines:
         messages = line_messages(line)
         rows = by_key.setdefault(line["key"], EventRows())
-        first_row = len(rows) + 1
-        rows.add_line(line, messages)
+        converted = rows.add_line(line, messages)
         groups.setdefault(line["key"], []).extend(
-            (row, message) for row, message in enumerate(messages, start=first_row) if message["type"] == "group")
-    return [KeyBatch(key, rows.table(), *group_tables(groups[key])) for key, rows in by_key.items()]
+            (row, message) for row, message in zip(converted, messages) if row and message["type"] == "group")
+    return [KeyBatch(key, rows.table(), rows.rejected, *group_tables(groups[key])) for key, rows in by_key.items()]
 
 
 def line_messages(line: dict) -> list[dict]:
@@ -150,44 +158,71 @@ class EventRows:
     standing in for a message without one; receivedAt when there is no timestamp. Times are
     kept as microseconds since the epoch (Arrow converts those about 25 times faster than
     timezone-aware datetimes); a timestamp that cannot be read makes the column text, holding
-    the raw value for the pipeline to quarantine with its reason."""
+    the raw value for the pipeline to quarantine with its reason. A message that cannot be
+    turned into a row at all (a corrected time past the calendar's end, properties that cannot
+    be written as JSON) becomes a rejection with its reason, so one message never stops the
+    rest of its segment."""
 
     def __init__(self) -> None:
         self.columns: dict[str, list] = {name: [] for name in COLUMNS}
+        self.rows: list[int] = []
+        self.rejected: list[Rejection] = []
         self._unreadable_time = False
 
     def __len__(self) -> int:
-        return len(self.columns["event_id"])
+        return len(self.rows) + len(self.rejected)
 
-    def add_line(self, line: dict, messages: list[dict]) -> None:
+    def add_line(self, line: dict, messages: list[dict]) -> list[int]:
+        """Add one spool line's messages; each message's row number, 0 for a rejected one."""
         received = _parse_time(line["receivedAt"])
         batch_sent = line["payload"].get("sentAt")
         sent_times = {None: None}
-        columns = self.columns
+        numbers = []
         for index, message in enumerate(messages):
+            row = len(self) + 1
             sent = message.get("sentAt")
             if sent is None:
                 sent = batch_sent if isinstance(batch_sent, str) else None
             if sent not in sent_times:
                 sent_times[sent] = _parse_time(sent)
-            when = _event_time(message.get("timestamp"), sent_times[sent], received)
-            if isinstance(when, datetime):
-                when = (when - _EPOCH) // _MICROSECOND
-            elif when is not None:
-                self._unreadable_time = True
-            kind = message["type"]
-            properties = _properties(message)
-            revenue = properties.get("revenue")
-            channel = message.get("channel") or (message.get("context") or {}).get("channel")
-            message_id = message.get("messageId")
-            columns["event_id"].append(f"ek-{line['id']}-{index}" if message_id is None else message_id)
-            columns["ts"].append(when)
-            columns["event"].append(message.get("event") if kind == "track" else _EVENT_OF_TYPE[kind])
-            columns["customer_id"].append(_id(message.get("userId")))
-            columns["anonymous_id"].append(_id(message.get("previousId" if kind == "alias" else "anonymousId")))
-            columns["channel"].append(_CHANNELS.get(channel, channel) if isinstance(channel, str) else None)
-            columns["revenue"].append(None if revenue is None else str(revenue))
-            columns["properties"].append(orjson.dumps(properties, default=str, option=orjson.OPT_SORT_KEYS).decode())
+            try:
+                values = self._values(message, f"ek-{line['id']}-{index}", sent_times[sent], received)
+            except Unconvertible as problem:
+                self.rejected.append(Rejection(row, problem.field, problem.reason, _raw(message)))
+                numbers.append(0)
+                continue
+            for name, value in zip(COLUMNS, values):
+                self.columns[name].append(value)
+            self.rows.append(row)
+            numbers.append(row)
+        return numbers
+
+    def _values(self, message: dict, minted_id: str, sent: datetime | None, received: datetime | None) -> tuple:
+        """One message's value of each of COLUMNS."""
+        when = _event_time(message.get("timestamp"), sent, received)
+        if isinstance(when, datetime):
+            when = (when - _EPOCH) // _MICROSECOND
+        elif when is not None:
+            self._unreadable_time = True
+        kind = message["type"]
+        properties = _properties(message)
+        revenue = properties.get("revenue")
+        channel = message.get("channel") or (message.get("context") or {}).get("channel")
+        message_id = message.get("messageId")
+        try:
+            properties_text = orjson.dumps(properties, default=str, option=orjson.OPT_SORT_KEYS).decode()
+        except orjson.JSONEncodeError as exc:
+            raise Unconvertible("properties", f"properties cannot be written as JSON: {exc}") from exc
+        return (
+            minted_id if message_id is None else message_id,
+            when,
+            message.get("event") if kind == "track" else _EVENT_OF_TYPE[kind],
+            _id(message.get("userId")),
+            _id(message.get("previousId" if kind == "alias" else "anonymousId")),
+            _CHANNELS.get(channel, channel) if isinstance(channel, str) else None,
+            None if revenue is None else str(revenue),
+            properties_text,
+        )
 
     def table(self) -> pa.Table:
         arrays = {name: pa.array(values, pa.string()) for name, values in self.columns.items() if name != "ts"}
@@ -198,7 +233,26 @@ class EventRows:
         else:
             arrays["ts"] = pa.array(times, pa.int64()).cast(pa.timestamp("us", tz="UTC"))
         table = pa.table({name: arrays[name] for name in COLUMNS})
-        return table.append_column(ROW, pa.array(range(1, table.num_rows + 1), pa.int64()))
+        return table.append_column(ROW, pa.array(self.rows, pa.int64()))
+
+
+@dataclass(frozen=True)
+class Unconvertible(Exception):
+    """A message that cannot become an event row: the field at fault and why."""
+
+    field: str
+    reason: str
+
+
+def _raw(message: dict) -> str:
+    """A rejected message as JSON text for the quarantine."""
+    try:
+        return orjson.dumps(message, default=str).decode()
+    except orjson.JSONEncodeError:  # deeper than orjson writes (an older spool, before the depth bound)
+        try:
+            return json.dumps(message, default=str)
+        except RecursionError:
+            return "(the message nests too deep to be written back as JSON)"
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -214,7 +268,11 @@ def _event_time(raw: object, sent: datetime | None, received: datetime | None) -
     if when is None:
         return raw
     if sent is not None and received is not None:
-        when = when + (received - sent)
+        try:
+            when = when + (received - sent)
+        except OverflowError:
+            raise Unconvertible("timestamp", f"timestamp {raw!r} corrected by receivedAt - sentAt "
+                                             f"({received.isoformat()} - {sent.isoformat()}) leaves the calendar") from None
     return when
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -82,12 +83,14 @@ def ingest_file(store: Store, path: Path, options: IngestOptions, vocabulary: Vo
 
 
 def ingest_table(store: Store, raw: pa.Table, source: str, file: str, vocabulary: Vocabulary,
-                 rules: EventRules) -> BatchReport:
+                 rules: EventRules, unreadable: Sequence[Rejection] = ()) -> BatchReport:
     """An in-memory Arrow table of raw event columns (with `_row`) as one batch, through the same
-    mapping, checks, dedupe and quarantine as a file. The caller holds the transaction."""
+    mapping, checks, dedupe and quarantine as a file; `unreadable`: input rows that never became
+    table rows (like a file's unparseable lines), received and quarantined with the batch. The
+    caller holds the transaction."""
     columns = resolve("events", [c for c in raw.column_names if c != ROW], {})
     rows, rejected = prepare_events(raw, columns, rules, vocabulary)
-    return write_batch(store, "events", rows, rejected, raw.num_rows, source, file)
+    return write_batch(store, "events", rows, [*unreadable, *rejected], raw.num_rows + len(unreadable), source, file)
 
 
 def write_batch(store: Store, kind: str, rows: pa.Table, rejected: list[Rejection], received: int, source: str,
