@@ -2,7 +2,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-dev bench clean
+.PHONY: demo test install install-dev system-packages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,13 @@ install-dev: $(BIN)/python
 demo: install
 	$(BIN)/engagekit demo
 
-## make test: set up with dev extras and run the whole suite (DuckDB and Spark)
-test: install-dev
+## Java 17 (Spark's local mode) and Chromium (PDF reports, browser tests): installed with apt
+## when run as root, else the command to run is printed and make stops before any test
+system-packages:
+	@sh scripts/system-packages.sh
+
+## make test: set up with dev extras and the system packages, run the whole suite (DuckDB and Spark)
+test: system-packages install-dev
 	$(BIN)/python -m pytest -q
 
 bench: install-dev
