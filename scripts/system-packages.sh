@@ -23,7 +23,8 @@ fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing$missing with apt-get (needed by the Spark and browser tests)"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq $missing >/dev/null
+  apt-get update -qq
+  apt-get install -y -qq $missing >/dev/null
   exit 0
 fi
 echo "make test needs$missing: the Spark tests run on Java 17 and the PDF and browser tests on Chromium." >&2
