@@ -49,16 +49,26 @@ def quarantine(store: Store) -> list[dict]:
     return store.table("quarantine").order_by("row").select("row", "field", "reason").to_pyarrow().to_pylist()
 
 
-def test_deeply_nested_properties_are_refused_at_the_door(client: TestClient, keys: Keys) -> None:
+def test_deeply_nested_properties_are_quarantined_and_intake_goes_on(client: TestClient, keys: Keys) -> None:
     # 300 levels in under 32 KB: accepted before, then the drainer failed on it forever
     deep = track("deep", properties=nested(300))
     assert len(json.dumps(deep)) < 32 * 1024
-    answer = client.post("/v1/track", json=deep, headers=basic(keys.write))
-    assert answer.status_code == 400
-    assert f"the limit is {MAX_JSON_DEPTH}" in answer.json()["error"]
-    assert client.post("/v1/track", json=track("ok", properties=nested(40)), headers=basic(keys.write)).status_code == 200
+    batch = {"batch": [deep, track("deep-enough", properties=nested(MAX_JSON_DEPTH)), track("ok")]}
+    assert client.post("/v1/batch", json=batch, headers=basic(keys.write)).status_code == 200
+    assert client.post("/v1/track", json=track("after"), headers=basic(keys.write)).status_code == 200
     drained(client)
-    assert rows(client, "select event_id from events") == [("ok",)]
+    assert sorted(rows(client, "select event_id from events")) == [("after",), ("deep-enough",), ("ok",)]
+    ((row, field, reason),) = rows(client, "select row, field, reason from quarantine")
+    assert (row, field) == (1, "properties") and f"the limit is {MAX_JSON_DEPTH}" in reason
+
+
+def test_properties_just_past_the_depth_limit_are_quarantined(tmp_path: Path) -> None:
+    spool = Spool(tmp_path / "spool", max_pending_bytes=10**9)
+    segment = spooled(spool, track("deep", properties=nested(MAX_JSON_DEPTH + 1)), track("ok"))
+    with connect(f"duckdb:///{tmp_path / 'engagekit.duckdb'}") as store:
+        (report,) = ingest_segment(store, segment, Vocabulary(), EventRules())
+        assert (report.received, report.stored, report.quarantined) == (2, 1, 1)
+        assert f"more than {MAX_JSON_DEPTH} levels" in quarantine(store)[0]["reason"]
 
 
 def test_a_corrected_time_past_the_calendar_is_quarantined_and_intake_goes_on(client: TestClient, keys: Keys) -> None:

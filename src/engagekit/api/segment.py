@@ -2,8 +2,9 @@
 
 The envelope (JSON shape, message types, field types, sizes) is checked when a request
 arrives and answered with 400/413; what passes is spooled as sent. The content (ids present,
-timestamps parseable, revenue a number) is checked later by the ingest pipeline, which
-quarantines bad messages like bad file rows.
+timestamps parseable, revenue a number, properties at most MAX_JSON_DEPTH levels deep) is
+checked later, by the conversion to event rows and by the ingest pipeline, which quarantine bad
+messages like bad file rows: a client's batch is never refused for one bad message in it.
 """
 from __future__ import annotations
 
@@ -62,28 +63,23 @@ def parse_request(body: bytes, kind: str) -> tuple[dict, list[dict]]:
     if not isinstance(payload, dict):
         raise PayloadError(400, "the request body must be a JSON object")
     sized = len(body) > MAX_MESSAGE_BYTES  # a smaller body cannot hold an oversized message
-    deep = json_text_may_exceed(body)  # a body with few brackets cannot nest too deep
     if kind != "batch":
-        return payload, [check_message(payload, 0, kind, sized, deep)]
+        return payload, [check_message(payload, 0, kind, sized)]
     batch = payload.get("batch")
     if not isinstance(batch, list):
         raise PayloadError(400, "`batch` must be a list of messages", field="batch")
-    return payload, [check_message(message, index, None, sized, deep) for index, message in enumerate(batch)]
+    return payload, [check_message(message, index, None, sized) for index, message in enumerate(batch)]
 
 
-def check_message(message: object, index: int, kind: str | None, sized: bool = True, deep: bool = True) -> dict:
+def check_message(message: object, index: int, kind: str | None, sized: bool = True) -> dict:
     """One message's envelope: an object of a known type with fields of the right JSON types,
-    (when `sized`) at most 32 KB as compact JSON and (when `deep`) nested at most
-    MAX_JSON_DEPTH levels. The message, with its `type`."""
+    and (when `sized`) at most 32 KB as compact JSON. The message, with its `type`."""
     if not isinstance(message, dict):
         raise PayloadError(400, "a message must be a JSON object", index)
     if sized:
         size = len(orjson.dumps(message))
         if size > MAX_MESSAGE_BYTES:
             raise PayloadError(413, f"message is {size} bytes; the limit is {MAX_MESSAGE_BYTES}", index)
-    if deep and json_depth_exceeds(message):
-        raise PayloadError(400, f"message nests objects and arrays more than {MAX_JSON_DEPTH} levels deep; "
-                                f"the limit is {MAX_JSON_DEPTH}", index)
     message_type = message.get("type", kind)
     if message_type not in TYPES:
         raise PayloadError(400, f"unknown message type {message_type!r}; types: {', '.join(TYPES)}", index, "type")
@@ -211,8 +207,11 @@ class EventRows:
         message_id = message.get("messageId")
         try:
             properties_text = orjson.dumps(properties, default=str, option=orjson.OPT_SORT_KEYS).decode()
-        except orjson.JSONEncodeError as exc:
-            raise Unconvertible("properties", f"properties cannot be written as JSON: {exc}") from exc
+        except orjson.JSONEncodeError as exc:  # deeper than orjson writes, among others
+            raise Unconvertible("properties", _too_deep if json_depth_exceeds(properties) else
+                                f"properties cannot be written as JSON: {exc}") from exc
+        if json_text_may_exceed(properties_text) and json_depth_exceeds(properties):
+            raise Unconvertible("properties", _too_deep)
         return (
             minted_id if message_id is None else message_id,
             when,
@@ -234,6 +233,10 @@ class EventRows:
             arrays["ts"] = pa.array(times, pa.int64()).cast(pa.timestamp("us", tz="UTC"))
         table = pa.table({name: arrays[name] for name in COLUMNS})
         return table.append_column(ROW, pa.array(self.rows, pa.int64()))
+
+
+_too_deep = (f"properties nest objects and arrays more than {MAX_JSON_DEPTH} levels deep; "
+             f"the limit is {MAX_JSON_DEPTH}")
 
 
 @dataclass(frozen=True)

@@ -32,18 +32,16 @@ class TimeBounds:
 def json_depth_exceeds(value: object, limit: int = MAX_JSON_DEPTH) -> bool:
     """Whether parsed JSON nests objects/arrays deeper than `limit` levels; iterative, so a
     hostile value cannot exhaust the interpreter's stack while being checked."""
-    stack: list[tuple[object, int]] = [(value, 1)]
+    if not isinstance(value, (dict, list)):
+        return False
+    stack: list[tuple[dict | list, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, dict):
-            children = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
         if depth > limit:
             return True
-        stack.extend((child, depth + 1) for child in children)
+        for child in item.values() if isinstance(item, dict) else item:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
     return False
 
 
