@@ -148,3 +148,21 @@ def test_shutdown_ends_with_a_failing_segment_left_in_the_spool(failing_drainer)
     drainer.stop()  # returns: it does not retry at shutdown until the attempts run out
     assert len(drainer.spool.sealed()) >= 1
     assert store.count("quarantine") == 0
+
+
+def test_a_corrupt_spool_line_is_dead_lettered_with_its_segment(tmp_path: Path) -> None:
+    # bytes changed on disk: a complete line that no longer parses fails every conversion
+    spool = Spool(tmp_path / "spool", max_pending_bytes=10**9)
+    segment = spooled(spool, track("m1"), track("m2"))
+    with segment.open("ab") as handle:
+        handle.write(b'{"key":"k1","kind":"batch",garbage\n')
+    with connect(f"duckdb:///{tmp_path / 'engagekit.duckdb'}") as store:
+        drainer = Drainer(spool, store, threading.Lock(), Vocabulary(), EventRules(), 0.05, 1000)
+        for _ in range(MAX_ATTEMPTS - 1):
+            with pytest.raises(DrainFailed, match="JSONDecodeError"):
+                drainer.drain()
+        assert drainer.drain() == 1
+        batches = store.table("ingest_batches").order_by("source").to_pyarrow().to_pylist()
+        assert [(b["source"], b["received"], b["quarantined"]) for b in batches] == [("key:k1", 2, 2), ("spool", 1, 1)]
+        assert any("spool line 2 does not parse" in r["reason"] for r in quarantine(store))
+        assert store.count("events") == 0 and spool.sealed() == []

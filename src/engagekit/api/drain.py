@@ -21,7 +21,7 @@ from pathlib import Path
 import orjson
 
 from engagekit.api.convert import SegmentConverter, convert_segment
-from engagekit.api.segment import EventRows, KeyBatch, line_messages
+from engagekit.api.segment import EventRows, KeyBatch, line_messages, message_text
 from engagekit.api.spool import Spool, content_matches_name, segment_sequence
 from engagekit.ingest.batch import BatchReport, ingest_table, write_batch
 from engagekit.ingest.entities import prepare_entities, upserted
@@ -97,7 +97,7 @@ def dead_letter(store: Store, path: Path, vocabulary: Vocabulary, rules: EventRu
                 continue
             rows = by_source.setdefault(source, [])
             for message in messages:
-                rows.append(Rejection(len(rows) + 1, "*", error, orjson.dumps(message, default=str).decode()))
+                rows.append(Rejection(len(rows) + 1, "*", error, message_text(message)))
     file = f"{FILE_PREFIX}{path.name}"
     with store.transaction():
         return [ingest_table(store, EventRows().table(), source, file, vocabulary, rules, rows)

@@ -184,7 +184,7 @@ class EventRows:
             try:
                 values = self._values(message, f"ek-{line['id']}-{index}", sent_times[sent], received)
             except Unconvertible as problem:
-                self.rejected.append(Rejection(row, problem.field, problem.reason, _raw(message)))
+                self.rejected.append(Rejection(row, problem.field, problem.reason, message_text(message)))
                 numbers.append(0)
                 continue
             for name, value in zip(COLUMNS, values):
@@ -247,7 +247,7 @@ class Unconvertible(Exception):
     reason: str
 
 
-def _raw(message: dict) -> str:
+def message_text(message: dict) -> str:
     """A rejected message as JSON text for the quarantine."""
     try:
         return orjson.dumps(message, default=str).decode()
