@@ -30,6 +30,7 @@ from engagekit.metrics.compile import (
     reduction,
 )
 from engagekit.metrics.filters import fields_of, parse_filter
+from engagekit.metrics.names import SPEC_NAMES, EventNames, NameCheck, named_metric
 from engagekit.metrics.periods import (
     check_grain,
     comparison_range,
@@ -53,13 +54,18 @@ from engagekit.store import Store
 
 def compute(store: Store, catalog: Catalog, names: list[str], start: date, end: date, grain: str | None = None,
             by: tuple[str, ...] = (), where: str | None = None, compare: str | None = None,
-            cohort: ir.Table | None = None) -> MetricResult:
+            cohort: ir.Table | None = None, event_names: EventNames = SPEC_NAMES) -> MetricResult:
     """The named KPIs over [start, end), per `grain` period and `by` segment, with comparison;
-    `cohort` (a table of person_id, see engagekit.analyses.cohorts) keeps only its people."""
+    `cohort` (a table of person_id, see engagekit.analyses.cohorts) keeps only its people. Event
+    names in `where` and in the KPIs' definitions are mapped as ingest maps them (`event_names`:
+    the project's vocabulary); the result records the mapping."""
     check_grain(grain)
-    metrics = [catalog.get(name) for name in names]
+    definitions = NameCheck(event_names)
+    metrics = [named_metric(catalog.get(name), definitions) for name in names]
     check_traits(store, by)
-    tree = parse_filter(where) if where else None
+    sent = NameCheck(event_names)
+    tree = sent.tree(parse_filter(where)) if where else None
+    report = sent.report(store)
     with kinds.sharing(metrics):
         current = _with_overall(store, metrics, Scope(start, end, grain, tuple(by), tree, cohort))
         previous: dict[tuple[str, Key], tuple] = {}
@@ -79,7 +85,8 @@ def compute(store: Store, catalog: Catalog, names: list[str], start: date, end: 
         target = metric.target.value if metric.target else None
         rows.append(MetricRow(name, period, segment, value, numerator, denominator, before, change, relative,
                               target, target_status(metric, value), spread[0] if spread else None))
-    return MetricResult(start, end, grain, tuple(by), compare, rows)
+    return MetricResult(start, end, grain, tuple(by), compare, rows, {**definitions.mapped(), **report.names},
+                        report.notes)
 
 
 TRAIT_SAMPLE = 1000  # customers read to learn which traits exist

@@ -44,6 +44,8 @@ class MetricResult:
     by: tuple[str, ...]
     compare: str | None
     rows: list[MetricRow] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # event names as sent -> as stored, where they differ
+    notes: tuple[str, ...] = ()  # names in the filter that the store has never seen, with close matches
 
     def for_metric(self, name: str) -> list[MetricRow]:
         return [row for row in self.rows if row.metric == name]
@@ -70,6 +72,8 @@ class MetricResult:
             "by": list(self.by),
             "compare": self.compare,
             "rows": [row.to_dict() for row in self.rows],
+            "names": dict(self.names),
+            "notes": list(self.notes),
         }
 
     def to_frame(self) -> pd.DataFrame:
