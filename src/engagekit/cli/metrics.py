@@ -10,7 +10,7 @@ from rich.table import Table
 
 from engagekit.analyses.cohorts import cohort_people
 from engagekit.cli.context import STATE, console, print_json
-from engagekit.cli.format import format_change, status_markup
+from engagekit.cli.format import format_change, print_names, status_markup
 from engagekit.cli.options import CohortOption, parse_range
 from engagekit.config import DEFAULT_CONFIG_PATH
 from engagekit.metrics.catalog import Catalog, builtin_files, load_catalog, load_file
@@ -97,12 +97,14 @@ def compute(
     catalog = project_catalog()
     store = STATE.store()
     people = cohort_people(store, cohort) if cohort else None
-    result = compute_metrics(store, catalog, names, start, end, grain, tuple(by or ()), where, compare, people)
+    result = compute_metrics(store, catalog, names, start, end, grain, tuple(by or ()), where, compare, people,
+                             STATE.event_names())
     findings = find_differences(result, catalog) if by else []
     if as_json:
         print_json({**result.to_dict(), "segment_findings": [f.to_dict() for f in findings]})
         return
     print_result(result, catalog)
+    print_names(result.names, result.notes)
     for finding in findings:
         if finding.significant:
             console.print(f"[bold yellow]{finding.sentence}[/]", highlight=False)

@@ -1,0 +1,62 @@
+"""The read API maps the event names of a query through the project's vocabulary (its
+event_mapping and the Segment spec names), as ingest does, and says what it mapped."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from engagekit.api import create_app
+from engagekit.config import Settings
+from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
+from engagekit.store import connect
+from tests.api.conftest import FAST, Keys, basic
+from tests.conftest import write
+
+MAPPING = {"Signup": "signed_up"}
+EVENTS = """\
+timestamp,event,userId
+2024-10-01T10:00:00Z,Signup,u1
+2024-10-01T10:05:00Z,pageview,u1
+2024-10-01T10:10:00Z,Order Completed,u1
+2024-10-02T10:00:00Z,Signup,u2
+2024-10-03T10:00:00Z,pageview,u3
+"""
+# Stored as signed_up (the project's mapping), page_viewed and order_completed (Segment names):
+# u1 signs up, views a page and orders; u2 only signs up; u3 only views a page.
+RANGE = {"start": "2024-10-01", "end": "2024-10-08"}
+
+
+@pytest.fixture
+def client(store_url: str, keys: Keys, tmp_path: Path) -> Iterator[TestClient]:
+    with connect(store_url) as store:
+        ingest_file(store, write(tmp_path / "events.csv", EVENTS), IngestOptions(), Vocabulary(MAPPING))
+    with TestClient(create_app(store_url, Settings(event_mapping=MAPPING), FAST)) as test_client:
+        test_client.headers.update(basic(keys.read))
+        yield test_client
+
+
+def test_a_funnel_named_as_the_sources_send_events(client: TestClient) -> None:
+    body = {"steps": [{"event": "Signup"}, {"event": "pageview"}, {"event": "Page View"}], "range": RANGE}
+    response = client.post("/api/v1/funnels", json=body)
+    assert response.status_code == 200, response.text
+    data = response.json()
+    # u1 and u2 signed up, u1 viewed a page after it; nobody did 'page_view'
+    assert [s["count"] for s in data["steps"]] == [2, 1, 0]
+    assert data["names"] == {"Signup": "signed_up", "pageview": "page_viewed", "Page View": "page_view"}
+    assert data["notes"] == ["no events named 'page_view' (sent as 'Page View'); did you mean page_viewed?"]
+
+
+def test_retention_lifecycle_stickiness_and_kpi_filters(client: TestClient) -> None:
+    retention = client.post("/api/v1/retention", json={"start_event": {"event": "Signup"}, "periods": 1,
+                                                       "range": RANGE}).json()
+    assert retention["names"] == {"Signup": "signed_up"} and retention["rows"][0]["size"] == 2
+    lifecycle = client.post("/api/v1/lifecycle", json={"range": RANGE, "activity": {"event": "pageview"}}).json()
+    assert lifecycle["names"] == {"pageview": "page_viewed"} and lifecycle["notes"] == []
+    stickiness = client.post("/api/v1/stickiness", json={"range": RANGE, "activity": {"event": "pageview"}}).json()
+    assert stickiness["names"] == {"pageview": "page_viewed"}
+    orders = client.get("/api/v1/metrics/compute",
+                        params={"names": "orders", "where": "event == 'Order Completed'", **RANGE}).json()
+    assert orders["rows"][0]["value"] == 1 and orders["names"] == {"Order Completed": "order_completed"}
