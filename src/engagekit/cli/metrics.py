@@ -167,7 +167,8 @@ def _series_table(result: MetricResult, catalog: Catalog, periods: list) -> Tabl
     for row in result.rows:
         series.setdefault((row.metric, row.segment), {})[row.period] = row
     targeted = any(row.target is not None for row in result.rows)
-    headers = ["KPI", *[f"by {field}" for field in result.by],
+    fields = result.segment_fields()
+    headers = ["KPI", *_segment_headers(result),
                *[f"{period_label(period, result.grain)}{'*' if period in partial else ''}" for period in periods],
                *(["target", "status"] if targeted else []), "trend"]
     lines, statuses = [], []
@@ -176,7 +177,7 @@ def _series_table(result: MetricResult, catalog: Catalog, periods: list) -> Tabl
         values = [rows[p].value if p in rows else None for p in periods]
         last = rows.get(periods[-1]) or next(iter(rows.values()))
         context = [format_value(metric, last.target), (last.status or "").replace("_", " ")] if targeted else []
-        lines.append([metric.label, *_segment_cells(segment, result.by), *[format_value(metric, v) for v in values],
+        lines.append([metric.label, *_segment_cells(segment, fields, result.by), *[format_value(metric, v) for v in values],
                       *context, sparkline(values)])
         statuses.append(last.status)
     width = sum(max(len(cell) for cell in column) + 3 for column in zip(headers, *lines, strict=True)) + 1
@@ -184,7 +185,7 @@ def _series_table(result: MetricResult, catalog: Catalog, periods: list) -> Tabl
         return None
     table = Table(title=f"KPIs {result.start} .. {result.end - timedelta(days=1)}, by {result.grain}")
     for header in headers:
-        left = header in ("KPI", "status", "trend") or header.startswith("by ")
+        left = header in ("KPI", "status", "trend") or header in _segment_headers(result)
         table.add_column(header, justify="left" if left else "right", no_wrap=True)
     for line, status in zip(lines, statuses, strict=True):
         table.add_row(*(line[:-2] + [status_markup(status)] + line[-1:] if targeted else line))
@@ -200,8 +201,17 @@ def period_label(period: date, grain: str | None) -> str:
     return str(period)
 
 
-def _segment_cells(segment: tuple, by: tuple[str, ...]) -> list[str]:
-    return [("(unknown)" if value is None else str(value)) for _, value in segment] or ["all"] * len(by)
+def _segment_headers(result: MetricResult) -> list[str]:
+    """`by FIELD` for the segments asked for, the bare field for those a KPI's rows carry of their own."""
+    return [f"by {field}" if field in result.by else field for field in result.segment_fields()]
+
+
+def _segment_cells(segment: tuple, fields: list[str], by: tuple[str, ...]) -> list[str]:
+    """A row's value of each segment field: "all" in the overall row of a `by` field, "" where the
+    KPI has no such segment, "(unknown)" for a missing value."""
+    values = dict(segment)
+    return [("(unknown)" if values[field] is None else str(values[field])) if field in values
+            else ("all" if field in by else "") for field in fields]
 
 
 def _print_partial_note(result: MetricResult) -> None:
@@ -213,7 +223,8 @@ def _print_partial_note(result: MetricResult) -> None:
 def _print_rows(result: MetricResult, catalog: Catalog) -> None:
     """One row per KPI, period and segment; a series also gets a sparkline per metric."""
     table = Table(title=f"KPIs {result.start} .. {result.end - timedelta(days=1)}")
-    columns = ["KPI", *(["period"] if result.grain else []), *[f"by {b}" for b in result.by], "value",
+    fields = result.segment_fields()
+    columns = ["KPI", *(["period"] if result.grain else []), *_segment_headers(result), "value",
                *(["previous", "change"] if result.compare else []), "target", "status"]
     for name in columns:
         table.add_column(name, justify="right" if name in ("value", "previous", "change", "target") else "left",
@@ -224,7 +235,7 @@ def _print_rows(result: MetricResult, catalog: Catalog) -> None:
         cells = [metric.label]
         if result.grain:
             cells.append(f"{period_label(row.period, result.grain)}{'*' if row.period in partial else ''}")
-        cells += _segment_cells(row.segment, result.by)
+        cells += _segment_cells(row.segment, fields, result.by)
         cells.append(format_value(metric, row.value))
         if result.compare:
             cells += [format_value(metric, row.previous), format_change(metric, row)]

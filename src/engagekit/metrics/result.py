@@ -58,6 +58,12 @@ class MetricResult:
             raise KeyError(f"{name} {segment}: {len(matches)} rows")
         return matches[0]
 
+    def segment_fields(self) -> list[str]:
+        """The fields rows are segmented by: the `by` fields, then those a KPI's rows carry of their
+        own (feature adoption's `feature`), in the order they first appear."""
+        own = (name for row in self.rows for name, _ in row.segment if name not in self.by)
+        return [*self.by, *dict.fromkeys(own)]
+
     def partial_periods(self) -> dict[date, tuple[int, int]]:
         """Periods the range cuts short: label -> (days in the range, days of the whole period)."""
         return partial_periods(self.start, self.end, self.grain)
