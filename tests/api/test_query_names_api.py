@@ -60,3 +60,10 @@ def test_retention_lifecycle_stickiness_and_kpi_filters(client: TestClient) -> N
     orders = client.get("/api/v1/metrics/compute",
                         params={"names": "orders", "where": "event == 'Order Completed'", **RANGE}).json()
     assert orders["rows"][0]["value"] == 1 and orders["names"] == {"Order Completed": "order_completed"}
+
+
+def test_a_kpi_without_a_value_says_why(client: TestClient) -> None:
+    response = client.get("/api/v1/metrics/compute", params={"names": "nps,orders", **RANGE})
+    assert response.status_code == 200, response.text
+    notes = {row["metric"]: row["note"] for row in response.json()["rows"]}
+    assert notes == {"nps": "no survey responses with survey=nps in 2024-10-01 .. 2024-10-07", "orders": None}

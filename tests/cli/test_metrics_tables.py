@@ -38,8 +38,8 @@ Table = list[dict[str, str]]
 
 
 @pytest.fixture
-def compute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Table]]:
-    """`engagekit metrics compute ARGS` on the story store, its table read as one dict per row."""
+def printed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., str]]:
+    """What `engagekit metrics compute ARGS` prints on the story store."""
     url = f"duckdb:///{tmp_path / 'engagekit.duckdb'}"
     with connect(url) as store:
         ingest_file(store, write(tmp_path / "customers.csv", CUSTOMERS), IngestOptions(kind="customers"), Vocabulary())
@@ -47,16 +47,22 @@ def compute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callabl
     config = write(tmp_path / "engagekit.yaml", "timezone: UTC\n")
     monkeypatch.setattr(console, "width", 200)
 
-    def run(*args: str) -> Table:
+    def run(*args: str) -> str:
         result = CliRunner().invoke(app, ["--store", url, "--config", str(config),
                                           "metrics", "compute", *args])
         STATE.close()
         STATE._settings = None
         assert result.exit_code == 0, result.output
-        return table_of(result.stdout)
+        return result.stdout
 
     yield run
     STATE.store_url, STATE.config_path = None, None
+
+
+@pytest.fixture
+def compute(printed: Callable[..., str]) -> Callable[..., Table]:
+    """`engagekit metrics compute ARGS` on the story store, its table read as one dict per row."""
+    return lambda *args: table_of(printed(*args))
 
 
 def table_of(text: str) -> Table:
@@ -101,3 +107,9 @@ def test_by_a_trait(compute: Callable[..., Table]) -> None:
         ("free", "export", "0.0%"), ("free", "search", "100.0%"),
         ("pro", "export", "100.0%"), ("pro", "search", "0.0%"),
     ]
+
+
+def test_values_missing_say_why_under_the_table(printed: Callable[..., str]) -> None:
+    text = printed("nps", "orders", "--period", "2026-10")
+    assert [(r["KPI"], r["value"]) for r in table_of(text)] == [("Net Promoter Score", "-"), ("Orders", "1")]
+    assert "- Net Promoter Score: no survey responses with survey=nps in 2026-10" in text.splitlines()

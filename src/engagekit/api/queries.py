@@ -81,6 +81,7 @@ class MetricRowOut(BaseModel):
     target: float | None
     status: str | None
     sum_squares: float | None
+    note: str | None  # why there is no value: "no sessions in 2026-10: ...", "denominator is 0"
 
 
 class PartialPeriodOut(BaseModel):

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from engagekit.analyses.cohorts import cohort_people
@@ -24,6 +25,7 @@ from engagekit.metrics.segments import find_differences
 app = typer.Typer(help="The KPI catalog: list, explain, compute and validate KPIs.", no_args_is_help=True)
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print as JSON.")]
+NOTES_PER_KPI = 3  # notes on missing values printed under the table, per KPI
 
 
 def project_catalog() -> Catalog:
@@ -150,13 +152,28 @@ def print_result(result: MetricResult, catalog: Catalog) -> None:
     """KPI rows as a table: a series without comparison reads across, one column per period with
     a sparkline at the end, when its periods fit the terminal; otherwise one row per period."""
     periods = sorted({row.period for row in result.rows if row.period is not None})
-    if result.grain and not result.compare and len(periods) > 1:
-        table = _series_table(result, catalog, periods)
-        if table is not None:
-            console.print(table)
-            _print_partial_note(result)
-            return
-    _print_rows(result, catalog)
+    table = _series_table(result, catalog, periods) if result.grain and not result.compare and len(periods) > 1 else None
+    if table is not None:
+        console.print(table)
+        _print_partial_note(result)
+    else:
+        _print_rows(result, catalog)
+    _print_reasons(result, catalog)
+
+
+def _print_reasons(result: MetricResult, catalog: Catalog) -> None:
+    """Why values are missing, under the table: the first few distinct notes of each KPI."""
+    notes: dict[str, list[str]] = {}
+    for row in result.rows:
+        if row.note and row.note not in notes.setdefault(row.metric, []):
+            notes[row.metric].append(row.note)
+    for name, texts in notes.items():
+        label = catalog.get(name).label
+        for text in texts[:NOTES_PER_KPI]:
+            console.print(f"[dim]- {escape(label)}: {escape(text)}[/]", highlight=False)
+        if len(texts) > NOTES_PER_KPI:
+            console.print(f"[dim]  and {len(texts) - NOTES_PER_KPI} more on {escape(label)} (--json has every row's note)[/]",
+                          highlight=False)
 
 
 def _series_table(result: MetricResult, catalog: Catalog, periods: list) -> Table | None:

@@ -26,6 +26,7 @@ class MetricRow:
     target: float | None = None
     status: str | None = None  # on_track | warning | critical
     sum_squares: float | None = None  # means only: sum of squared values, numerator = sum, denominator = n
+    note: str | None = None  # why there is no value (metrics/reasons.py); None with a value
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
