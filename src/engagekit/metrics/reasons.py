@@ -39,6 +39,7 @@ from engagekit.store import Store
 Counts = dict[Need, dict[date | None, tuple[int, int]]]  # need -> period -> (rows in it, rows before its end)
 WEB_APP = Need("web and app events", where=f"channel in {list(INTERACTIVE_CHANNELS)}")
 NO_CHANNEL = Need("events without a channel", where="channel is null")
+UNKNOWN = "(unknown)"  # a segment value that is missing, as the tables show it
 SPANS: dict[Span, str] = {"week": "7-day week", "month": "month", "calendar month": "calendar month"}
 SOURCES: dict[Table, Source] = {"events": Source.EVENTS, "sessions": Source.SESSIONS, "customers": Source.CUSTOMERS}
 
@@ -61,10 +62,8 @@ def needs_of(metric: Metric) -> Needs:
     """What a KPI's value needs: its measure's (value kinds) or its denominator's rows (ratios),
     else what its kind declares."""
     match metric.kind:
-        case Kind.VALUE:
-            return Needs(measure_needs(metric.measure))
-        case Kind.RATIO:
-            rows = measure_needs(metric.denominator)
+        case Kind.VALUE | Kind.RATIO:  # a mean's denominator is its count of values
+            rows = measure_needs(metric.measure if metric.kind == Kind.VALUE else metric.denominator)
             return Needs(rows, denominator=rows[-1].what)
         case Kind.PERIOD_POPULATION | Kind.PYTHON:
             return kinds.REGISTRY[metric.function].needs(dict(metric.params))
@@ -83,7 +82,7 @@ def reason(row: MetricRow, needs: Needs, counts: Counts, scope: Scope) -> str:
         inside, before_end = counts[need].get(row.period, (0, 0))
         if not (before_end if need.to_date else inside):
             return _no_rows(need, row.period, counts, scope)
-    of_segment = f" for {', '.join(f'{k}={v}' for k, v in row.segment)}" if row.segment else ""
+    of_segment = f" for {', '.join(f'{k}={UNKNOWN if v is None else v}' for k, v in row.segment)}" if row.segment else ""
     if not row.denominator:
         what = f": no {needs.denominator}" if needs.denominator else ""
         return f"denominator is 0{what}{of_segment} {_in(row.period, scope)}"
