@@ -14,18 +14,12 @@ from engagekit.cli.context import STATE
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
 from engagekit.store import connect
 from tests.conftest import write
+from tests.portable.test_query_names import MAPPING, STORY
 
 CONFIG = "event_mapping:\n  Signup: signed_up\n"
-EVENTS = """\
-timestamp,event,userId
-2024-10-01T10:00:00Z,Signup,u1
-2024-10-01T10:05:00Z,pageview,u1
-2024-10-01T10:10:00Z,Order Completed,u1
-2024-10-02T10:00:00Z,Signup,u2
-2024-10-03T10:00:00Z,pageview,u3
-"""
-# Stored as signed_up (the project's mapping), page_viewed and order_completed (Segment names):
-# u1 signs up, views a page and orders; u2 only signs up; u3 only views a page.
+# The story of tests/portable/test_query_names.py: u1 signs up ("Signup", stored as signed_up by
+# the project's mapping), views a page ("pageview") and orders ("Order Completed") on Oct 1 and
+# views a page again on Oct 9; u2 signs up and views a page on Oct 2; u3 views a page ("page").
 OCTOBER = ["--from", "2024-10-01", "--to", "2024-10-31"]
 Run = Callable[..., Result]
 
@@ -36,7 +30,7 @@ def cli(tmp_path: Path) -> Iterator[Run]:
     url = f"duckdb:///{tmp_path / 'engagekit.duckdb'}"
     config = write(tmp_path / "engagekit.yaml", CONFIG)
     with connect(url) as store:
-        ingest_file(store, write(tmp_path / "events.csv", EVENTS), IngestOptions(), Vocabulary({"Signup": "signed_up"}))
+        ingest_file(store, write(tmp_path / "events.csv", STORY), IngestOptions(), Vocabulary(MAPPING))
 
     def run(*args: str) -> Result:
         result = CliRunner().invoke(app, ["--store", url, "--config", str(config), *args])
@@ -51,8 +45,8 @@ def cli(tmp_path: Path) -> Iterator[Run]:
 
 def test_funnel_json_says_which_stored_names_were_meant(cli: Run) -> None:
     data = json.loads(cli("funnel", "Signup", "pageview", "Order Completed", *OCTOBER, "--json").stdout)
-    # u1 and u2 signed up; u1 then viewed a page and ordered
-    assert [s["count"] for s in data["steps"]] == [2, 1, 1]
+    # u1 and u2 signed up and then viewed a page; only u1 ordered after that
+    assert [s["count"] for s in data["steps"]] == [2, 2, 1]
     assert data["names"] == {"Signup": "signed_up", "pageview": "page_viewed", "Order Completed": "order_completed"}
 
 
