@@ -129,4 +129,6 @@ def test_monthly_series_and_no_denominator(adoption: Store) -> None:
     assert (november.value("dau"), november.value("wau"), november.value("mau")) == (0, 0, 0)  # days count, empty
     assert november.value("user_activity_rate") == 0.0  # 7 customers to date (c6 now too), none active
     assert november.value("license_utilization") == 0.0  # 7 licenses, no active user
-    assert november.for_metric("feature_adoption_rate") == []  # no active people: no feature rows
+    # no active people: no feature rows, one row without a value that says why
+    assert [(r.segment, r.value, r.note) for r in november.for_metric("feature_adoption_rate")] == [
+        ((), None, "no active events (page_viewed, screen_viewed, signed_up or 10 more) in 2024-11")]

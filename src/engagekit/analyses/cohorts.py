@@ -30,13 +30,15 @@ from typing import Annotated, Literal, Union
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
-from pydantic import BaseModel, Field, TypeAdapter, field_validator, model_validator
+from pydantic import Field, TypeAdapter, field_validator, model_validator
 
 from engagekit.analyses.common import DateRange, EventFilter, StrictModel, people_events
+from engagekit.analyses.naming import Named
 from engagekit.clock import local_today, utc_now
 from engagekit.errors import InputError
 from engagekit.ingest.identity import identity_map
 from engagekit.metrics.filters import map_fields, parse_filter, to_ibis
+from engagekit.metrics.names import SPEC_NAMES, EventNames, NameCheck
 from engagekit.metrics.scope import resolve_field
 from engagekit.store import Store
 
@@ -122,8 +124,9 @@ Definition = Annotated[Union[BehaviourCohort, TraitsCohort, StaticCohort], Field
 _DEFINITION = TypeAdapter(Definition)
 
 
-class SavedCohort(BaseModel):
-    """A cohort as stored: its name, definition, description and when it was saved."""
+class SavedCohort(Named):
+    """A cohort as stored: its name, definition, description and when it was saved; as saved, also
+    the event names its definition maps (`names`, `notes`)."""
 
     name: str
     definition: Definition
@@ -142,9 +145,15 @@ def validate_name(name: str) -> str:
 
 
 def save_cohort(store: Store, name: str, definition: Definition, description: str = "",
-                replace: bool = False) -> SavedCohort:
-    """Save a cohort; an existing name is refused unless `replace`."""
+                replace: bool = False, event_names: EventNames = SPEC_NAMES) -> SavedCohort:
+    """Save a cohort; an existing name is refused unless `replace`. A behaviour's event names are
+    saved as stored, mapped as ingest maps them (`event_names`: the project's vocabulary)."""
     validate_name(name)
+    check = NameCheck(event_names)
+    if isinstance(definition, BehaviourCohort):
+        definition = definition.model_copy(update={"event": check.event(definition.event),
+                                                   "where": check.where(definition.where)})
+    report = check.report(store)
     previous = _latest(store, name)
     if previous is not None and previous["kind"] != DELETED and not replace:
         raise InputError(f"cohort {name!r} exists; pass replace=True (--replace) to overwrite it")
@@ -159,7 +168,7 @@ def save_cohort(store: Store, name: str, definition: Definition, description: st
         stored = definition.model_dump(mode="json", exclude_none=True)
     _append(store, name, definition.kind, json.dumps(stored), description, created_at)
     return SavedCohort(name=name, definition=_DEFINITION.validate_python(stored),
-                       description=description, created_at=created_at)
+                       description=description, created_at=created_at, **report.fields())
 
 
 def delete_cohort(store: Store, name: str) -> None:

@@ -12,9 +12,9 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from engagekit.errors import InputError
 from engagekit.ingest.identity import resolved_events
 from engagekit.metrics.filters import check_filter_text, parse_filter, to_ibis
+from engagekit.metrics.names import ANY_EVENT
 from engagekit.store import Store
 
-ANY_EVENT = "*"
 # Ranges a user may ask for (CLI, API, dashboard): bounded so one query cannot ask for centuries
 # of daily rows (the rolling calendars and period grids grow with the range) or reach date
 # arithmetic limits.

@@ -50,8 +50,10 @@ from pydantic import Field, model_validator
 from engagekit.analyses.common import DateRange, EventFilter, StrictModel
 from engagekit.analyses.funnel_match import funnel_events, person_rows
 from engagekit.analyses.funnel_result import FunnelPerson, FunnelResult, FunnelStep
+from engagekit.analyses.naming import named
 from engagekit.config import DEFAULT_CONVERSION_WINDOW_DAYS
 from engagekit.errors import InputError
+from engagekit.metrics.names import SPEC_NAMES, EventNames
 from engagekit.store import Store
 
 __all__ = ["Exclusion", "FunnelQuery", "FunnelResult", "FunnelStep", "parse_window", "run_funnel"]
@@ -107,9 +109,11 @@ class FunnelQuery(StrictModel):
         return self
 
 
-def run_funnel(store: Store, query: FunnelQuery) -> FunnelResult:
+def run_funnel(store: Store, query: FunnelQuery, event_names: EventNames = SPEC_NAMES) -> FunnelResult:
     """Run the funnel on the store; only one row per entering person leaves the engine. The
-    events the steps can match are read once and held by the engine while the steps are matched."""
+    events the steps can match are read once and held by the engine while the steps are matched.
+    Event names are first mapped as ingest maps them (`event_names`: the project's vocabulary)."""
+    query, report = named(store, query, event_names)
     with funnel_events(store, query).cache() as slim:
         rows = person_rows(store, query, slim).to_pyarrow().to_pylist()
     gap_count = len(query.steps) - 1
@@ -123,5 +127,5 @@ def run_funnel(store: Store, query: FunnelQuery) -> FunnelResult:
         persons.append(FunnelPerson(str(row["person_id"]), int(row["depth"]), gaps[:gap_count], row["breakdown"]))
     return FunnelResult(
         labels=[step.label() for step in query.steps], mode=query.mode, window_seconds=query.window,
-        breakdown_by=query.breakdown, persons=persons,
+        breakdown_by=query.breakdown, persons=persons, names=report.names, notes=report.notes,
     )

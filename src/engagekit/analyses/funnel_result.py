@@ -67,6 +67,8 @@ class FunnelResult:
     window_seconds: int
     breakdown_by: str | None
     persons: list[FunnelPerson] = field(repr=False)
+    names: dict[str, str] = field(default_factory=dict)  # event names as sent -> as stored, where they differ
+    notes: tuple[str, ...] = ()  # names the store has never seen, with close matches
 
     @property
     def steps(self) -> list[FunnelStep]:
@@ -109,4 +111,6 @@ class FunnelResult:
             "breakdown_by": self.breakdown_by,
             "steps": [s.to_dict() for s in self.steps],
             "breakdown": {value: [s.to_dict() for s in steps] for value, steps in self.breakdown.items()},
+            "names": dict(self.names),
+            "notes": list(self.notes),
         }

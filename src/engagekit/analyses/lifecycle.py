@@ -41,7 +41,9 @@ from engagekit.analyses.common import (
     python_period_number,
     python_period_start,
 )
+from engagekit.analyses.naming import Named, named
 from engagekit.config import DEFAULT_WEEK_START
+from engagekit.metrics.names import SPEC_NAMES, EventNames
 from engagekit.store import Store
 
 STATUSES = ("new", "returning", "resurrecting", "dormant")
@@ -71,7 +73,7 @@ class LifecyclePeriod(StrictModel):
         return self.new + self.returning + self.resurrecting
 
 
-class LifecycleResult(StrictModel):
+class LifecycleResult(StrictModel, Named):
     """One row per period of the range, oldest first."""
 
     query: LifecycleQuery
@@ -84,6 +86,7 @@ class LifecycleResult(StrictModel):
         return {
             "query": self.query.model_dump(mode="json"),
             "periods": [{**p.model_dump(mode="json"), "active": p.active} for p in self.periods],
+            **self.model_dump(mode="json", include={"names", "notes"}),
         }
 
 
@@ -129,10 +132,12 @@ def counted(store: Store, query: LifecycleQuery, low: date, high: date) -> ir.Ta
     )
 
 
-def run_lifecycle(store: Store, query: LifecycleQuery) -> LifecycleResult:
+def run_lifecycle(store: Store, query: LifecycleQuery, event_names: EventNames = SPEC_NAMES) -> LifecycleResult:
     """Classify the active people of every period of the range (see the module docstring): the
     engine counts active, returning and new people per period; resurrecting are the other active
-    people, and dormant the people active in the period before who are not returning."""
+    people, and dormant the people active in the period before who are not returning. The
+    activity's event names are first mapped as ingest maps them (`event_names`)."""
+    query, report = named(store, query, event_names)
     periods = periods_between(query.range.start, query.range.end, query.period, query.week_start)
     before = previous_period_start(periods[0], query.period, query.week_start)
     expr = counted(store, query, before, next_period(periods[-1], query.period))
@@ -144,4 +149,4 @@ def run_lifecycle(store: Store, query: LifecycleQuery) -> LifecycleResult:
         result.append(LifecyclePeriod(period=start, new=new, returning=returning, resurrecting=active - returning - new,
                                       dormant=returning - previous.get("active", 0)))
         previous = row
-    return LifecycleResult(query=query, periods=result)
+    return LifecycleResult(query=query, periods=result, **report.fields())

@@ -32,9 +32,11 @@ from pydantic import BaseModel, Field, model_validator
 
 from engagekit.analyses.cohorts import cohort_people, in_cohort
 from engagekit.analyses.common import DateRange, EventFilter, StrictModel, people_events
+from engagekit.analyses.naming import Named, named
 from engagekit.derive.names import INTERACTIVE_CHANNELS
 from engagekit.derive.sessions import sessions as derive_sessions
 from engagekit.json_fields import json_text
+from engagekit.metrics.names import SPEC_NAMES, EventNames
 from engagekit.store import Store
 
 PAGE_EVENT = "page_viewed"
@@ -88,7 +90,7 @@ class PathNode(BaseModel):
     dropped: int
 
 
-class PathsResult(BaseModel):
+class PathsResult(Named):
     """Top sequences, the rest as 'other', drop-offs per depth and the busiest nodes per depth."""
 
     query: PathsQuery
@@ -111,9 +113,11 @@ class PathsResult(BaseModel):
         return self.model_dump(mode="json")
 
 
-def run_paths(store: Store, query: PathsQuery) -> PathsResult:
+def run_paths(store: Store, query: PathsQuery, event_names: EventNames = SPEC_NAMES) -> PathsResult:
     """Compute the paths of a query: the steps are computed once and cached by the engine, then
-    read by three aggregated queries (sequences, depths, nodes)."""
+    read by three aggregated queries (sequences, depths, nodes). The anchor's event names are
+    first mapped as ingest maps them (`event_names`)."""
+    query, report = named(store, query, event_names)
     with _steps(store, query).cache() as steps:
         depth_cols = [f"d{k}" for k in range(query.steps)]
         per_unit = steps.group_by("unit").aggregate(
@@ -134,6 +138,7 @@ def run_paths(store: Store, query: PathsQuery) -> PathsResult:
         other=total - listed,
         depths=_depths(by_length, query.steps),
         nodes=nodes,
+        **report.fields(),
     )
 
 

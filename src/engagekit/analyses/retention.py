@@ -57,8 +57,10 @@ from engagekit.analyses.common import (
     python_period_number,
     python_period_start,
 )
+from engagekit.analyses.naming import Named, named
 from engagekit.config import DEFAULT_WEEK_START
 from engagekit.json_fields import json_text
+from engagekit.metrics.names import SPEC_NAMES, EventNames
 from engagekit.store import Store
 
 Mode = Literal["recurring", "first_time"]
@@ -102,7 +104,7 @@ class RetentionRow(StrictModel):
     percentages: list[float | None]
 
 
-class RetentionResult(StrictModel):
+class RetentionResult(StrictModel, Named):
     """The retention matrix and its average curve (percentages of eligible members)."""
 
     query: RetentionQuery
@@ -125,8 +127,10 @@ class RetentionResult(StrictModel):
         return self.model_dump(mode="json")
 
 
-def run_retention(store: Store, query: RetentionQuery) -> RetentionResult:
-    """The retention matrix of `query` (one aggregate query to the engine, plus the last day)."""
+def run_retention(store: Store, query: RetentionQuery, event_names: EventNames = SPEC_NAMES) -> RetentionResult:
+    """The retention matrix of `query` (one aggregate query to the engine, plus the last day), its
+    event names first mapped as ingest maps them (`event_names`: the project's vocabulary)."""
+    query, report = named(store, query, event_names)
     activity = Activity(store, query.cohort)
     members, returns = _members_and_returns(store, activity, query)
     keys = ["cohort", "index"]
@@ -143,7 +147,7 @@ def run_retention(store: Store, query: RetentionQuery) -> RetentionResult:
     table = sizes.union(cells.mutate(k=cells.k.cast("int64"), n=cells.n.cast("int64")))
     records = [{**record, "anchor": numbered_period_start(record["index"], query.period, query.week_start)}
                for record in table.to_pyarrow().to_pylist()]
-    return _assemble(query, records, activity.last_day())
+    return _assemble(query, records, activity.last_day()).model_copy(update=report.fields())
 
 
 def _cohort_days(query: RetentionQuery) -> DateRange | None:

@@ -42,8 +42,10 @@ from engagekit.analyses.common import (
     period_number,
     periods_between,
 )
+from engagekit.analyses.naming import Named, named
 from engagekit.config import DEFAULT_WEEK_START
 from engagekit.metrics.kinds.activity import active_events
+from engagekit.metrics.names import SPEC_NAMES, EventNames
 from engagekit.store import Store
 
 ROLLING_DAYS = {"dau": 1, "wau": 7, "mau": 30}
@@ -104,7 +106,7 @@ class ActiveDay(StrictModel):
         return self.dau / self.mau if self.mau else None
 
 
-class StickinessResult(StrictModel):
+class StickinessResult(StrictModel, Named):
     """The distribution over 1 .. `period_count` periods and the daily series of the range."""
 
     query: StickinessQuery
@@ -127,6 +129,7 @@ class StickinessResult(StrictModel):
             "period_count": self.period_count,
             "distribution": [b.model_dump(mode="json") for b in self.distribution],
             "series": [{**d.model_dump(mode="json"), "dau_mau": d.dau_mau} for d in self.series],
+            **self.model_dump(mode="json", include={"names", "notes"}),
         }
 
 
@@ -197,8 +200,10 @@ def cumulative(counts: dict[int, int], period_count: int) -> list[StickinessBuck
     return buckets[::-1]
 
 
-def run_stickiness(store: Store, query: StickinessQuery) -> StickinessResult:
-    """The stickiness distribution and the rolling active series (see the module docstring)."""
+def run_stickiness(store: Store, query: StickinessQuery, event_names: EventNames = SPEC_NAMES) -> StickinessResult:
+    """The stickiness distribution and the rolling active series (see the module docstring), the
+    activity's event names first mapped as ingest maps them (`event_names`)."""
+    query, report = named(store, query, event_names)
     periods = periods_between(query.range.start, query.range.end, query.period, query.week_start)
     activity = Activity(store, query.cohort)
     per_person = periods_per_person(activity, query, periods).to_pyarrow().to_pylist()
@@ -206,4 +211,4 @@ def run_stickiness(store: Store, query: StickinessQuery) -> StickinessResult:
     changes = coverage_changes(activity, query).to_pyarrow().to_pylist()
     series = rolling_series(changes, query.range.start, query.range.end)
     return StickinessResult(query=query, period_count=len(periods), distribution=cumulative(counts, len(periods)),
-                            series=series)
+                            series=series, **report.fields())

@@ -39,6 +39,7 @@ from engagekit.ingest.identity import resolved_events
 from engagekit.ingest.quarantine import quarantined
 from engagekit.metrics.catalog import Catalog, load_catalog
 from engagekit.metrics.engine import compute
+from engagekit.metrics.names import EventNames
 from engagekit.metrics.spec import Metric
 from engagekit.store import Store
 
@@ -80,6 +81,7 @@ class MetricRowOut(BaseModel):
     target: float | None
     status: str | None
     sum_squares: float | None
+    note: str | None  # why there is no value: "no sessions in 2026-10: ...", "denominator is 0"
 
 
 class PartialPeriodOut(BaseModel):
@@ -100,6 +102,8 @@ class MetricResultOut(BaseModel):
     by: list[str]
     compare: str | None
     rows: list[MetricRowOut]
+    names: dict[str, str]  # event names of the filter and the KPIs as sent -> as stored
+    notes: list[str]  # names of the filter the store has never seen
 
 
 class FunnelOut(BaseModel):
@@ -110,6 +114,8 @@ class FunnelOut(BaseModel):
     breakdown_by: str | None
     steps: list[FunnelStep]
     breakdown: dict[str, list[FunnelStep]]
+    names: dict[str, str]  # event names as sent -> as stored, where they differ
+    notes: list[str]  # names the store has never seen, with close matches
 
 
 class LifecyclePeriodOut(BaseModel):
@@ -128,6 +134,8 @@ class LifecycleOut(BaseModel):
 
     query: LifecycleQuery
     periods: list[LifecyclePeriodOut]
+    names: dict[str, str]
+    notes: list[str]
 
 
 class ActiveDayOut(BaseModel):
@@ -147,6 +155,8 @@ class StickinessOut(BaseModel):
     period_count: int
     distribution: list[StickinessBucket]
     series: list[ActiveDayOut]
+    names: dict[str, str]
+    notes: list[str]
 
 
 class ProfileEvent(BaseModel):
@@ -249,6 +259,7 @@ def project_catalog(settings: Settings) -> Catalog:
 def query_routes(settings: Settings) -> APIRouter:
     """The read API's router over the store the app opens (app.state.collector)."""
     catalog = project_catalog(settings)
+    event_names = EventNames.of(settings)
     router = APIRouter(
         prefix="/api/v1", tags=["read"], route_class=ReadRoute, dependencies=[Depends(require_read_key)],
         responses={status: {"model": ErrorBody} for status in (400, 401, 403, 409, 413)},
@@ -281,7 +292,7 @@ def query_routes(settings: Settings) -> APIRouter:
         check_range(start, end)
         with _store(request) as store:
             result = compute(store, catalog, wanted, start, end, grain or None, tuple(_split(by or "")),
-                             where or None, compare or None)
+                             where or None, compare or None, event_names=event_names)
         return result.to_dict()
 
     @router.get("/metrics/{name}", response_model=Metric, responses={404: {"model": ErrorBody}})
@@ -297,7 +308,7 @@ def query_routes(settings: Settings) -> APIRouter:
         """Run a funnel: steps, mode, window (seconds), range, exclusions, breakdown."""
         check_range(query.range.start, query.range.end)
         with _store(request) as store:
-            return run_funnel(store, query).to_dict()
+            return run_funnel(store, query, event_names).to_dict()
 
     @router.post("/retention", response_model=RetentionResult)
     def retention(request: Request, query: RetentionQuery) -> dict[str, Any]:
@@ -305,21 +316,21 @@ def query_routes(settings: Settings) -> APIRouter:
         if query.range is not None:
             check_range(query.range.start, query.range.end)
         with _store(request) as store:
-            return run_retention(store, query).to_dict()
+            return run_retention(store, query, event_names).to_dict()
 
     @router.post("/lifecycle", response_model=LifecycleOut)
     def lifecycle(request: Request, query: LifecycleQuery) -> dict[str, Any]:
         """Classify people as new, returning, resurrecting and dormant per period."""
         check_range(query.range.start, query.range.end)
         with _store(request) as store:
-            return run_lifecycle(store, query).to_dict()
+            return run_lifecycle(store, query, event_names).to_dict()
 
     @router.post("/stickiness", response_model=StickinessOut)
     def stickiness(request: Request, query: StickinessQuery) -> dict[str, Any]:
         """Active periods per person and the rolling DAU/WAU/MAU series."""
         check_range(query.range.start, query.range.end)
         with _store(request) as store:
-            return run_stickiness(store, query).to_dict()
+            return run_stickiness(store, query, event_names).to_dict()
 
     @router.get("/customers/{customer_id}", response_model=CustomerProfile, responses={404: {"model": ErrorBody}})
     def customer(request: Request, customer_id: str) -> dict[str, Any]:

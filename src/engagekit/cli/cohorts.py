@@ -25,6 +25,7 @@ from engagekit.analyses.cohorts import (
 )
 from engagekit.analyses.common import DateRange
 from engagekit.cli.context import STATE, console, print_json
+from engagekit.cli.format import print_names
 from engagekit.errors import InputError
 from engagekit.metrics.periods import inclusive_range
 
@@ -66,12 +67,13 @@ def create(
             definition = StaticCohort(ids=_ids(ids, file))
     except ValidationError as exc:
         raise InputError(f"cohort {name!r}: {exc.errors()[0]['msg']}") from exc
-    saved = save_cohort(STATE.store(), name, definition, description, replace)
+    saved = save_cohort(STATE.store(), name, definition, description, replace, STATE.event_names())
     size = cohort_size(STATE.store(), name)
     if as_json:
         print_json({**saved.to_dict(), "size": size})
         return
     console.print(f"[green]saved[/] {name}: {_describe(saved)} ({size} people)", highlight=False)
+    print_names(saved.names, saved.notes)
 
 
 @cohorts_app.command("list")

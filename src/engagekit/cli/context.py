@@ -16,6 +16,7 @@ from engagekit.api.control import store_path
 from engagekit.cli.forward import ServerHoldsStore, running_server
 from engagekit.config import Settings, load_settings
 from engagekit.errors import InputError
+from engagekit.metrics.names import EventNames
 from engagekit.store import Store, connect
 
 console = Console()
@@ -43,6 +44,10 @@ class AppContext:
     def url(self) -> str:
         settings = self.settings  # a broken config is reported even when --store overrides it
         return self.store_url or os.environ.get("ENGAGEKIT_STORE") or settings.store
+
+    def event_names(self) -> EventNames:
+        """How the project names events (event_mapping, strict_events): queries map names by it."""
+        return EventNames.of(self.settings)
 
     def store(self) -> Store:
         """The store, opened on first use; when a running server holds it, ServerHoldsStore

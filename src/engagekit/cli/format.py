@@ -1,6 +1,12 @@
-"""How KPI changes and statuses read in a terminal: in the right colour (Rich markup)."""
+"""How results read in a terminal: KPI changes and statuses in the right colour (Rich markup),
+and the event names a query mapped."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
+from rich.markup import escape
+
+from engagekit.cli.context import console
 from engagekit.metrics.result import MetricRow
 from engagekit.metrics.spec import Metric
 
@@ -30,3 +36,13 @@ def status_markup(status: str | None) -> str:
     """A target status in its colour."""
     return STATUS_STYLE.get(status or "", "")
 
+
+
+def print_names(names: Mapping[str, str], notes: Sequence[str]) -> None:
+    """One line on the event names the query mapped (as sent -> as stored), then a note on each
+    name the store has never seen."""
+    if names:
+        mapped = ", ".join(f"{sent} → {stored}" for sent, stored in names.items())
+        console.print(f"[dim]event names as stored: {escape(mapped)}[/]", highlight=False)
+    for note in notes:
+        console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)

@@ -18,6 +18,7 @@ from engagekit.analyses.funnel import (
     run_funnel,
 )
 from engagekit.cli.context import STATE, console, print_json
+from engagekit.cli.format import print_names
 from engagekit.cli.options import CohortOption, date_range
 from engagekit.errors import InputError
 
@@ -48,13 +49,14 @@ def funnel(
         )
     except ValidationError as exc:
         raise InputError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from exc
-    result = run_funnel(STATE.store(), query)
+    result = run_funnel(STATE.store(), query, STATE.event_names())
     if people is not None:
         _print_people(result, people, dropped, as_json)
     elif as_json:
         print_json(result.to_dict())
     else:
         print_result(result)
+        print_names(result.names, result.notes)
 
 
 def register(app: typer.Typer) -> None:

@@ -16,6 +16,7 @@ from engagekit.analyses.lifecycle import (
     run_lifecycle,
 )
 from engagekit.cli.context import STATE, console, print_json
+from engagekit.cli.format import print_names
 from engagekit.cli.options import CohortOption, date_range, query_error
 from engagekit.errors import InputError
 
@@ -78,11 +79,12 @@ def lifecycle(
                                activity=activity_filter(event) or EventFilter(), cohort=cohort)
     except ValidationError as exc:
         raise query_error(exc) from exc
-    result = run_lifecycle(STATE.store(), query)
+    result = run_lifecycle(STATE.store(), query, STATE.event_names())
     if as_json:
         print_json(result.to_dict())
     else:
         print_lifecycle(result)
+        print_names(result.names, result.notes)
 
 
 def register(app: typer.Typer) -> None:

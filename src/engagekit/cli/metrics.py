@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from engagekit.analyses.cohorts import cohort_people
 from engagekit.cli.context import STATE, console, print_json
-from engagekit.cli.format import format_change, status_markup
+from engagekit.cli.format import format_change, print_names, status_markup
 from engagekit.cli.options import CohortOption, parse_range
 from engagekit.config import DEFAULT_CONFIG_PATH
 from engagekit.metrics.catalog import Catalog, builtin_files, load_catalog, load_file
@@ -24,6 +25,7 @@ from engagekit.metrics.segments import find_differences
 app = typer.Typer(help="The KPI catalog: list, explain, compute and validate KPIs.", no_args_is_help=True)
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print as JSON.")]
+NOTES_PER_KPI = 3  # notes on missing values printed under the table, per KPI
 
 
 def project_catalog() -> Catalog:
@@ -97,12 +99,14 @@ def compute(
     catalog = project_catalog()
     store = STATE.store()
     people = cohort_people(store, cohort) if cohort else None
-    result = compute_metrics(store, catalog, names, start, end, grain, tuple(by or ()), where, compare, people)
+    result = compute_metrics(store, catalog, names, start, end, grain, tuple(by or ()), where, compare, people,
+                             STATE.event_names())
     findings = find_differences(result, catalog) if by else []
     if as_json:
         print_json({**result.to_dict(), "segment_findings": [f.to_dict() for f in findings]})
         return
     print_result(result, catalog)
+    print_names(result.names, result.notes)
     for finding in findings:
         if finding.significant:
             console.print(f"[bold yellow]{finding.sentence}[/]", highlight=False)
@@ -148,13 +152,28 @@ def print_result(result: MetricResult, catalog: Catalog) -> None:
     """KPI rows as a table: a series without comparison reads across, one column per period with
     a sparkline at the end, when its periods fit the terminal; otherwise one row per period."""
     periods = sorted({row.period for row in result.rows if row.period is not None})
-    if result.grain and not result.compare and len(periods) > 1:
-        table = _series_table(result, catalog, periods)
-        if table is not None:
-            console.print(table)
-            _print_partial_note(result)
-            return
-    _print_rows(result, catalog)
+    table = _series_table(result, catalog, periods) if result.grain and not result.compare and len(periods) > 1 else None
+    if table is not None:
+        console.print(table)
+        _print_partial_note(result)
+    else:
+        _print_rows(result, catalog)
+    _print_reasons(result, catalog)
+
+
+def _print_reasons(result: MetricResult, catalog: Catalog) -> None:
+    """Why values are missing, under the table: the first few distinct notes of each KPI."""
+    notes: dict[str, list[str]] = {}
+    for row in result.rows:
+        if row.note and row.note not in notes.setdefault(row.metric, []):
+            notes[row.metric].append(row.note)
+    for name, texts in notes.items():
+        label = catalog.get(name).label
+        for text in texts[:NOTES_PER_KPI]:
+            console.print(f"[dim]- {escape(label)}: {escape(text)}[/]", highlight=False)
+        if len(texts) > NOTES_PER_KPI:
+            console.print(f"[dim]  and {len(texts) - NOTES_PER_KPI} more on {escape(label)} (--json has every row's note)[/]",
+                          highlight=False)
 
 
 def _series_table(result: MetricResult, catalog: Catalog, periods: list) -> Table | None:
@@ -165,7 +184,8 @@ def _series_table(result: MetricResult, catalog: Catalog, periods: list) -> Tabl
     for row in result.rows:
         series.setdefault((row.metric, row.segment), {})[row.period] = row
     targeted = any(row.target is not None for row in result.rows)
-    headers = ["KPI", *[f"by {field}" for field in result.by],
+    fields = result.segment_fields()
+    headers = ["KPI", *_segment_headers(result),
                *[f"{period_label(period, result.grain)}{'*' if period in partial else ''}" for period in periods],
                *(["target", "status"] if targeted else []), "trend"]
     lines, statuses = [], []
@@ -174,7 +194,7 @@ def _series_table(result: MetricResult, catalog: Catalog, periods: list) -> Tabl
         values = [rows[p].value if p in rows else None for p in periods]
         last = rows.get(periods[-1]) or next(iter(rows.values()))
         context = [format_value(metric, last.target), (last.status or "").replace("_", " ")] if targeted else []
-        lines.append([metric.label, *_segment_cells(segment, result.by), *[format_value(metric, v) for v in values],
+        lines.append([metric.label, *_segment_cells(segment, fields, result.by), *[format_value(metric, v) for v in values],
                       *context, sparkline(values)])
         statuses.append(last.status)
     width = sum(max(len(cell) for cell in column) + 3 for column in zip(headers, *lines, strict=True)) + 1
@@ -182,7 +202,7 @@ def _series_table(result: MetricResult, catalog: Catalog, periods: list) -> Tabl
         return None
     table = Table(title=f"KPIs {result.start} .. {result.end - timedelta(days=1)}, by {result.grain}")
     for header in headers:
-        left = header in ("KPI", "status", "trend") or header.startswith("by ")
+        left = header in ("KPI", "status", "trend") or header in _segment_headers(result)
         table.add_column(header, justify="left" if left else "right", no_wrap=True)
     for line, status in zip(lines, statuses, strict=True):
         table.add_row(*(line[:-2] + [status_markup(status)] + line[-1:] if targeted else line))
@@ -198,8 +218,17 @@ def period_label(period: date, grain: str | None) -> str:
     return str(period)
 
 
-def _segment_cells(segment: tuple, by: tuple[str, ...]) -> list[str]:
-    return [("(unknown)" if value is None else str(value)) for _, value in segment] or ["all"] * len(by)
+def _segment_headers(result: MetricResult) -> list[str]:
+    """`by FIELD` for the segments asked for, the bare field for those a KPI's rows carry of their own."""
+    return [f"by {field}" if field in result.by else field for field in result.segment_fields()]
+
+
+def _segment_cells(segment: tuple, fields: list[str], by: tuple[str, ...]) -> list[str]:
+    """A row's value of each segment field: "all" in the overall row of a `by` field, "" where the
+    KPI has no such segment, "(unknown)" for a missing value."""
+    values = dict(segment)
+    return [("(unknown)" if values[field] is None else str(values[field])) if field in values
+            else ("all" if field in by else "") for field in fields]
 
 
 def _print_partial_note(result: MetricResult) -> None:
@@ -211,7 +240,8 @@ def _print_partial_note(result: MetricResult) -> None:
 def _print_rows(result: MetricResult, catalog: Catalog) -> None:
     """One row per KPI, period and segment; a series also gets a sparkline per metric."""
     table = Table(title=f"KPIs {result.start} .. {result.end - timedelta(days=1)}")
-    columns = ["KPI", *(["period"] if result.grain else []), *[f"by {b}" for b in result.by], "value",
+    fields = result.segment_fields()
+    columns = ["KPI", *(["period"] if result.grain else []), *_segment_headers(result), "value",
                *(["previous", "change"] if result.compare else []), "target", "status"]
     for name in columns:
         table.add_column(name, justify="right" if name in ("value", "previous", "change", "target") else "left",
@@ -222,7 +252,7 @@ def _print_rows(result: MetricResult, catalog: Catalog) -> None:
         cells = [metric.label]
         if result.grain:
             cells.append(f"{period_label(row.period, result.grain)}{'*' if row.period in partial else ''}")
-        cells += _segment_cells(row.segment, result.by)
+        cells += _segment_cells(row.segment, fields, result.by)
         cells.append(format_value(metric, row.value))
         if result.compare:
             cells += [format_value(metric, row.previous), format_change(metric, row)]

@@ -10,6 +10,7 @@ from rich.table import Table
 from engagekit.analyses.common import EventFilter
 from engagekit.analyses.paths import OTHER, PathsQuery, PathsResult, run_paths
 from engagekit.cli.context import STATE, console, print_json
+from engagekit.cli.format import print_names
 from engagekit.cli.options import CohortOption, date_range
 from engagekit.errors import InputError
 
@@ -37,11 +38,12 @@ def paths(
         )
     except ValidationError as exc:
         raise InputError(f"paths: {exc.errors()[0]['msg']}") from exc
-    result = run_paths(STATE.store(), query)
+    result = run_paths(STATE.store(), query, STATE.event_names())
     if as_json:
         print_json(result.to_dict())
         return
     _print(result)
+    print_names(result.names, result.notes)
 
 
 def _print(result: PathsResult) -> None:

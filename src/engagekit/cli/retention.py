@@ -10,6 +10,7 @@ from rich.table import Table
 from engagekit.analyses.common import EventFilter
 from engagekit.analyses.retention import RetentionQuery, RetentionResult, run_retention
 from engagekit.cli.context import STATE, console, print_json
+from engagekit.cli.format import print_names
 from engagekit.cli.options import CohortOption, date_range
 from engagekit.errors import InputError
 
@@ -38,11 +39,12 @@ def retention(
         )
     except ValidationError as exc:
         raise InputError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from exc
-    result = run_retention(STATE.store(), query)
+    result = run_retention(STATE.store(), query, STATE.event_names())
     if as_json:
         print_json(result.to_dict())
         return
     print_result(result)
+    print_names(result.names, result.notes)
 
 
 def _cell(percentage: float | None) -> str:

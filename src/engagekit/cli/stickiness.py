@@ -15,6 +15,7 @@ from engagekit.analyses.stickiness import (
     run_stickiness,
 )
 from engagekit.cli.context import STATE, console, print_json
+from engagekit.cli.format import print_names
 from engagekit.cli.lifecycle import activity_filter, activity_label
 from engagekit.cli.options import CohortOption, date_range, query_error
 from engagekit.errors import InputError
@@ -86,12 +87,13 @@ def stickiness(
                                 criterion=criterion(min_events, max_events, exactly), cohort=cohort)
     except ValidationError as exc:
         raise query_error(exc) from exc
-    result = run_stickiness(STATE.store(), query)
+    result = run_stickiness(STATE.store(), query, STATE.event_names())
     if as_json:
         print_json(result.to_dict())
         return
     print_distribution(result)
     print_series(result)
+    print_names(result.names, result.notes)
 
 
 def register(app: typer.Typer) -> None:

@@ -31,6 +31,7 @@ from engagekit.analyses.stickiness import (
 from engagekit.dashboard.segment import analysis_store
 from engagekit.dashboard.view import View
 from engagekit.errors import InputError
+from engagekit.metrics.names import EventNames
 from engagekit.store import Store
 
 DEFAULT_FUNNEL = ("product_viewed", "product_added", "checkout_started", "order_completed")
@@ -62,9 +63,9 @@ def funnel_query(view: View, steps: Sequence[str], window: str, mode: str, break
     ))
 
 
-def funnel(locked: Locked, view: View, query: FunnelQuery) -> FunnelResult:
+def funnel(locked: Locked, view: View, query: FunnelQuery, event_names: EventNames) -> FunnelResult:
     with locked() as store:
-        return run_funnel(analysis_store(store, view), query)
+        return run_funnel(analysis_store(store, view), query, event_names)
 
 
 def retention_query(view: View, form: Mapping[str, str]) -> RetentionQuery:
@@ -80,9 +81,9 @@ def retention_query(view: View, form: Mapping[str, str]) -> RetentionQuery:
     ))
 
 
-def retention(locked: Locked, view: View, query: RetentionQuery) -> RetentionResult:
+def retention(locked: Locked, view: View, query: RetentionQuery, event_names: EventNames) -> RetentionResult:
     with locked() as store:
-        return run_retention(analysis_store(store, view), query)
+        return run_retention(analysis_store(store, view), query, event_names)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from engagekit.dashboard.view import View
 from engagekit.errors import InputError
 from engagekit.metrics.catalog import Catalog
 from engagekit.metrics.headline import HEADLINE_KPIS
+from engagekit.metrics.names import EventNames
 from engagekit.store import Store
 
 
@@ -93,7 +94,7 @@ def funnels(ctx: PageContext) -> dict[str, Any]:
     window = ctx.form.get("window") or f"{round(ctx.settings.conversion_window_days)}d"
     mode = ctx.form.get("mode") or "ordered"
     query = data_analyses.funnel_query(ctx.view, steps, window, mode, ctx.form.get("by"))
-    result = data_analyses.funnel(ctx.locked, ctx.view, query)
+    result = data_analyses.funnel(ctx.locked, ctx.view, query, EventNames.of(ctx.settings))
     steps_out = result.steps
     return {"steps_in": steps, "window": window, "mode": mode, "by": ctx.form.get("by") or "",
             "steps": steps_out, "breakdown": result.breakdown, "result": result.to_dict(),
@@ -103,7 +104,7 @@ def funnels(ctx: PageContext) -> dict[str, Any]:
 def retention(ctx: PageContext) -> dict[str, Any]:
     """The cohort heatmap of the form and its average curve."""
     query = data_analyses.retention_query(ctx.view, {k: ctx.form.get(k, "") for k in RETENTION_FIELDS})
-    result = data_analyses.retention(ctx.locked, ctx.view, query)
+    result = data_analyses.retention(ctx.locked, ctx.view, query, EventNames.of(ctx.settings))
     return {"query": query, "result": result, "heatmap": charts.retention_heatmap(result),
             "curve": charts.retention_curve(result)}
 

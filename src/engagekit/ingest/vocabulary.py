@@ -1,8 +1,9 @@
 """The event vocabulary: canonical snake_case names, Segment spec aliases, user mappings."""
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 STAGE_EVENTS: dict[str, tuple[str, ...]] = {
     "acquisition": (
@@ -84,3 +85,9 @@ class Vocabulary:
 
     def is_known(self, canonical_name: str) -> bool:
         return canonical_name in CANONICAL_EVENTS or canonical_name in self.user_mapping.values()
+
+
+def similar_names(name: str, known: Iterable[str], n: int = 3) -> list[str]:
+    """The known names closest to `name`, best first: the "did you mean" of a name that matches
+    nothing (`page_view` -> `page_viewed`)."""
+    return difflib.get_close_matches(name, sorted(known), n=n, cutoff=0.6)

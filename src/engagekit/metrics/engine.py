@@ -30,12 +30,14 @@ from engagekit.metrics.compile import (
     reduction,
 )
 from engagekit.metrics.filters import fields_of, parse_filter
+from engagekit.metrics.names import SPEC_NAMES, EventNames, NameCheck, named_metric
 from engagekit.metrics.periods import (
     check_grain,
     comparison_range,
     periods_of,
     shift_period,
 )
+from engagekit.metrics.reasons import explain
 from engagekit.metrics.result import MetricResult, MetricRow
 from engagekit.metrics.scope import (
     COHORT_PREFIX,
@@ -53,15 +55,21 @@ from engagekit.store import Store
 
 def compute(store: Store, catalog: Catalog, names: list[str], start: date, end: date, grain: str | None = None,
             by: tuple[str, ...] = (), where: str | None = None, compare: str | None = None,
-            cohort: ir.Table | None = None) -> MetricResult:
+            cohort: ir.Table | None = None, event_names: EventNames = SPEC_NAMES) -> MetricResult:
     """The named KPIs over [start, end), per `grain` period and `by` segment, with comparison;
-    `cohort` (a table of person_id, see engagekit.analyses.cohorts) keeps only its people."""
+    `cohort` (a table of person_id, see engagekit.analyses.cohorts) keeps only its people. Event
+    names in `where` and in the KPIs' definitions are mapped as ingest maps them (`event_names`:
+    the project's vocabulary); the result records the mapping."""
     check_grain(grain)
-    metrics = [catalog.get(name) for name in names]
+    definitions = NameCheck(event_names)
+    metrics = [named_metric(catalog.get(name), definitions) for name in names]
     check_traits(store, by)
-    tree = parse_filter(where) if where else None
+    sent = NameCheck(event_names)
+    tree = sent.tree(parse_filter(where)) if where else None
+    report = sent.report(store)
+    scope = Scope(start, end, grain, tuple(by), tree, cohort)
     with kinds.sharing(metrics):
-        current = _with_overall(store, metrics, Scope(start, end, grain, tuple(by), tree, cohort))
+        current = _with_overall(store, metrics, scope)
         previous: dict[tuple[str, Key], tuple] = {}
         if compare:
             previous_start, previous_end = comparison_range(start, end, compare)
@@ -79,7 +87,9 @@ def compute(store: Store, catalog: Catalog, names: list[str], start: date, end: 
         target = metric.target.value if metric.target else None
         rows.append(MetricRow(name, period, segment, value, numerator, denominator, before, change, relative,
                               target, target_status(metric, value), spread[0] if spread else None))
-    return MetricResult(start, end, grain, tuple(by), compare, rows)
+    rows = explain(store, metrics, scope, rows)
+    return MetricResult(start, end, grain, tuple(by), compare, rows, {**definitions.mapped(), **report.names},
+                        report.notes)
 
 
 TRAIT_SAMPLE = 1000  # customers read to learn which traits exist
@@ -134,8 +144,9 @@ def _compute_scope(store: Store, metrics: list[Metric], scope: Scope) -> dict[tu
     out: dict[tuple[str, Key], tuple] = {}
     for metric in metrics:
         if metric.kind in (Kind.PYTHON, Kind.PERIOD_POPULATION):
-            for key, values in kinds.run(metric, store, scope).items():
-                out[(metric.name, key)] = values
+            found = kinds.run(metric, store, scope)
+            for key in set(found) | _every_period(scope, set(found)):  # a period without rows: no value, a note
+                out[(metric.name, key)] = found.get(key, (None, None, None))
             continue
         for (name, key), roles in raw.items():
             if name != metric.name:
@@ -155,7 +166,8 @@ def _compute_scope(store: Store, metrics: list[Metric], scope: Scope) -> dict[tu
 
 def _every_period(scope: Scope, found: set[Key]) -> set[Key]:
     """Every period of the range for every segment found (the overall one when not segmenting):
-    in a series, a period without rows reads zero for counts and sums, not as a missing point."""
+    in a series, a period without rows reads zero for counts and sums, and as no value (with its
+    reason) for Python kinds, not as a missing point."""
     segments = {segment for _, segment in found} or ({()} if not scope.by else set())
     return {(label, segment) for label, _, _ in periods_of(scope.start, scope.end, scope.grain) for segment in segments}
 

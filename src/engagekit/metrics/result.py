@@ -26,6 +26,7 @@ class MetricRow:
     target: float | None = None
     status: str | None = None  # on_track | warning | critical
     sum_squares: float | None = None  # means only: sum of squared values, numerator = sum, denominator = n
+    note: str | None = None  # why there is no value (metrics/reasons.py); None with a value
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -44,6 +45,8 @@ class MetricResult:
     by: tuple[str, ...]
     compare: str | None
     rows: list[MetricRow] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # event names as sent -> as stored, where they differ
+    notes: tuple[str, ...] = ()  # names in the filter that the store has never seen, with close matches
 
     def for_metric(self, name: str) -> list[MetricRow]:
         return [row for row in self.rows if row.metric == name]
@@ -55,6 +58,12 @@ class MetricResult:
         if len(matches) != 1:
             raise KeyError(f"{name} {segment}: {len(matches)} rows")
         return matches[0]
+
+    def segment_fields(self) -> list[str]:
+        """The fields rows are segmented by: the `by` fields, then those a KPI's rows carry of their
+        own (feature adoption's `feature`), in the order they first appear."""
+        own = (name for row in self.rows for name, _ in row.segment if name not in self.by)
+        return [*self.by, *dict.fromkeys(own)]
 
     def partial_periods(self) -> dict[date, tuple[int, int]]:
         """Periods the range cuts short: label -> (days in the range, days of the whole period)."""
@@ -70,6 +79,8 @@ class MetricResult:
             "by": list(self.by),
             "compare": self.compare,
             "rows": [row.to_dict() for row in self.rows],
+            "names": dict(self.names),
+            "notes": list(self.notes),
         }
 
     def to_frame(self) -> pd.DataFrame:

@@ -30,6 +30,7 @@ from engagekit.metrics.kinds.registry import (
     register,
     shared,
 )
+from engagekit.metrics.needs import Need, Needs, NeedsOf, Span, events_need, fixed
 from engagekit.metrics.periods import TRUNCATE_UNIT, periods_of
 from engagekit.metrics.scope import (
     Scope,
@@ -62,6 +63,22 @@ def required_events(params: Params, kind: str) -> list[str]:
     if not params.get("events"):
         raise InputError(f"KPI kind {kind!r} needs the param 'events' (a list of event names)")
     return list(params["events"])
+
+
+def active_needs(span: Span | None = None, denominator: str | None = None, also: tuple[str, ...] = (),
+                 then: tuple[Need, ...] = ()) -> NeedsOf:
+    """The needs of a KPI of active people: one of the active events (or of `also`) in the period,
+    then `then`."""
+    def needs(params: Params) -> Needs:
+        active = events_need([*active_events(params), *also], label="active events")
+        return Needs((active, *then), span, denominator)
+
+    return needs
+
+
+def events_needs(kind: str, denominator: str) -> NeedsOf:
+    """The needs of a KPI of the `events` param: those events in the period."""
+    return lambda params: Needs((events_need(required_events(params, kind)),), denominator=denominator)
 
 
 def segment_keys(table: ir.Table, ts: str, scope: Scope) -> dict[str, ir.Value]:
@@ -138,25 +155,25 @@ def average_active(store: Store, scope: Scope, params: Params, window: str) -> d
     return out
 
 
-@register("dau", params=("active_events",))
+@register("dau", params=("active_events",), needs=active_needs())
 def daily_active_users(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """DAU = person-days of activity / days of the period."""
     return average_active(store, scope, params, "day")
 
 
-@register("wau", params=("active_events",))
+@register("wau", params=("active_events",), needs=active_needs("week"))
 def weekly_active_users(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """WAU = the average of distinct active people over the whole 7-day weeks of the period."""
     return average_active(store, scope, params, "week")
 
 
-@register("mau", params=("active_events",))
+@register("mau", params=("active_events",), needs=active_needs("month"))
 def monthly_active_users(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """MAU = the average of distinct active people over the whole months of the period."""
     return average_active(store, scope, params, "month")
 
 
-@register("stickiness", params=("active_events",))
+@register("stickiness", params=("active_events",), needs=active_needs("month", "monthly active people"))
 def stickiness(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """Stickiness = DAU / MAU of the period (numerator DAU, denominator MAU); no value for a
     period shorter than a month or without monthly active people."""
@@ -168,7 +185,8 @@ def stickiness(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     return out
 
 
-@register("user_activity_rate", params=("active_events",))
+@register("user_activity_rate", params=("active_events",),
+          needs=fixed(Needs((Need("customers", "customers", to_date=True),), denominator="customers")))
 def user_activity_rate(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """User activity rate = customers active in the period / customers to date.
 
@@ -208,7 +226,13 @@ def user_activity_rate(store: Store, scope: Scope, params: Params) -> dict[Key, 
             for key, total in base.items()}
 
 
-@register("active_share", params=("events", "active_events", "customers_only"))
+def _active_share_needs(params: Params) -> Needs:
+    """People doing `events` among the active ones: those events or an active one in the period."""
+    doing = events_need([*required_events(params, "active_share"), *active_events(params)], label="active events")
+    return Needs((doing,), denominator="active people")
+
+
+@register("active_share", params=("events", "active_events", "customers_only"), needs=_active_share_needs)
 def active_share(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """Share of active people who did one of `events`: people doing `events` / people doing
     `events` or `active_events` in the period (doing `events` makes a person active, so the share
@@ -224,7 +248,9 @@ def active_share(store: Store, scope: Scope, params: Params) -> dict[Key, Values
                                            float(r["doers"] or 0), float(r["active"] or 0)))
 
 
-@register("feature_adoption_rate", params=("active_events",))
+@register("feature_adoption_rate", params=("active_events",),
+          needs=active_needs(denominator="active people", also=("feature_used",),
+                             then=(events_need(["feature_used"], where="properties.feature is not null"),)))
 def feature_adoption_rate(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """Feature adoption rate, per feature: people who used the feature (feature_used with
     properties.feature) / active people of the period (eligible: anyone active).
@@ -255,7 +281,9 @@ def feature_adoption_rate(store: Store, scope: Scope, params: Params) -> dict[Ke
             for (period, segment), total in active_people.items() for name in features}
 
 
-@register("license_utilization", params=("active_events",))
+@register("license_utilization", params=("active_events",),
+          needs=fixed(Needs((Need("accounts with licenses", "accounts", where="licenses > 0", to_date=True),),
+                            denominator="licenses")))
 def license_utilization(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """License utilization = distinct active users of licensed accounts / licenses of those accounts.
 
@@ -306,7 +334,10 @@ def iso_timestamp(text: ir.StringValue) -> tuple[ir.TimestampValue, ir.IntegerVa
     return wall, sign * (hours * 60 + minutes) * 60_000_000
 
 
-@register("deliverable_review_time")
+@register("deliverable_review_time",
+          needs=fixed(Needs((events_need(["deliverable_reviewed"]),
+                             events_need(["deliverable_reviewed"], where="properties.delivered_at is not null")),
+                            denominator="reviews with a readable delivery time")))
 def deliverable_review_time(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """Median hours from a deliverable's delivery to its review.
 

@@ -12,7 +12,8 @@ from dateutil.relativedelta import relativedelta
 from engagekit.errors import InputError
 from engagekit.metrics.kinds.registry import Key, Params, Values, grouped, register
 from engagekit.metrics.kinds.revenue import mrr_movements
-from engagekit.metrics.kinds.subscriptions import subscriber_populations
+from engagekit.metrics.kinds.subscriptions import SUBSCRIPTIONS, subscriber_populations
+from engagekit.metrics.needs import Needs, events_need, fixed
 from engagekit.metrics.periods import periods_of
 from engagekit.metrics.scope import Scope, key_of, scoped_table
 from engagekit.metrics.spec import Source
@@ -22,6 +23,7 @@ MONTH = relativedelta(months=1)
 MONTHS_PER_YEAR = 12
 DAYS_PER_YEAR = 365.25
 REVENUE_SOURCES = ("subscriptions", "orders")
+MONTHLY_CHURN = Needs((SUBSCRIPTIONS,), "calendar month", "subscribers at the start of a whole month of the period")
 
 
 def whole_months(start: date, end: date) -> list[date]:
@@ -61,7 +63,7 @@ def annual_churn(months: list[tuple[int, int]]) -> float | None:
     return 1.0 - survival ** (MONTHS_PER_YEAR / len(rates))
 
 
-@register("annual_churn_rate")
+@register("annual_churn_rate", needs=fixed(MONTHLY_CHURN))
 def annual_churn_rate(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """Annual churn = 1 - (1 - m)^12 from the monthly churn m of the whole calendar months of the
     period (never 12 x m); numerator and denominator are the months' lost and starting
@@ -96,7 +98,17 @@ def annual_revenue_per_customer(store: Store, scope: Scope, source: str) -> dict
     return out
 
 
-@register("clv", params=("revenue_source", "lifespan_years", "acquisition_cost", "service_cost_per_year"))
+def _clv_needs(params: Params) -> Needs:
+    """Revenue (orders, or subscriptions), and a lifespan: the param, else from the monthly churn."""
+    revenue = events_need(["order_completed"]) if params.get("revenue_source") == "orders" else SUBSCRIPTIONS
+    if params.get("lifespan_years") is not None:
+        return Needs((revenue,), denominator="lifespan")
+    return Needs(tuple(dict.fromkeys((revenue, SUBSCRIPTIONS))), "calendar month",
+                 "lifespan: the annual churn is 0 or unknown (give the param lifespan_years)")
+
+
+@register("clv", params=("revenue_source", "lifespan_years", "acquisition_cost", "service_cost_per_year"),
+          needs=_clv_needs)
 def customer_lifetime_value(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """CLV = annual revenue per customer x lifespan in years - acquisition_cost
     - service_cost_per_year x lifespan (the seeds' formula; costs default 0).

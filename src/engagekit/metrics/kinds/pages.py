@@ -12,12 +12,19 @@ from engagekit.metrics.kinds.registry import (
     grouped,
     register,
 )
+from engagekit.metrics.needs import Needs, events_need
 from engagekit.metrics.scope import Scope, scoped_table
 from engagekit.metrics.spec import Source
 from engagekit.store import Store
 
 
-@register("time_on_pages", params=("events", "idle_seconds"))
+def _views_needs(params: Params) -> Needs:
+    """Views of `events`, and some of them followed by the person's next event in time."""
+    return Needs((events_need(params["events"]),),
+                 denominator=f"views followed by the person's next event within {params['idle_seconds']} s")
+
+
+@register("time_on_pages", params=("events", "idle_seconds"), needs=_views_needs)
 def time_on_pages(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """Mean seconds from a view of `events` to the same person's next event, for views whose next
     event comes within `idle_seconds` (web analytics' time on page: the last view has no end)."""

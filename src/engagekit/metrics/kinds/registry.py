@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import ibis.expr.types as ir
 
+from engagekit.metrics.needs import NeedsOf, no_needs
 from engagekit.metrics.scope import Key, Scope, group_keys, key_of
 from engagekit.store import Store
 
@@ -31,6 +32,7 @@ KindFunction = Callable[[Store, Scope, Params], dict[Key, Values]]
 class RegisteredKind:
     function: KindFunction
     params: frozenset[str]  # the params a catalog entry may (or must) give
+    needs: NeedsOf = no_needs  # what a value needs, from the params: read to say why a value is missing
 
 
 REGISTRY: dict[str, RegisteredKind] = {}
@@ -39,12 +41,13 @@ _REQUESTED: ContextVar[tuple[Metric, ...]] = ContextVar("engagekit_requested_met
 Result = TypeVar("Result")
 
 
-def register(name: str, params: tuple[str, ...] = ()) -> Callable[[KindFunction], KindFunction]:
-    """Register a kind under `name`, accepting the given params from catalog entries."""
+def register(name: str, params: tuple[str, ...] = (), needs: NeedsOf = no_needs) -> Callable[[KindFunction], KindFunction]:
+    """Register a kind under `name`, accepting the given params from catalog entries; `needs`
+    says what a value needs (metrics/needs.py), to explain the rows without one."""
     def add(function: KindFunction) -> KindFunction:
         if name in REGISTRY and REGISTRY[name].function is not function:
             raise RuntimeError(f"KPI kind {name!r} is registered twice")
-        REGISTRY[name] = RegisteredKind(function, frozenset(params))
+        REGISTRY[name] = RegisteredKind(function, frozenset(params), needs)
         return function
 
     return add

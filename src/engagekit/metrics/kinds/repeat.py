@@ -9,6 +9,7 @@ import ibis.expr.types as ir
 
 from engagekit.errors import ConfigError
 from engagekit.json_fields import json_text
+from engagekit.metrics.kinds.activity import events_needs
 from engagekit.metrics.kinds.registry import (
     Key,
     Params,
@@ -25,6 +26,7 @@ from engagekit.metrics.kinds.timing import (
     duration_values,
     first_starts,
 )
+from engagekit.metrics.needs import Needs, events_need
 from engagekit.metrics.scope import Scope, filtered_table, group_keys, scoped_table
 from engagekit.metrics.spec import Source
 from engagekit.store import Store
@@ -32,7 +34,7 @@ from engagekit.store import Store
 REPEAT_MIN_COUNT = 2  # a repeat is a second time
 
 
-@register("repeat_share", params=("events", "min_count"))
+@register("repeat_share", params=("events", "min_count"), needs=events_needs("repeat_share", "people who did them"))
 def repeat_share(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """Repeat rate = people with at least `min_count` (default 2) of `events` in the period / people
     with at least one, per period and segment (the seeds' repeat service rate: 25 of 40 clients
@@ -98,7 +100,19 @@ def _progress_of(store: Store, scope: Scope, params: Params, timing: bool) -> tu
     return _progress_records(store, scope, progress, timings), timings
 
 
-@register("completion_rate", params=("event", "distinct", "steps"))
+def _started_needs(params: Params) -> Needs:
+    """People whose first `event` falls in the period."""
+    event = params["event"]
+    return Needs((events_need([event]),), denominator=f"people whose first {event} falls in the period")
+
+
+def _completed_needs(params: Params) -> Needs:
+    """People who started in the period and have completed."""
+    started = _started_needs(params)
+    return Needs(started.rows, denominator=f"people who started in the period and reached {params['steps']} steps")
+
+
+@register("completion_rate", params=("event", "distinct", "steps"), needs=_started_needs)
 def completion_rate(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """Completion rate = people who reached `steps` distinct `distinct` values of `event` (at any
     time) / people whose first `event` falls in the period (who started). numerator = completers,
@@ -107,7 +121,7 @@ def completion_rate(store: Store, scope: Scope, params: Params) -> dict[Key, Val
     return {key: share("completed", "started")(record) for key, record in records.items()}
 
 
-@register("time_to_complete", params=("event", "distinct", "steps", "agg", "unit"))
+@register("time_to_complete", params=("event", "distinct", "steps", "agg", "unit"), needs=_completed_needs)
 def time_to_complete(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """Mean or median time from a person's first `event` to the moment they reached `steps`
     distinct values, over the people who started in the period and have completed. value = agg in

@@ -10,6 +10,7 @@ import ibis
 import pyarrow as pa
 
 from engagekit.metrics.kinds.activity import (
+    events_needs,
     period_labels,
     required_events,
     segment_keys,
@@ -27,6 +28,7 @@ from engagekit.metrics.kinds.registry import (
     shared,
 )
 from engagekit.metrics.kinds.timing import first_starts
+from engagekit.metrics.needs import Needs
 from engagekit.metrics.periods import comparison_range, periods_of
 from engagekit.metrics.scope import (
     Scope,
@@ -39,7 +41,7 @@ from engagekit.metrics.spec import Source
 from engagekit.store import Store
 
 
-@register("first_timers", params=("events",))
+@register("first_timers", params=("events",), needs=events_needs("first_timers", "people"))
 def first_timers(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """First-timers = people whose first `events` event ever falls in the period, each counted in
     the period and segment of that first event (for orders: first-time buyers, a shop's new
@@ -63,7 +65,7 @@ def _segments_with(store: Store, scope: Scope, events: list[str]) -> set:
     return {segment for _, segment in seen}
 
 
-@register("returning_share", params=("events",))
+@register("returning_share", params=("events",), needs=events_needs("returning_share", "people who did them"))
 def returning_share(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """Returning rate = people who did `events` in the period and had done one before the period
     began / people who did `events` in the period (for orders: e-commerce's returning customer rate).
@@ -82,7 +84,13 @@ def returning_share(store: Store, scope: Scope, params: Params) -> dict[Key, Val
     return collect(expr, scope, share("returners", "people"))
 
 
-@register("period_retention", params=("events", "lapsed"))
+def _before_needs(params: Params) -> Needs:
+    """People who did `events` in the period before (this period's events play no part in it)."""
+    events = " or ".join(required_events(params, "period_retention"))
+    return Needs(denominator=f"people who did {events} in the period before")
+
+
+@register("period_retention", params=("events", "lapsed"), needs=_before_needs)
 def period_retention(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """Period-over-period retention = people who did `events` in the period before (of the same
     length: the month before a month, the 30 days before 30 days) and again in this one / people

@@ -18,9 +18,12 @@ import ibis.expr.types as ir
 from engagekit.json_fields import json_number
 from engagekit.metrics.kinds.registry import Key, Params, Values, register, shared
 from engagekit.metrics.kinds.subscriptions import (
+    SUBSCRIBERS,
     SUBSCRIPTION_EVENTS,
+    SUBSCRIPTIONS,
     subscriber_populations,
 )
+from engagekit.metrics.needs import Needs, fixed
 from engagekit.metrics.periods import periods_of
 from engagekit.metrics.scope import Scope, filtered_table, group_keys, timestamp_literal
 from engagekit.metrics.spec import Source
@@ -28,6 +31,7 @@ from engagekit.store import Store
 
 CANCELLED = "subscription_cancelled"
 MOVEMENTS = ("customers", "start", "end", "expansion", "contraction", "churned")
+PAYING = fixed(Needs((SUBSCRIPTIONS,), denominator="MRR at the start of the period"))
 
 
 def mrr_at(subs: ir.Table, moment: date, scope: Scope) -> ir.Table:
@@ -77,7 +81,7 @@ def mrr_movements(store: Store, scope: Scope) -> dict[Key, dict[str, float]]:
     return results
 
 
-@register("gross_revenue_churn")
+@register("gross_revenue_churn", needs=PAYING)
 def gross_revenue_churn(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """Gross revenue churn = (churned MRR + contraction MRR) / MRR at start; no value without
     MRR at the start."""
@@ -88,7 +92,7 @@ def gross_revenue_churn(store: Store, scope: Scope, params: Params) -> dict[Key,
     return out
 
 
-@register("net_revenue_retention")
+@register("net_revenue_retention", needs=PAYING)
 def net_revenue_retention(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """NRR = (MRR at start + expansion - contraction - churned MRR) / MRR at start, over the
     customers paying at the start (numerator = their MRR at the end)."""
@@ -99,7 +103,7 @@ def net_revenue_retention(store: Store, scope: Scope, params: Params) -> dict[Ke
     return out
 
 
-@register("subscriber_growth")
+@register("subscriber_growth", needs=SUBSCRIBERS)
 def subscriber_growth(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """Subscriber growth = (subscribers gained - subscribers lost) / subscribers at start
     = (E - S) / S; gained counts subscribers at the end who were not at the start (first-time or

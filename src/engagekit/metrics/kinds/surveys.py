@@ -10,6 +10,7 @@ from engagekit.metrics.kinds.registry import (
     grouped,
     register,
 )
+from engagekit.metrics.needs import Needs, events_need, fixed
 from engagekit.metrics.scope import Scope, scoped_table
 from engagekit.metrics.spec import Source
 from engagekit.store import Store
@@ -18,7 +19,11 @@ NPS_PROMOTER_MIN = 9  # Reichheld (2003): promoters answer 9-10, detractors 0-6,
 NPS_DETRACTOR_MAX = 6
 
 
-@register("nps")
+NPS_RESPONSES = events_need(["survey_responded"], where="properties.survey == 'nps'",
+                            what="survey responses with survey=nps")
+
+
+@register("nps", needs=fixed(Needs((NPS_RESPONSES,), denominator="NPS responses with a score")))
 def net_promoter_score(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """NPS = %promoters (9-10) - %detractors (0-6) of NPS responses, passives in the denominator;
     no value without responses. numerator = promoters - detractors, denominator = responses."""

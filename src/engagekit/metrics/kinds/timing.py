@@ -40,6 +40,7 @@ from engagekit.metrics.kinds.registry import (
     share,
     shared,
 )
+from engagekit.metrics.needs import Needs, NeedsOf, events_need
 from engagekit.metrics.scope import (
     Scope,
     filtered_table,
@@ -221,7 +222,17 @@ def duration_values(record: dict) -> Values:
     return (float(record["value"]) if pairs else None, float(record["total"] or 0), pairs)
 
 
-@register("time_between", params=(*PAIRING_PARAMS, "agg", "unit"))
+def pairing_needs(denominator: str) -> NeedsOf:
+    """Start events in the period; `denominator` in words, with the params' names ({start_event})."""
+    def needs(params: Params) -> Needs:
+        start = events_need([str(params["start_event"])], where=params.get("start_where"))
+        return Needs((start,), denominator=denominator.format(**params))
+
+    return needs
+
+
+@register("time_between", params=(*PAIRING_PARAMS, "agg", "unit"),
+          needs=pairing_needs("{start_event} events followed by {end_event}"))
 def time_between(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """The mean or median time from each start event to the first end event after it for the same
     key (see the module docstring for the pairing). value = agg of the durations in `unit`,
@@ -232,7 +243,7 @@ def time_between(store: Store, scope: Scope, params: Params) -> dict[Key, Values
     return collect(summarize_durations(pairs, groups, pairs._start_ts, pairs._end_ts, params), scope, duration_values)
 
 
-@register("followed_rate", params=PAIRING_PARAMS)
+@register("followed_rate", params=PAIRING_PARAMS, needs=pairing_needs("{start_event} events"))
 def followed_rate(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """Share of the start events of the period that an end event of the same key follows (at any
     time after); with first_only, of the keys whose first start falls in the period. numerator =
