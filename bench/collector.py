@@ -82,7 +82,7 @@ async def load(base: str, key: str, seconds: float, connections: int, size: int)
             payload = template.replace(number_marker, str(number).encode()).replace(user_marker, str(number % 500).encode())
             started = time.perf_counter()
             writer.write(head.format(length=len(payload)).encode() + payload)
-            status = await _response_status(reader)
+            status = await response_status(reader)
             latencies.append(time.perf_counter() - started)
             if status == 200:
                 acknowledged.append((index, number))
@@ -94,7 +94,7 @@ async def load(base: str, key: str, seconds: float, connections: int, size: int)
     return acknowledged, latencies
 
 
-async def _response_status(reader: asyncio.StreamReader) -> int:
+async def response_status(reader: asyncio.StreamReader) -> int:
     """Read one HTTP/1.1 response (the server always sends Content-Length); its status."""
     headers = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
     length = next(int(h.split(":", 1)[1]) for h in headers if h.lower().startswith("content-length:"))
