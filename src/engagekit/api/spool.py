@@ -29,7 +29,7 @@ class Spool:
     def __init__(self, directory: Path, max_pending_bytes: int) -> None:
         self.directory = directory
         self.max_pending_bytes = max_pending_bytes
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # owner-only, as its segment files
         self._lock = threading.Lock()
         self._open: Path | None = None
         existing = self.sealed()

@@ -1,0 +1,16 @@
+"""The spool folder next to the store holds the requests as sent: its owner's only, whatever the umask."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engagekit.api.spool import Spool
+from tests.store.umask import UMASKS, mode, umask
+
+
+@pytest.mark.parametrize("mask", UMASKS)
+def test_a_new_spool_folder_is_0700(tmp_path: Path, mask: int) -> None:
+    with umask(mask):
+        Spool(tmp_path / "engagekit.duckdb.spool", max_pending_bytes=10**6)
+    assert mode(tmp_path / "engagekit.duckdb.spool") == 0o700
