@@ -18,8 +18,6 @@ import asyncio
 import base64
 import secrets
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -27,8 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-import httpx
-from collector import cpu_seconds, free_port, response_status
+from collector import cpu_seconds, response_status, serving
 from rich.console import Console
 from rich.table import Table
 
@@ -83,10 +80,11 @@ async def hang_up(host: str, port: int, payload: bytes) -> str:
     return "hung up"
 
 
-async def flood(base: str, request: Request, key: str, valid: str, requests: int, connections: int,
+async def flood(base: str, request: Request, key: str, requests: int, connections: int,
                 wait_for_answers: bool) -> tuple[Counter, list[float], float, float]:
-    """The flood's answers by status, the probe's latencies during it, the flood's duration, and
-    the latency of one valid request sent once the flood was sent."""
+    """Wrong secrets for `key`'s id: the flood's answers by status, the latencies of requests
+    with `key` during it, the flood's duration, and the latency of one with `key` once the flood
+    was sent."""
     url = urlsplit(base)
     gate = asyncio.Semaphore(connections)
     done = asyncio.Event()
@@ -102,7 +100,7 @@ async def flood(base: str, request: Request, key: str, valid: str, requests: int
     async def probe() -> None:
         while not done.is_set():
             started = time.perf_counter()
-            await exchange(url.hostname, url.port, request(url.netloc, valid))
+            await exchange(url.hostname, url.port, request(url.netloc, key))
             latencies.append(time.perf_counter() - started)
 
     prober = asyncio.create_task(probe())
@@ -112,7 +110,7 @@ async def flood(base: str, request: Request, key: str, valid: str, requests: int
     done.set()
     await prober
     after = time.perf_counter()
-    await exchange(url.hostname, url.port, request(url.netloc, valid))
+    await exchange(url.hostname, url.port, request(url.netloc, key))
     return answers, latencies, flood_seconds, time.perf_counter() - after
 
 
@@ -160,17 +158,7 @@ def main() -> None:
         with connect(url) as store:
             _, write = create_key(store, "write", "bench")
             _, read = create_key(store, "read", "bench")
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen([sys.executable, "-m", "engagekit", "--store", url, "serve", "--port", str(port)],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            while True:
-                try:
-                    httpx.get(f"{base}/healthz", timeout=1)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+        with serving(url) as (server, base):
             floods = (("read API, clients hang up", read_request, read, False),
                       ("collector, clients wait", collector_request, write, True),
                       ("dashboard login, clients wait", login_request, read, True))
@@ -178,16 +166,13 @@ def main() -> None:
                 quiet = quiet_latency(base, request, key)  # also verifies the key before its flood
                 cpu_start = cpu_seconds(server.pid)
                 answers, during, flood_seconds, after = asyncio.run(
-                    flood(base, request, key, key, args.requests, args.connections, wait_for_answers))
+                    flood(base, request, key, args.requests, args.connections, wait_for_answers))
                 wait_idle(server.pid)
                 cpu = cpu_seconds(server.pid) - cpu_start
                 table.add_row(label, ", ".join(f"{status}: {n:,}" for status, n in sorted(answers.items(), key=str)),
                               f"{flood_seconds:.1f}", f"{quiet * 1000:.1f}",
                               f"{len(during)}, {statistics.median(during) * 1000:.0f}, {max(during) * 1000:.0f}"
                               if during else "0", f"{after * 1000:.0f}", f"{cpu:.1f}")
-        finally:
-            server.terminate()
-            server.wait(timeout=120)
     Console(width=200).print(table)
 
 
