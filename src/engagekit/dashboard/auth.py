@@ -39,7 +39,8 @@ class Sessions:
         try:
             found = collector.keyring.admit(key, collector.rate_limiter)
         except KeyRefused as refused:
-            return f"Too many attempts with this key; try again in {refused.retry_after} s."
+            return ("This key cannot be checked now (too many attempts, or the server is busy); "
+                    f"try again in {refused.retry_after} s.")
         if found is None or found[1] == "revoked":
             return "This key is not valid (or it was revoked)."
         if found[1] != "read":
