@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import socket
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -82,7 +84,7 @@ async def load(base: str, key: str, seconds: float, connections: int, size: int)
             payload = template.replace(number_marker, str(number).encode()).replace(user_marker, str(number % 500).encode())
             started = time.perf_counter()
             writer.write(head.format(length=len(payload)).encode() + payload)
-            status = await _response_status(reader)
+            status = await response_status(reader)
             latencies.append(time.perf_counter() - started)
             if status == 200:
                 acknowledged.append((index, number))
@@ -94,7 +96,7 @@ async def load(base: str, key: str, seconds: float, connections: int, size: int)
     return acknowledged, latencies
 
 
-async def _response_status(reader: asyncio.StreamReader) -> int:
+async def response_status(reader: asyncio.StreamReader) -> int:
     """Read one HTTP/1.1 response (the server always sends Content-Length); its status."""
     headers = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
     length = next(int(h.split(":", 1)[1]) for h in headers if h.lower().startswith("content-length:"))
@@ -117,6 +119,27 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+@contextlib.contextmanager
+def serving(url: str) -> Iterator[tuple[subprocess.Popen, str]]:
+    """`engagekit serve` on the store at `url` on a free loopback port, once it answers: its
+    process and base URL; stopped (SIGTERM: it drains its spool) at the end of the block."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "engagekit", "--store", url, "serve", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                httpx.get(f"{base}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield server, base
+    finally:
+        server.terminate()
+        server.wait(timeout=120)
+
+
 def wait_drained(base: str, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -137,26 +160,13 @@ def main() -> None:
         url = f"duckdb:///{folder / 'collector.duckdb'}"
         with connect(url) as store:
             _, key = create_key(store, "write", "bench")
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen([sys.executable, "-m", "engagekit", "--store", url, "serve", "--port", str(port)],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            while True:
-                try:
-                    httpx.get(f"{base}/healthz", timeout=1)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+        with serving(url) as (server, base):
             cpu_start = cpu_seconds(server.pid)
             batches, latencies = asyncio.run(load(base, key, args.seconds, args.connections, args.batch))
             cpu_load = cpu_seconds(server.pid) - cpu_start
             wait_drained(base)
             acknowledged = acknowledged_ids(batches, args.batch)
             cpu_total = cpu_seconds(server.pid) - cpu_start
-        finally:
-            server.terminate()
-            server.wait(timeout=120)
         with connect(url) as store:
             events = store.table("events")
             with store.staged(pa.table({"event_id": acknowledged})) as acked:

@@ -10,7 +10,9 @@ from fastapi.testclient import TestClient
 
 from engagekit.api.accesslog import LOGGER
 from engagekit.api.auth import split_key
+from engagekit.api.keyguard import FREE_FAILURES
 from tests.api.conftest import Keys, basic
+from tests.api.keychecks import Clock, use_clock
 
 
 def lines(caplog: pytest.LogCaptureFixture) -> list[dict]:
@@ -41,3 +43,27 @@ def test_one_line_per_request_without_secrets(client: TestClient, keys: Keys, ca
         secret = split_key(key)[1]
         assert secret not in text
         assert base64.b64encode(f"{key}:".encode()).decode() not in text  # nor the Authorization header
+
+
+def test_text_in_the_place_of_the_key_id_is_never_logged(client: TestClient, keys: Keys,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    secret = split_key(keys.read)[1]
+    # a key pasted without its id, whose secret has an underscore: the part before it sits where the id goes
+    for mangled in (f"ek_read_Secret0Part_{secret}", f"ek_read_{secret}_x", f"ek_read_{'a' * 5000}_x"):
+        assert client.get("/api/v1/metrics", headers={"Authorization": f"Bearer {mangled}"}).status_code == 401
+    assert [x["key_id"] for x in lines(caplog)] == [None] * 3
+    assert "Secret0Part" not in caplog.text and secret not in caplog.text and "a" * 100 not in caplog.text
+
+
+def test_refusals_under_a_flood_log_the_key_id_and_no_secret(client: TestClient, keys: Keys,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    use_clock(client.app, Clock())
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    guesses = [f"{keys.write[:-8]}{n:08d}" for n in range(FREE_FAILURES + 1)]
+    statuses = [client.post("/v1/track", json={"userId": "u1", "event": "x"}, headers=basic(key)).status_code
+                for key in guesses]
+    assert statuses[-1] == 429
+    assert {(x["status"], x["key_id"]) for x in lines(caplog)} == {(401, keys.write_id), (429, keys.write_id)}
+    for key in (*guesses, keys.write):
+        assert split_key(key)[1] not in caplog.text

@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import re
-import stat
 import signal
 import subprocess
 import sys
@@ -141,18 +140,6 @@ def test_a_failed_write_leaves_no_partial_line(tmp_path: Path, monkeypatch: pyte
     spool.append([line("m3")], 1)
     spool.seal()
     assert [event_ids(p) for p in spool.sealed()] == [["m1", "m3"]]
-
-
-def test_spool_folder_and_segments_are_private(tmp_path: Path) -> None:
-    old = os.umask(0o022)
-    try:
-        spool = Spool(tmp_path / "spool", max_pending_bytes=10**9)
-        spool.append([line("m1")], 1)
-        spool.seal()
-    finally:
-        os.umask(old)
-    assert stat.S_IMODE((tmp_path / "spool").stat().st_mode) == 0o700
-    assert [stat.S_IMODE(p.stat().st_mode) for p in spool.sealed()] == [0o600]
 
 
 def test_a_committed_segment_is_not_ingested_twice(tmp_path: Path) -> None:

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 
 from engagekit.api import revoke_key
+from engagekit.api.keyguard import BACKOFF_FIRST_SECONDS, FREE_FAILURES
 from engagekit.dashboard.auth import COOKIE
 from engagekit.dashboard.pages import PAGES
 from engagekit.store import connect
+from tests.api.keychecks import Clock, count_hashes, use_clock, wrong
 from tests.dashboard.conftest import Story
 
 
@@ -70,3 +73,20 @@ def test_login_never_redirects_off_site(anonymous: TestClient, story: Story) -> 
     for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example/x", "javascript:alert(1)"):
         response = anonymous.post("/login", data={"key": story.read, "next": target})
         assert response.headers["location"] == "/", target
+
+
+def test_wrong_logins_back_off_without_hashing_and_never_lock_out_the_verified_key(
+        anonymous: TestClient, story: Story, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_clock(anonymous.app, Clock())
+    assert anonymous.post("/login", data={"key": story.read}).status_code == 303  # verified once
+    hashes = count_hashes(monkeypatch)
+    for n in range(FREE_FAILURES):
+        response = anonymous.post("/login", data={"key": wrong(story.read, n)})
+        assert response.status_code == 401 and "not valid" in response.text
+    for n in range(100, 110):
+        response = anonymous.post("/login", data={"key": wrong(story.read, n)})
+        assert response.status_code == 401 and f"try again in {int(BACKOFF_FIRST_SECONDS)} s" in response.text
+    assert anonymous.post("/login", data={"key": wrong(story.read, 0)}).status_code == 401  # remembered
+    assert hashes.calls == FREE_FAILURES
+    assert anonymous.post("/login", data={"key": story.read}).status_code == 303
+    assert anonymous.get("/").status_code == 200

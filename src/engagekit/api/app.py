@@ -20,9 +20,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from engagekit.api.accesslog import AccessLog
-from engagekit.api.auth import Keyring, basic_username, split_key
+from engagekit.api.auth import Keyring, basic_username
 from engagekit.api.control import Control, add_control_route, remove_runtime, store_path, write_runtime
 from engagekit.api.drain import Drainer, recorded_sequence
+from engagekit.api.keyguard import KeyRefused
 from engagekit.api.queries import query_routes
 from engagekit.api.ratelimit import RateLimiter
 from engagekit.api.segment import (
@@ -183,10 +184,6 @@ async def _collect(request: Request, kind: str, limits: CollectorLimits) -> JSON
     key = basic_username(request.headers.get("authorization"))
     if key is None and isinstance(payload.get("writeKey"), str):  # analytics.js may send it in the body
         key = payload["writeKey"]
-    claimed = split_key(key) if key else None
-    if claimed is not None and not collector.rate_limiter.allow(claimed[0]):
-        return JSONResponse({"success": False, "error": "too many requests for this key; retry later"},
-                            status_code=429, headers={"Retry-After": str(collector.rate_limiter.retry_after())})
     key_id = await _authorize(collector, key)
     if isinstance(key_id, JSONResponse):
         return key_id
@@ -200,11 +197,19 @@ async def _collect(request: Request, kind: str, limits: CollectorLimits) -> JSON
 
 
 async def _authorize(collector: Collector, key: str | None) -> str | JSONResponse:
-    """The key_id of a write key, or the 401/403 answer."""
+    """The key_id of a write key, or the answer: 401/403, 429 when the key sends too many
+    requests or its id backs off after failed guesses, 503 while the key checks are busy (both
+    with Retry-After; engagekit.api.keyguard). A key verified before is answered on the event
+    loop; only other keys go to the threadpool, where guesses are refused without hashing."""
     if key is None:
         return JSONResponse({"success": False, "error": "missing write key (HTTP Basic user name)"}, status_code=401,
                             headers={"WWW-Authenticate": 'Basic realm="engagekit"'})
-    found = collector.keyring.known(key) or await run_in_threadpool(collector.keyring.kind_of, key)
+    keyring, limiter = collector.keyring, collector.rate_limiter
+    try:
+        found = keyring.admit_known(key, limiter) or await run_in_threadpool(keyring.admit, key, limiter)
+    except KeyRefused as refused:
+        return JSONResponse({"success": False, "error": refused.message}, status_code=refused.status,
+                            headers=refused.headers)
     if found is None or found[1] == "revoked":
         return JSONResponse({"success": False, "error": "invalid or revoked key"}, status_code=401,
                             headers={"WWW-Authenticate": 'Basic realm="engagekit"'})

@@ -3,28 +3,33 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 
 class RateLimiter:
     """Allows `rate` requests per second per key with bursts up to `burst` (token bucket).
 
-    Keys are limited by the key id they claim, before the secret is checked, so that a flood of
-    guesses against one key costs no hashing.
+    Keys are limited by the key id they claim, before the secret is checked. Each id has two
+    buckets: one for its key once verified in this process, one for every other secret claiming
+    that id, so that a flood of guesses at a public key id never uses up its owner's rate.
     """
 
-    def __init__(self, rate: float, burst: int) -> None:
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.rate, self.burst = rate, burst
-        self._buckets: dict[str, tuple[float, float]] = {}  # key id -> (tokens, last refill)
+        self.clock = clock
+        self._buckets: dict[tuple[str, bool], tuple[float, float]] = {}  # (id, verified) -> (tokens, refilled at)
         self._lock = threading.Lock()
 
-    def allow(self, key_id: str) -> bool:
-        """Take one token for `key_id`; False when its bucket is empty."""
-        now = time.monotonic()
+    def allow(self, key_id: str, verified: bool) -> bool:
+        """Take one token from the bucket of `key_id`'s verified key or of its guesses; False
+        when it is empty."""
+        now = self.clock()
+        bucket = (key_id, verified)
         with self._lock:
-            tokens, last = self._buckets.get(key_id, (float(self.burst), now))
+            tokens, last = self._buckets.get(bucket, (float(self.burst), now))
             tokens = min(float(self.burst), tokens + (now - last) * self.rate)
             allowed = tokens >= 1.0
-            self._buckets[key_id] = (tokens - 1.0 if allowed else tokens, now)
+            self._buckets[bucket] = (tokens - 1.0 if allowed else tokens, now)
         return allowed
 
     def retry_after(self) -> int:

@@ -17,7 +17,7 @@ import time
 
 from fastapi import Request, Response
 
-from engagekit.api.auth import split_key
+from engagekit.api.keyguard import KeyRefused
 
 COOKIE = "engagekit_session"
 SESSION_SECONDS = 12 * 3600
@@ -32,12 +32,15 @@ class Sessions:
         self._lock = threading.Lock()
 
     def login(self, request: Request, key: str) -> str | None:
-        """An error message, or None once `key` is a valid read key (then call `open`)."""
+        """An error message, or None once `key` is a valid read key (then call `open`). Wrong
+        keys are checked as the read API checks them: limited per key id, refused without
+        hashing after repeated failures, never queued (engagekit.api.keyguard)."""
         collector = request.app.state.collector
-        claimed = split_key(key) if key else None
-        if claimed is not None and not collector.rate_limiter.allow(claimed[0]):
-            return "Too many attempts with this key; try again in a moment."
-        found = collector.keyring.kind_of(key) if claimed else None
+        try:
+            found = collector.keyring.admit(key, collector.rate_limiter)
+        except KeyRefused as refused:
+            return ("This key cannot be checked now (too many attempts, or the server is busy); "
+                    f"try again in {refused.retry_after} s.")
         if found is None or found[1] == "revoked":
             return "This key is not valid (or it was revoked)."
         if found[1] != "read":

@@ -21,6 +21,7 @@ import pyarrow as pa
 import sqlglot as sg
 
 from engagekit.errors import EngagekitError
+from engagekit.store.filemodes import hold_owner_only, private_directory, release_owner_only
 
 
 @ibis.udf.scalar.builtin(name="timezone")
@@ -41,11 +42,15 @@ class DuckDBEngine:
     def __init__(self, path: str) -> None:
         import duckdb  # noqa: F401  (a clear ImportError here beats one deep inside ibis)
 
-        if path != ":memory:":
+        self._owner_only = path != ":memory:"  # the file and its .wal: engagekit.store.filemodes
+        if self._owner_only:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            hold_owner_only()
         try:
             self.backend = ibis.duckdb.connect(database=path)
         except Exception as exc:  # duckdb.IOException on a locked file
+            if self._owner_only:
+                release_owner_only()
             if "lock" in str(exc).lower():
                 raise EngagekitError(
                     f"the store {path} is in use by another process (a running `engagekit serve` owns it: "
@@ -112,6 +117,9 @@ class DuckDBEngine:
 
     def close(self) -> None:
         self.backend.disconnect()
+        if self._owner_only:
+            release_owner_only()
+            self._owner_only = False  # closing twice releases once
 
 
 class SparkEngine:
@@ -133,7 +141,7 @@ class SparkEngine:
                 "the Spark store needs the spark extra: pip install 'engagekit[spark]'"
             ) from exc
         self.warehouse = Path(warehouse).resolve()
-        self.warehouse.mkdir(parents=True, exist_ok=True)
+        private_directory(self.warehouse)
         os.environ.setdefault("PYSPARK_PYTHON", os.sys.executable)
         builder = (
             SparkSession.builder.master(master)
