@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from engagekit.api import CollectorLimits, create_app
+from engagekit.api import app as app_module
 from engagekit.api.keyguard import BACKOFF_FIRST_SECONDS, FREE_FAILURES, VERIFY_SLOTS
 from engagekit.config import Settings
 from tests.api.conftest import Keys, basic
@@ -122,3 +123,17 @@ def test_concurrent_first_uses_of_a_valid_key_share_one_hash(client: TestClient,
         finally:
             hashes.release()
     assert statuses == [200] * 8 and hashes.calls == 1
+
+
+def test_a_refused_header_key_costs_no_body_parsing(client: TestClient, keys: Keys,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wrong key in the Authorization header is refused before the body is read and parsed."""
+    parsed = []
+    real = app_module.parse_request
+    monkeypatch.setattr(app_module, "parse_request", lambda *args: parsed.append(1) or real(*args))
+    body = {"batch": [{"type": "track", "event": "x", "userId": "u1"}]}
+    forged = wrong(keys.write, 0)
+    assert client.post("/v1/batch", json=body, headers=basic(forged)).status_code == 401
+    assert parsed == []
+    assert client.post("/v1/batch", json=body, headers=basic(keys.write)).status_code == 200
+    assert parsed == [1]
