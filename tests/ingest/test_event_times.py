@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from engagekit.cli.init import TEMPLATE
 from engagekit.config import Settings, load_settings
 from engagekit.errors import ConfigError
 from engagekit.ingest import EventRules, IngestOptions, Vocabulary, ingest_file
@@ -19,6 +20,7 @@ from engagekit.ingest.readers import ROW
 from engagekit.ingest.timestamps import to_utc
 from engagekit.store import Store
 from tests.conftest import write
+from tests.ingest.reports import counts, quarantine
 
 NOW = datetime(2026, 12, 3, 11, 33)  # the fixed clock: the latest accepted time is 2026-12-04 11:33
 LATE = "is after the latest accepted time 2026-12-04 11:33 UTC (now + 1 day, setting events_max_ahead_days)"
@@ -28,15 +30,6 @@ EARLY = "is before the earliest accepted time 1990-01-01 00:00 UTC (setting even
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(limits, "utc_now", lambda: NOW)
-
-
-def quarantine(store: Store) -> list[tuple[int, str, str]]:
-    rows = store.table("quarantine").order_by("row").to_pyarrow().to_pylist()
-    return [(r["row"], r["field"], r["reason"]) for r in rows]
-
-
-def counts(report: object) -> tuple[int, int, int, int]:
-    return (report.received, report.stored, report.duplicate, report.quarantined)
 
 
 def test_event_times_outside_the_window_are_quarantined_naming_the_bound(duckdb_store: Store, tmp_path: Path) -> None:
@@ -121,6 +114,8 @@ def test_settings_give_the_rules_their_bounds(tmp_path: Path) -> None:
     rules = EventRules.for_settings(settings, timezone="UTC")
     assert rules.bounds == TimeBounds(datetime(1960, 1, 1), timedelta(hours=12))
     assert EventRules.for_settings(Settings()).bounds == TimeBounds()
+    documented = load_settings(write(tmp_path / "init.yaml", TEMPLATE))  # what `engagekit init` writes
+    assert (documented.events_earliest, documented.events_max_ahead_days) == (datetime(1990, 1, 1), 1.0)
     bad = write(tmp_path / "bad.yaml", "events_max_ahead_days: -1\n")
     with pytest.raises(ConfigError, match=r"bad.yaml:1: field 'events_max_ahead_days'"):
         load_settings(bad)

@@ -13,6 +13,7 @@ from engagekit.ingest.batch import ingest_table
 from engagekit.ingest.readers import ROW
 from engagekit.store import Store
 from tests.conftest import write
+from tests.ingest.reports import counts, quarantine
 
 ORDERS = """\
 timestamp,event,userId,revenue
@@ -33,15 +34,6 @@ NOT_FINITE = [
     (5, "revenue", "revenue is not a finite number: 'NaN'"),
     (6, "revenue", "revenue is not a finite number: '1e999'"),
 ]
-
-
-def quarantine(store: Store) -> list[tuple[int, str, str]]:
-    rows = store.table("quarantine").order_by("row").to_pyarrow().to_pylist()
-    return [(r["row"], r["field"], r["reason"]) for r in rows]
-
-
-def counts(report: object) -> tuple[int, int, int, int]:
-    return (report.received, report.stored, report.duplicate, report.quarantined)
 
 
 @pytest.mark.parametrize("extra", ["", "2026-11-20T10:00:00Z,Order Completed,u7,abc\n"])

@@ -171,7 +171,12 @@ def _read_jsonl(path: Path, encoding: str) -> RawFile:
     rows: list[int] = []
     rejected: list[Rejection] = []
     constants: list[str] = []  # the NaN and Infinity of the line being parsed
-    decoder = json.JSONDecoder(parse_constant=lambda name: constants.append(name) or float(name))
+
+    def constant(name: str) -> float:
+        constants.append(name)
+        return float(name)
+
+    decoder = json.JSONDecoder(parse_constant=constant)
     with open_text(path, encoding) as handle:
         for n, line in enumerate(handle, start=1):
             if not line.strip():
@@ -202,7 +207,8 @@ def _json_line(line: str, decoder: json.JSONDecoder, constants: list[str]) -> tu
     if not isinstance(record, dict):
         return None, "*", "a JSON line must be an object"
     if json_text_may_exceed(line) and json_depth_exceeds(record):
-        return None, next(k for k, v in record.items() if json_depth_exceeds(v, MAX_JSON_DEPTH - 1)), JSON_DEPTH_REASON
+        key = next(k for k, v in record.items() if json_depth_exceeds(v, MAX_JSON_DEPTH - 1))
+        return None, key, JSON_DEPTH_REASON
     if constants:
         key = next(k for k, v in record.items() if not _finite(v))
         return None, key, f"non-finite number {constants[0]} in field {key} (JSON has no NaN or Infinity)"
