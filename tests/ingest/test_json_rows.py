@@ -49,11 +49,18 @@ def test_nan_and_infinity_in_json_lines_are_quarantined_naming_the_field(tmp_pat
         f'{{{HEAD},"revenue":Infinity}}',                 # row 2: Python's json reads it; JSON has no Infinity
         f'{{{HEAD},"properties":{{"score":NaN}}}}',       # row 3: stored, the properties text would not be JSON
         f'{{{HEAD},"note":"NaN"}}',                       # row 4: the text NaN is a string: kept
+        f'{{{HEAD},"context":{{"x":1e999}}}}',            # row 5: past the float range, read as infinity
+        f'{{{HEAD},"revenue":99999999999999999999}}',     # row 6: past 64-bit integers (was an OverflowError)
+        f'{{{HEAD},"revenue":12345678901234567}}',        # row 7: past 2^53 beside row 1's integer and
+        f'{{{HEAD},"revenue":2.5,"id":"12345678901234567890"}}',  # row 8's float: kept, as floats
     ]) + "\n")
     raw = read_file(path)
-    assert raw.table["_row"].to_pylist() == [1, 4]
+    assert raw.table["_row"].to_pylist() == [1, 4, 7, 8]
+    assert raw.table["revenue"].to_pylist() == [5.0, None, 12345678901234567.0, 2.5]
     assert [(r.row, r.field, r.reason) for r in raw.rejected] == [
         (2, "revenue", "non-finite number Infinity in field revenue (JSON has no NaN or Infinity)"),
         (3, "properties", "non-finite number NaN in field properties (JSON has no NaN or Infinity)"),
+        (5, "context", "number out of range in field context (past 64-bit integers or floats)"),
+        (6, "revenue", "number out of range in field revenue (past 64-bit integers or floats)"),
     ]
     assert json.loads(raw.rejected[0].raw)["userId"] == "u1"

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +33,8 @@ FORMATS = ("csv", "tsv", "whitespace", "parquet", "jsonl")
 # so that a NaN where a number belongs is refused (validate.checked_number), not taken as missing
 _NAN_SPELLINGS = {"-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "NaN", "nan"}
 _CSV_NULLS = [value for value in pacsv.ConvertOptions().null_values if value not in _NAN_SPELLINGS]
+# A JSON line whose numbers may pass 64-bit integers (19 digits) or floats (an exponent of 3 digits)
+_LONG_NUMBER = re.compile(r"\d{19}|[eE][+-]?\d{3}")
 
 
 @dataclass
@@ -209,18 +213,29 @@ def _json_line(line: str, decoder: json.JSONDecoder, constants: list[str]) -> tu
     if json_text_may_exceed(line) and json_depth_exceeds(record):
         key = next(k for k, v in record.items() if json_depth_exceeds(v, MAX_JSON_DEPTH - 1))
         return None, key, JSON_DEPTH_REASON
-    if constants:
-        key = next(k for k, v in record.items() if not _finite(v))
-        return None, key, f"non-finite number {constants[0]} in field {key} (JSON has no NaN or Infinity)"
+    if constants or _LONG_NUMBER.search(line):
+        key = next((k for k, v in record.items() if not _numbers_in_range(v)), None)
+        if key is not None and constants:
+            return None, key, f"non-finite number {constants[0]} in field {key} (JSON has no NaN or Infinity)"
+        if key is not None:
+            return None, key, f"number out of range in field {key} (past 64-bit integers or floats)"
     return record, "", ""
 
 
-def _finite(value: object) -> bool:
-    """Whether parsed JSON holds no NaN or infinity (the caller has bounded its depth)."""
-    try:
-        json.dumps(value, allow_nan=False)
-    except ValueError:
-        return False
+def _numbers_in_range(value: object) -> bool:
+    """Whether every number in parsed JSON is a finite float or a 64-bit integer, as Arrow and
+    the store hold numbers (the caller has bounded its depth)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, float) and not math.isfinite(item):
+            return False
+        elif isinstance(item, int) and not isinstance(item, bool) and not -(2**63) <= item < 2**63:
+            return False
     return True
 
 
@@ -238,6 +253,9 @@ def _json_column(name: str, values: list[object]) -> tuple[pa.Field, pa.Array]:
     if kinds and kinds <= {int}:
         return pa.field(name, pa.int64()), pa.array(values, pa.int64())
     if kinds and kinds <= {int, float}:
-        return pa.field(name, pa.float64()), pa.array(values, pa.float64())
+        try:
+            return pa.field(name, pa.float64()), pa.array(values, pa.float64())
+        except pa.ArrowInvalid:  # an integer past 2^53, which Arrow will not round to a float
+            return pa.field(name, pa.float64()), pa.array([None if v is None else float(v) for v in values], pa.float64())
     text = [None if v is None else json.dumps(v, separators=(",", ":"), sort_keys=True) for v in values]
     return pa.field(name, pa.string(), metadata=JSON_METADATA), pa.array(text, pa.string())
