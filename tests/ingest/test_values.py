@@ -107,3 +107,18 @@ def test_the_collector_path_quarantines_nul_and_non_finite_revenue(duckdb_store:
     assert counts(report) == (3, 1, 0, 2)
     assert quarantine(duckdb_store) == [(2, "revenue", "revenue is not a finite number: 'Infinity'"),
                                         (3, "properties", "NUL character in field properties")]
+
+
+def test_nul_in_parquet_text_of_any_string_type(duckdb_store: Store, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    table = pa.table({
+        "ts": pa.array(["2026-11-20T10:00:00Z"] * 3, pa.large_string()),
+        "event": pa.array(["page", "page", "pa\x00ge"]).dictionary_encode(),  # row 3: NUL in a dictionary column
+        "customer_id": pa.array(["u1", "u\x002", "u3"], pa.large_string()),  # row 2: NUL in a large string
+    })
+    pq.write_table(table, tmp_path / "e.parquet")
+    report = ingest_file(duckdb_store, tmp_path / "e.parquet", IngestOptions(), Vocabulary())
+    assert counts(report) == (3, 1, 0, 2)
+    assert quarantine(duckdb_store) == [(2, "customer_id", "NUL character in field customer_id"),
+                                        (3, "event", "NUL character in field event")]

@@ -121,7 +121,7 @@ def check_text(checks: RowChecks, columns: ColumnMap, bag: str) -> None:
     json_columns = {columns.fields.get(bag)} | {f.name for f in raw.schema if f.metadata == JSON_METADATA}
     for name in raw.column_names:
         values = raw[name]
-        if not (pa.types.is_string(values.type) or pa.types.is_dictionary(values.type)):
+        if not _is_text(values.type):
             continue
         values = values.cast(pa.string())
         found = pc.match_substring(values, "\x00") if _holds(values, b"\x00") else None
@@ -130,6 +130,12 @@ def check_text(checks: RowChecks, columns: ColumnMap, bag: str) -> None:
             found = escaped if found is None else pc.or_(found, escaped)
         if found is not None:
             checks.check(found, name, f"NUL character in field {name}")
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
 
 
 def _holds(values: pa.ChunkedArray, needle: bytes) -> bool:
