@@ -122,3 +122,13 @@ def test_nul_in_parquet_text_of_any_string_type(duckdb_store: Store, tmp_path: P
     assert counts(report) == (3, 1, 0, 2)
     assert quarantine(duckdb_store) == [(2, "customer_id", "NUL character in field customer_id"),
                                         (3, "event", "NUL character in field event")]
+
+
+def test_nul_is_searched_in_each_chunk_of_a_column_and_only_in_its_rows() -> None:
+    from engagekit.ingest.validate import _holds
+
+    shared = pa.array(["x\x00", "y", "z"])  # Parquet's chunks are slices of one buffer like these
+    assert not _holds(pa.chunked_array([shared.slice(1)]), b"\x00")  # the NUL lies outside the slice's rows
+    assert _holds(pa.chunked_array([shared.slice(1), shared.slice(0, 1)]), b"\x00")
+    assert _holds(pa.chunked_array([pa.array(["a", "b"]), pa.array(["c\x00"])]), b"\x00")
+    assert not _holds(pa.chunked_array([pa.array([], pa.string()), pa.array([None], pa.string())]), b"\x00")

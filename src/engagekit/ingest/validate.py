@@ -139,10 +139,16 @@ def _is_text(kind: pa.DataType) -> bool:
 
 
 def _holds(values: pa.ChunkedArray, needle: bytes) -> bool:
-    """Whether the character data of a text column holds `needle`, its bytes searched at once (a
-    chunk's buffer may hold bytes outside its rows; the caller's per-row search then finds none)."""
-    buffers = (chunk.buffers()[2] for chunk in values.chunks)
-    return any(data is not None and data.to_pybytes().find(needle) >= 0 for data in buffers)
+    """Whether the characters of a string column hold `needle`, each chunk's bytes searched at
+    once (only its own rows' bytes: the chunks of a Parquet column share one buffer)."""
+    for chunk in values.chunks:
+        offsets, data = chunk.buffers()[1:3]
+        if len(chunk) == 0 or data is None:
+            continue
+        bounds = np.frombuffer(offsets, np.int32)[[chunk.offset, chunk.offset + len(chunk)]]
+        if data.slice(int(bounds[0]), int(bounds[1] - bounds[0])).to_pybytes().find(needle) >= 0:
+            return True
+    return False
 
 
 def checked_times(checks: RowChecks, column: pa.ChunkedArray, field_name: str, label: str, timezone: str,
