@@ -28,9 +28,9 @@ EVENTS = np.array(["page_viewed", "product_viewed", "product_added", "order_comp
 
 
 def synthetic_events(n: int, seed: int = 1) -> pa.Table:
-    """n events of 20k customers over a year, with ids, revenue on orders and JSON properties."""
+    """n events of 20k customers over 2025, with ids, revenue on orders and JSON properties."""
     rng = np.random.default_rng(seed)
-    start = np.datetime64("2026-01-01T00:00:00", "us")
+    start = np.datetime64("2025-01-01T00:00:00", "us")  # a year that has passed: later times are refused
     ts = start + rng.integers(0, 365 * 86_400_000_000, n).astype("timedelta64[us]")
     names = EVENTS[rng.integers(0, len(EVENTS), n)]
     customers = np.char.add("C", rng.integers(0, 20_000, n).astype(str))

@@ -1,6 +1,7 @@
 """engagekit.yaml -> typed settings, with errors that name the file, line and field."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +18,8 @@ DEFAULT_SESSION_TIMEOUT_MINUTES = 30
 DEFAULT_SESSION_MAX_HOURS = 24
 DEFAULT_CONVERSION_WINDOW_DAYS = 14
 DEFAULT_WEEK_START = "sunday"
+DEFAULT_EVENTS_EARLIEST = datetime(1990, 1, 1)  # earlier event times are clock or parsing errors
+DEFAULT_EVENTS_MAX_AHEAD_DAYS = 1.0  # clock skew allowed after the collector's sentAt correction
 
 
 class Settings(BaseModel):
@@ -27,6 +30,8 @@ class Settings(BaseModel):
     store: str = DEFAULT_STORE_URL
     timezone: str = DEFAULT_TIMEZONE
     strict_events: bool = False
+    events_earliest: datetime = DEFAULT_EVENTS_EARLIEST
+    events_max_ahead_days: float = Field(default=DEFAULT_EVENTS_MAX_AHEAD_DAYS, ge=0)
     event_mapping: dict[str, str] = Field(default_factory=dict)
     session_timeout_minutes: int = Field(default=DEFAULT_SESSION_TIMEOUT_MINUTES, gt=0)
     session_max_hours: int = Field(default=DEFAULT_SESSION_MAX_HOURS, gt=0)
@@ -43,6 +48,12 @@ class Settings(BaseModel):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown timezone {value!r} (use an IANA name such as Europe/Berlin)") from exc
         return value
+
+    @field_validator("events_earliest")
+    @classmethod
+    def _naive_utc(cls, value: datetime) -> datetime:
+        """Times in the store are naive UTC; a time given with an offset is converted."""
+        return value if value.tzinfo is None else value.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def load_settings(path: Path | None = None) -> Settings:

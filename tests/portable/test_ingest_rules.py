@@ -187,3 +187,22 @@ def test_missing_required_column_names_it_and_the_columns_found(store: Store, tm
     with pytest.raises(InputError, match=r"missing required column 'ts'.*columns found: when, event, userId"):
         ingest(store, path)
     assert store.count("ingest_batches") == 0
+
+
+def test_times_outside_the_window_non_finite_revenue_and_nul_are_quarantined(store: Store, tmp_path: Path) -> None:
+    path = write(tmp_path / "w.csv", "timestamp,event,userId,revenue\n"
+                 "2024-01-01T10:00:00Z,Order Completed,u1,10\n"        # row 1: stored
+                 "1970-01-01T00:00:00Z,Order Completed,u2,10\n"        # row 2: before 1990
+                 "9999-01-01T00:00:00Z,Order Completed,u3,10\n"        # row 3: after now + 1 day
+                 "2024-01-01T10:00:00Z,Order Completed,u4,Infinity\n"  # row 4: revenue not finite
+                 "2024-01-01T10:00:00Z,Order Completed,u\x005,10\n")   # row 5: NUL in the id
+    report = ingest(store, path)
+    assert (report.received, report.stored, report.duplicate, report.quarantined) == (5, 1, 0, 4)
+    rows = store.table("quarantine").order_by("row").to_pyarrow().to_pylist()
+    reasons = [(r["row"], r["field"], r["reason"]) for r in rows]
+    assert reasons[0] == (2, "timestamp", "timestamp '1970-01-01T00:00:00Z' is before the earliest accepted time "
+                                          "1990-01-01 00:00 UTC (setting events_earliest)")
+    assert reasons[1][:2] == (3, "timestamp") and "is after the latest accepted time" in reasons[1][2]
+    assert reasons[2:] == [(4, "revenue", "revenue is not a finite number: 'Infinity'"),
+                           (5, "userId", "NUL character in field userId")]
+    assert store.table("events").revenue.sum().to_pyarrow().as_py() == 10.0

@@ -89,7 +89,7 @@ def create_app(store_url: str, settings: Settings, limits: CollectorLimits | Non
         store = connect(store_url, settings.timezone)
         lock = threading.Lock()
         spool = Spool(directory, limits.max_pending_bytes, recorded_sequence(store))
-        rules = EventRules(timezone="UTC", strict=settings.strict_events)
+        rules = EventRules.for_settings(settings, timezone="UTC")
         drainer = Drainer(spool, store, lock, Vocabulary(settings.event_mapping), rules,
                           limits.drain_interval_ms / 1000, limits.seal_messages)
         app.state.collector = Collector(store, lock, Keyring(store, lock), spool, GroupCommit(spool), drainer,

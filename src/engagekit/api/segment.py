@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 import orjson
 import pyarrow as pa
 
-from engagekit.ingest.limits import MAX_JSON_DEPTH, json_depth_exceeds, json_text_may_exceed
+from engagekit.ingest.limits import JSON_DEPTH_REASON, json_depth_exceeds, json_text_may_exceed
 from engagekit.ingest.quarantine import Rejection
 from engagekit.ingest.readers import ROW
 
@@ -208,10 +208,10 @@ class EventRows:
         try:
             properties_text = orjson.dumps(properties, default=str, option=orjson.OPT_SORT_KEYS).decode()
         except orjson.JSONEncodeError as exc:  # deeper than orjson writes, among others
-            raise Unconvertible("properties", _too_deep if json_depth_exceeds(properties) else
+            raise Unconvertible("properties", JSON_DEPTH_REASON if json_depth_exceeds(properties) else
                                 f"properties cannot be written as JSON: {exc}") from exc
         if json_text_may_exceed(properties_text) and json_depth_exceeds(properties):
-            raise Unconvertible("properties", _too_deep)
+            raise Unconvertible("properties", JSON_DEPTH_REASON)
         return (
             minted_id if message_id is None else message_id,
             when,
@@ -233,10 +233,6 @@ class EventRows:
             arrays["ts"] = pa.array(times, pa.int64()).cast(pa.timestamp("us", tz="UTC"))
         table = pa.table({name: arrays[name] for name in COLUMNS})
         return table.append_column(ROW, pa.array(self.rows, pa.int64()))
-
-
-_too_deep = (f"properties nest objects and arrays more than {MAX_JSON_DEPTH} levels deep; "
-             f"the limit is {MAX_JSON_DEPTH}")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from engagekit.ingest import (
 )
 from engagekit.ingest.mapping import parse_map_options
 from engagekit.ingest.readers import FORMATS
+from engagekit.ingest.textfile import check_encoding
 
 
 def register(app: typer.Typer) -> None:
@@ -36,6 +37,7 @@ def ingest(
     ts_format: Annotated[Optional[str], typer.Option(help="strptime format of the timestamp column, e.g. %Y%m%d.")] = None,
     fmt: Annotated[Optional[str], typer.Option("--format", help=f"File format: {', '.join(FORMATS)} (default: from the suffix).")] = None,
     columns: Annotated[Optional[str], typer.Option(help="Comma-separated column names of a file without a header row.")] = None,
+    encoding: Annotated[Optional[str], typer.Option(help="Text encoding of the files, any Python codec (latin-1, cp1252, utf-16, ...); default UTF-8, or what a byte-order mark says.")] = None,
     strict: Annotated[Optional[bool], typer.Option("--strict/--no-strict", help="Quarantine unknown event names (default: from config).")] = None,
     derive: Annotated[bool, typer.Option("--derive/--no-derive", help="Rebuild the derived tables afterwards.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the batch counts as JSON.")] = False,
@@ -44,14 +46,17 @@ def ingest(
     settings = STATE.settings
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"--format {fmt!r}: formats are {', '.join(FORMATS)}")
+    if encoding is not None:
+        check_encoding(encoding)
     options = IngestOptions(
         kind=kind,
         source=source,
         mapping=parse_map_options(map_ or []),
         fmt=fmt,
         columns=[c.strip() for c in columns.split(",")] if columns else None,
-        rules=EventRules(timezone=settings.timezone, ts_format=ts_format, event=event, channel=channel,
-                         strict=settings.strict_events if strict is None else strict),
+        encoding=encoding,
+        rules=EventRules.for_settings(settings, ts_format=ts_format, event=event, channel=channel,
+                                      strict=settings.strict_events if strict is None else strict),
     )
     store = STATE.store()
     vocabulary = Vocabulary(settings.event_mapping)

@@ -9,6 +9,8 @@ import typer
 from engagekit.cli.context import console, print_json
 from engagekit.config import (
     DEFAULT_CONVERSION_WINDOW_DAYS,
+    DEFAULT_EVENTS_EARLIEST,
+    DEFAULT_EVENTS_MAX_AHEAD_DAYS,
     DEFAULT_SESSION_MAX_HOURS,
     DEFAULT_SESSION_TIMEOUT_MINUTES,
     DEFAULT_STORE_URL,
@@ -29,6 +31,13 @@ timezone: "{DEFAULT_TIMEZONE}"
 
 # Quarantine events whose name is not in the vocabulary (docs/data-model.md) or mapped below.
 strict_events: false
+
+# Event times (and customers' created_at) are accepted from events_earliest (UTC) to now plus
+# events_max_ahead_days (clock skew); others are quarantined with the bound named: a device clock
+# set to 1970 or to the year 4052 is not customer activity. Set events_earliest earlier to load
+# older history.
+events_earliest: {DEFAULT_EVENTS_EARLIEST:%Y-%m-%d}
+events_max_ahead_days: {DEFAULT_EVENTS_MAX_AHEAD_DAYS:g}
 
 # Your event names -> canonical names, e.g.
 #   "Purchase": order_completed

@@ -20,7 +20,7 @@ def load_demo(store, files: dict[str, Path], settings: Settings,
               on_file: Callable[[str], None] | None = None) -> list[BatchReport]:
     """Ingest each generated file as its own batch; entity files first so events can refer to them."""
     vocabulary = Vocabulary(settings.event_mapping)
-    rules = EventRules(timezone=settings.timezone, strict=settings.strict_events)
+    rules = EventRules.for_settings(settings)
     ordered = sorted(files.items(), key=lambda item: (item[0] not in ENTITY_SOURCES, ENTITY_SOURCES.index(item[0])
                                                       if item[0] in ENTITY_SOURCES else 0, item[0]))
     reports = []

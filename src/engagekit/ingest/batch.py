@@ -45,6 +45,7 @@ class IngestOptions:
     fmt: str | None = None
     columns: list[str] | None = None
     rules: EventRules = field(default_factory=EventRules)
+    encoding: str | None = None  # a text file's codec; None: UTF-8, or what a byte-order mark says
 
 
 @dataclass(frozen=True)
@@ -69,14 +70,14 @@ def ingest_file(store: Store, path: Path, options: IngestOptions, vocabulary: Vo
     """Ingest one file as one atomic batch and return its counts."""
     if options.kind not in KINDS:
         raise InputError(f"unknown kind {options.kind!r}; kinds: {', '.join(KINDS)}")
-    raw = read_file(path, options.fmt, options.columns)
+    raw = read_file(path, options.fmt, options.columns, options.encoding)
     found = [c for c in raw.table.column_names if c != ROW]
     columns = resolve(options.kind, found, options.mapping)
     _require_columns(path, options, columns, found)
     if options.kind == "events":
         rows, rejected = prepare_events(raw.table, columns, options.rules, vocabulary)
     else:
-        rows, rejected = prepare_entities(options.kind, raw.table, columns, options.rules.timezone)
+        rows, rejected = prepare_entities(options.kind, raw.table, columns, options.rules.timezone, options.rules.bounds)
     with store.transaction():
         return write_batch(store, options.kind, rows, raw.rejected + rejected, raw.received,
                            options.source or path.name, str(path))

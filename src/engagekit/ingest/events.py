@@ -2,18 +2,19 @@
 UTC, ids as text, revenue as a number, other columns into `properties`; bad rows rejected."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engagekit.ingest.columns import nulls, numbers, text
+from engagekit.config import Settings
+from engagekit.ingest.columns import nulls, text
+from engagekit.ingest.limits import TimeBounds
 from engagekit.ingest.mapping import ColumnMap
 from engagekit.ingest.quarantine import Rejection
 from engagekit.ingest.readers import ROW
-from engagekit.ingest.timestamps import to_utc
-from engagekit.ingest.validate import RowChecks, json_bag
+from engagekit.ingest.validate import RowChecks, check_text, checked_number, checked_times, json_bag
 from engagekit.ingest.vocabulary import Vocabulary
 
 ID_FIELDS = ("event_id", "customer_id", "anonymous_id", "session_id")
@@ -29,6 +30,14 @@ class EventRules:
     event: str | None = None  # a constant event name for files of one event type
     channel: str | None = None  # a constant channel
     strict: bool = False
+    bounds: TimeBounds = field(default_factory=TimeBounds)  # the accepted event times
+
+    @classmethod
+    def for_settings(cls, settings: Settings, **given: object) -> EventRules:
+        """The project's rules (timezone, strict_events, the accepted times), with `given` fields
+        in place of the project's (a command's options, the collector's UTC)."""
+        rules = cls(timezone=settings.timezone, strict=settings.strict_events, bounds=TimeBounds.from_settings(settings))
+        return replace(rules, **given)
 
 
 def prepare_events(raw: pa.Table, columns: ColumnMap, rules: EventRules, vocabulary: Vocabulary) -> tuple[pa.Table, list[Rejection]]:
@@ -36,15 +45,14 @@ def prepare_events(raw: pa.Table, columns: ColumnMap, rules: EventRules, vocabul
     n = raw.num_rows
     checks = RowChecks(raw)
     fields = columns.fields
+    check_text(checks, columns, "properties")
     out: dict[str, pa.Array] = {}
 
     for name in ID_FIELDS:
         out[name] = text(raw[fields[name]]) if name in fields else nulls(n)
 
     ts_column = fields.get("ts", "ts")
-    out["ts"] = to_utc(raw[ts_column], rules.timezone, rules.ts_format)
-    checks.check(pc.and_(pc.is_null(out["ts"]), pc.invert(pc.is_null(raw[ts_column]))), ts_column,
-                 "unparseable timestamp {value!r}", lambda: text(raw[ts_column]))
+    out["ts"] = checked_times(checks, raw[ts_column], ts_column, "timestamp", rules.timezone, rules.bounds, rules.ts_format)
     checks.check(pc.is_null(out["ts"]), ts_column, "missing timestamp")
 
     if rules.event is not None:
@@ -57,8 +65,7 @@ def prepare_events(raw: pa.Table, columns: ColumnMap, rules: EventRules, vocabul
                  fields.get("customer_id", "customer_id"), "missing customer_id and anonymous_id")
 
     if "revenue" in fields:
-        revenue, unparsed = numbers(raw[fields["revenue"]])
-        checks.check(unparsed, fields["revenue"], "revenue is not a number: {value!r}", lambda: text(raw[fields["revenue"]]))
+        revenue = checked_number(checks, raw[fields["revenue"]], fields["revenue"], "revenue")
         negative = pc.and_(pc.is_in(out["event"], pa.array(ORDER_EVENTS)), pc.less(revenue, 0))
         checks.check(negative, fields["revenue"], "negative revenue {value} on an order", lambda: revenue)
         out["revenue"] = revenue
