@@ -19,11 +19,5 @@ def umask(mask: int) -> Iterator[None]:
         os.umask(previous)
 
 
-def current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
