@@ -19,7 +19,6 @@ from engagekit.errors import InputError
 from engagekit.metrics.filters import parse_filter
 
 _SHORTHAND = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*([^=<>!'\"\s][^='\"]*?)\s*$")
-MAX_FILTER_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -68,11 +67,10 @@ def read_view(params: dict[str, str], default: tuple[date, date]) -> View:
 
 
 def trait_filter(text: str | None) -> str | None:
-    """Filter text that parses (checked here so the page can say what is wrong), or None."""
+    """Filter text that parses (checked here so the page can say what is wrong, bounds included),
+    or None."""
     if text is None or not text.strip():
         return None
-    if len(text) > MAX_FILTER_CHARS:
-        raise InputError(f"where: a filter has at most {MAX_FILTER_CHARS} characters")
     shorthand = _SHORTHAND.match(text)
     if shorthand:
         text = f"{shorthand.group(1)} == '{shorthand.group(2)}'"
