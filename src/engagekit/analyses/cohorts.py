@@ -32,7 +32,15 @@ import ibis.expr.types as ir
 import pyarrow as pa
 from pydantic import BaseModel, Field, TypeAdapter, field_validator, model_validator
 
-from engagekit.analyses.common import DateRange, EventFilter, StrictModel, people_events
+from engagekit.analyses.common import (
+    MAX_EVENT_COUNT,
+    MAX_RANGE_DAYS,
+    DateRange,
+    EventFilter,
+    Name,
+    StrictModel,
+    people_events,
+)
 from engagekit.clock import local_today, utc_now
 from engagekit.errors import InputError
 from engagekit.ingest.identity import identity_map
@@ -49,11 +57,11 @@ class BehaviourCohort(StrictModel):
     """People who did an event at least / at most / exactly N times in a window."""
 
     kind: Literal["behaviour"] = "behaviour"
-    event: str
+    event: Name
     where: str | None = None
     comparison: Comparison = "at_least"
-    count: int = Field(default=1, ge=0)
-    days: int | None = Field(default=None, ge=1)
+    count: int = Field(default=1, ge=0, le=MAX_EVENT_COUNT)
+    days: int | None = Field(default=None, ge=1, le=MAX_RANGE_DAYS)
     as_of: date | None = None
     range: DateRange | None = None
 

@@ -41,12 +41,14 @@ from typing import Any, Literal
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from engagekit.analyses.activity import Activity
 from engagekit.analyses.common import (
+    MAX_EVENT_COUNT,
     DateRange,
     EventFilter,
+    Name,
     Period,
     StrictModel,
     WeekStart,
@@ -63,6 +65,10 @@ from engagekit.store import Store
 
 Mode = Literal["recurring", "first_time"]
 NO_TRAIT = "(none)"
+# Bounds (docs/analyses-retention.md): periods after the cohort period, and cohort periods in the
+# range; the matrix has at most (MAX_RETENTION_PERIODS + 1) x MAX_RETENTION_COHORTS cells.
+MAX_RETENTION_PERIODS = 400
+MAX_RETENTION_COHORTS = 400
 _TRAIT_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -73,13 +79,13 @@ class RetentionQuery(StrictModel):
     return_event: EventFilter = EventFilter()
     period: Period = "week"
     week_start: WeekStart = DEFAULT_WEEK_START
-    periods: int = Field(default=8, ge=1, le=400)
+    periods: int = Field(default=8, ge=1, le=MAX_RETENTION_PERIODS)
     range: DateRange | None = None
     mode: Mode = "recurring"
     cumulative: bool = False
-    min_returns: int = Field(default=1, ge=1)
-    cohort_by: str | None = None
-    cohort: str | None = None  # only the people of this saved cohort
+    min_returns: int = Field(default=1, ge=1, le=MAX_EVENT_COUNT)
+    cohort_by: Name | None = None
+    cohort: Name | None = None  # only the people of this saved cohort
 
     @field_validator("cohort_by")
     @classmethod
@@ -89,6 +95,21 @@ class RetentionQuery(StrictModel):
             if not _TRAIT_KEY.match(value):
                 raise ValueError(f"cohort_by must be a trait name such as campaign, not {value!r}")
         return value
+
+    @model_validator(mode="after")
+    def _bounded_cohorts(self) -> RetentionQuery:
+        if self.range is not None and self.cohort_by is None:
+            count = cohort_count(self.range, self.period, self.week_start)
+            if count > MAX_RETENTION_COHORTS:
+                raise ValueError(f"range: at most {MAX_RETENTION_COHORTS} {self.period} cohorts, not {count}; "
+                                 "give a shorter range or a longer period")
+        return self
+
+
+def cohort_count(days: DateRange, period: Period, week_start: WeekStart) -> int:
+    """How many cohort periods the range holds (the whole periods that overlap it)."""
+    last = days.end - timedelta(days=1)
+    return python_period_number(last, period, week_start) - python_period_number(days.start, period, week_start) + 1
 
 
 class RetentionRow(StrictModel):
@@ -219,22 +240,23 @@ def _assemble(query: RetentionQuery, records: list[dict[str, Any]], last_day: da
     """Cells from the aggregated rows (cohort, anchor, k, n): eligibility, cumulation, percentages."""
     span = query.periods + 1
     by_trait = query.cohort_by is not None
-    sizes: dict[tuple[Any, date], int] = {}
+    sizes: dict[tuple[Any, int], int] = {}
     counts: dict[Any, list[int]] = defaultdict(lambda: [0] * span)
     for record in records:
         group, k, n = record["cohort"] if by_trait else record["anchor"], record["k"], record["n"]
         if k == 0:
-            sizes[(group, record["anchor"])] = n
+            sizes[(group, record["index"])] = n
         elif query.cumulative:
             for j in range(1, min(k, query.periods) + 1):
                 counts[group][j] += n
         else:
             counts[group][k] += n
     eligible: dict[Any, list[int]] = defaultdict(lambda: [0] * span)
-    for (group, anchor), size in sizes.items():
-        for k in range(span):
-            if last_day is not None and _shift(anchor, query.period, k) <= last_day:
-                eligible[group][k] += size
+    last = python_period_number(last_day, query.period, query.week_start) if last_day is not None else None
+    for (group, index), size in sizes.items():
+        observed = 0 if last is None else max(0, min(span, last - index + 1))  # period k starts by last_day
+        for k in range(observed):
+            eligible[group][k] += size
     rows = []
     for group in sorted(eligible, key=lambda g: (g is None, g or "") if by_trait else g):
         base = eligible[group]

@@ -18,7 +18,7 @@ from engagekit.analyses.funnel import (
     run_funnel,
 )
 from engagekit.cli.context import STATE, console, print_json
-from engagekit.cli.options import CohortOption, date_range
+from engagekit.cli.options import CohortOption, date_range, query_error
 from engagekit.errors import InputError
 
 BAR_WIDTH = 30
@@ -47,7 +47,7 @@ def funnel(
             cohort=cohort,
         )
     except ValidationError as exc:
-        raise InputError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from exc
+        raise query_error(exc) from exc
     result = run_funnel(STATE.store(), query)
     if people is not None:
         _print_people(result, people, dropped, as_json)

@@ -30,13 +30,12 @@ from engagekit.analyses.stickiness import (
 )
 from engagekit.dashboard.segment import analysis_store
 from engagekit.dashboard.view import View
-from engagekit.errors import InputError
+from engagekit.errors import InputError, validation_message
 from engagekit.store import Store
 
 DEFAULT_FUNNEL = ("product_viewed", "product_added", "checkout_started", "order_completed")
 DEFAULT_RETENTION = {"start_event": "signed_up", "return_event": "*", "period": "week", "periods": "8",
                      "mode": "first_time"}
-MAX_STEPS = 10
 TOP_PATHS = 10
 PATH_STEPS = 4
 
@@ -53,8 +52,6 @@ def funnel_query(view: View, steps: Sequence[str], window: str, mode: str, break
     chosen = [s.strip() for s in steps if s.strip()]
     if len(chosen) < 2:
         raise InputError("steps: a funnel needs at least two steps")
-    if len(chosen) > MAX_STEPS:
-        raise InputError(f"steps: at most {MAX_STEPS} steps")
     seconds = parse_window(window)
     return _validated(lambda: FunnelQuery(
         steps=[EventFilter.parse(s) for s in chosen], mode=mode, window=seconds, range=_range(view),
@@ -111,6 +108,4 @@ def _validated(build: Callable[[], Any]) -> Any:
     try:
         return build()
     except ValidationError as exc:
-        problems = [f"{'.'.join(map(str, e['loc'])) or 'query'}: {e['msg'].removeprefix('Value error, ')}"
-                    for e in exc.errors()]
-        raise InputError("; ".join(problems)) from exc
+        raise InputError(validation_message(exc.errors())) from exc
