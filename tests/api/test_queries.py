@@ -136,6 +136,9 @@ def test_every_bound_is_a_400_naming_it(client: TestClient) -> None:
     assert error(retention) == "body.min_returns: Input should be less than or equal to 1000000"
     cohorts = client.post("/api/v1/retention", json={"period": "day", "range": {"start": "2010-01-01", "end": "2024-01-01"}})
     assert error(cohorts) == ("body: range: at most 400 day cohorts, not 5113; give a shorter range or a longer period")
+    series = client.get("/api/v1/metrics/compute", params={"names": "clv", "grain": "day",
+                                                            "start": "2005-01-01", "end": "2024-12-01"})
+    assert error(series) == "grain: at most 400 periods, not 7274 days; give a shorter range or a longer grain"
     sticky = client.post("/api/v1/stickiness", json={"range": RANGE, "criterion": {"n": huge}})
     assert error(sticky) == "body.criterion.n: Input should be less than or equal to 1000000"
     # the bounds themselves run: 20 steps (page, then product views, which only u1 and u2 did) over a year's window

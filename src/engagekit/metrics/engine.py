@@ -32,6 +32,7 @@ from engagekit.metrics.compile import (
 from engagekit.metrics.filters import fields_of, parse_filter
 from engagekit.metrics.periods import (
     check_grain,
+    check_series,
     comparison_range,
     periods_of,
     shift_period,
@@ -50,6 +51,11 @@ from engagekit.metrics.spec import Agg, Kind, Measure, Metric, Source
 from engagekit.metrics.status import target_status
 from engagekit.store import Store
 
+# Bounds of one request (docs/kpi-engine.md), besides the range and the series' periods: metrics
+# (the built-in catalog has 81) and breakdowns (PostHog's trends take up to three).
+MAX_METRICS = 100
+MAX_BREAKDOWNS = 3
+
 
 def compute(store: Store, catalog: Catalog, names: list[str], start: date, end: date, grain: str | None = None,
             by: tuple[str, ...] = (), where: str | None = None, compare: str | None = None,
@@ -57,6 +63,12 @@ def compute(store: Store, catalog: Catalog, names: list[str], start: date, end: 
     """The named KPIs over [start, end), per `grain` period and `by` segment, with comparison;
     `cohort` (a table of person_id, see engagekit.analyses.cohorts) keeps only its people."""
     check_grain(grain)
+    check_series(start, end, grain)
+    names = list(dict.fromkeys(names))
+    if len(names) > MAX_METRICS:
+        raise InputError(f"names: at most {MAX_METRICS} metrics, not {len(names)}")
+    if len(by) > MAX_BREAKDOWNS:
+        raise InputError(f"by: at most {MAX_BREAKDOWNS} breakdowns, not {len(by)}")
     metrics = [catalog.get(name) for name in names]
     check_traits(store, by)
     tree = parse_filter(where) if where else None
