@@ -10,7 +10,12 @@ calendar months; people are counted after identity stitching):
   the trait form the cohort `(none)`); each person counts once, anchored at the period of their
   first-ever start event (that period must lie in the range); `mode` then plays no part.
 * **Range.** Cohort periods whose first day lies in [range.start, range.end), counting the
-  period that contains range.start: a cohort is always a whole period.
+  period that contains range.start: a cohort is always a whole period. At most
+  MAX_RETENTION_COHORTS periods. Without a range: the periods from the first to the last day of
+  activity (any event of the people analysed, within the accepted event times of
+  engagekit.derive.span), the latest MAX_RETENTION_COHORTS of them.
+* **Accepted times.** Events later than the last day of activity (times past now + 1 day, which
+  intake refuses) are never returns.
 * **Period k.** The k-th period after the cohort period (period 0). Period 0 is the cohort size:
   a return event in the cohort period itself is not a return.
 * **Cell k.** Members who did the return event (at least `min_returns` times) in exactly period
@@ -149,7 +154,7 @@ class RetentionResult(StrictModel):
 def run_retention(store: Store, query: RetentionQuery) -> RetentionResult:
     """The retention matrix of `query` (one aggregate query to the engine, plus the last day)."""
     activity = Activity(store, query.cohort)
-    members, returns = _members_and_returns(store, activity, query)
+    members, returns = _members_and_returns(store, activity, query, _cohort_days(query, activity))
     keys = ["cohort", "index"]
     if query.cumulative:  # a member counts in every period up to the person's last return
         last = returns.group_by("person_id").aggregate(last=returns.index.max())
@@ -167,13 +172,20 @@ def run_retention(store: Store, query: RetentionQuery) -> RetentionResult:
     return _assemble(query, records, activity.last_day())
 
 
-def _cohort_days(query: RetentionQuery) -> DateRange | None:
-    """The days of the range's cohort periods: the whole periods that overlap the range."""
-    if query.range is None:
+def _cohort_days(query: RetentionQuery, activity: Activity) -> DateRange | None:
+    """The days of the cohort periods: the whole periods that overlap the range, or without one
+    the latest MAX_RETENTION_COHORTS periods of the days of activity; None without activity."""
+    if activity.days is None:
         return None
-    low = python_period_start(query.range.start, query.period, query.week_start)
-    last = python_period_start(query.range.end - timedelta(days=1), query.period, query.week_start)
-    return DateRange(start=low, end=next_period(last, query.period))
+    if query.range is not None:
+        first, last = query.range.start, query.range.end - timedelta(days=1)
+    else:
+        first, last = activity.days
+        latest = python_period_number(last, query.period, query.week_start)
+        first = max(first, numbered_period_start(latest - MAX_RETENTION_COHORTS + 1, query.period, query.week_start))
+    low = python_period_start(first, query.period, query.week_start)
+    high = next_period(python_period_start(last, query.period, query.week_start), query.period)
+    return DateRange(start=low, end=high)
 
 
 def _between(rows: ir.Table, low: date | None, high: date | None) -> ir.Table:
@@ -191,14 +203,17 @@ def _per_period(rows: ir.Table, query: RetentionQuery) -> ir.Table:
     return stamped.group_by(["person_id", "index"]).aggregate(events=stamped.events.sum())
 
 
-def _members_and_returns(store: Store, activity: Activity, query: RetentionQuery) -> tuple[ir.Table, ir.Table]:
+def _members_and_returns(store: Store, activity: Activity, query: RetentionQuery,
+                         span: DateRange | None) -> tuple[ir.Table, ir.Table]:
     """Cohort membership (person_id, cohort: trait value or null, index of period 0) and the periods
-    (person_id, index) with at least min_returns return events. A return counts only after the
-    first cohort period and, unless cumulative, up to N periods after the last one; when the start
-    and return events are the same, both come from one table of person-periods."""
-    span = _cohort_days(query)
+    (person_id, index) with at least min_returns return events, for the cohort periods of `span`.
+    A return counts only after the first cohort period, up to the last day of activity and, unless
+    cumulative, up to N periods after the last one; when the start and return events are the
+    same, both come from one table of person-periods."""
     low = span.start if span is not None else None
-    high = None if span is None or query.cumulative else _shift(span.end, query.period, query.periods)
+    high = activity.days[1] + timedelta(days=1) if activity.days is not None else None
+    if span is not None and not query.cumulative:
+        high = min(high, _shift(span.end, query.period, query.periods))
     per_period = _per_period(_between(activity.rows(query.return_event.selector()), low, high), query)
     if query.mode == "recurring" and query.cohort_by is None and query.start_event == query.return_event:
         members = per_period
