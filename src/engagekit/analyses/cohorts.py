@@ -34,6 +34,7 @@ from pydantic import BaseModel, Field, TypeAdapter, field_validator, model_valid
 
 from engagekit.analyses.common import (
     MAX_EVENT_COUNT,
+    MAX_NAME_CHARS,
     MAX_RANGE_DAYS,
     DateRange,
     EventFilter,
@@ -143,7 +144,10 @@ class SavedCohort(BaseModel):
 
 
 def validate_name(name: str) -> str:
-    """Cohort names are snake_case: a lowercase letter, then lowercase letters, digits, _."""
+    """Cohort names are snake_case: a lowercase letter, then lowercase letters, digits, _; at most
+    MAX_NAME_CHARS of them."""
+    if len(name) > MAX_NAME_CHARS:
+        raise InputError(f"cohort name: at most {MAX_NAME_CHARS} characters, not {len(name)}")
     if not NAME.match(name):
         raise InputError(f"cohort name {name!r} must be snake_case (e.g. loyal_buyers)")
     return name

@@ -29,7 +29,7 @@ from engagekit.analyses.stickiness import (
     run_stickiness,
 )
 from engagekit.dashboard.segment import analysis_store
-from engagekit.dashboard.view import View
+from engagekit.dashboard.view import View, whole_number
 from engagekit.errors import InputError, validation_message
 from engagekit.store import Store
 
@@ -68,11 +68,10 @@ def retention_query(view: View, form: Mapping[str, str]) -> RetentionQuery:
     """The retention matrix of the form (start and return events, period, periods, mode,
     cumulative), cohorts starting in the view's range."""
     values = {**DEFAULT_RETENTION, **{k: v for k, v in form.items() if v}}
-    if not str(values["periods"]).isdigit():
-        raise InputError(f"periods: expected a whole number, not {values['periods']!r}")
+    periods = whole_number(str(values["periods"]), "periods")
     return _validated(lambda: RetentionQuery(
         start_event=EventFilter.parse(values["start_event"]), return_event=EventFilter.parse(values["return_event"]),
-        period=values["period"], periods=int(values["periods"]), mode=values["mode"],
+        period=values["period"], periods=periods, mode=values["mode"],
         cumulative=values.get("cumulative") in ("on", "true", "1"), range=_range(view), cohort=view.cohort,
     ))
 

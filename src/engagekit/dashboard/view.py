@@ -19,6 +19,7 @@ from engagekit.errors import InputError
 from engagekit.metrics.filters import parse_filter
 
 _SHORTHAND = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*([^=<>!'\"\s][^='\"]*?)\s*$")
+MAX_NUMBER_DIGITS = 9  # a whole number in a form (a page, periods); the query models bound its value
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,15 @@ def trait_filter(text: str | None) -> str | None:
         text = f"{shorthand.group(1)} == '{shorthand.group(2)}'"
     parse_filter(text)
     return text.strip()
+
+
+def whole_number(text: str, name: str, what: str = "whole number") -> int:
+    """A form field that holds a whole number of ASCII digits (at most MAX_NUMBER_DIGITS), else an
+    InputError naming the field."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > MAX_NUMBER_DIGITS:
+        raise InputError(f"{name}: expected a {what} of at most {MAX_NUMBER_DIGITS} digits, not {text[:20]!r}")
+    return int(text)
 
 
 def _day(text: str | None, name: str) -> date | None:
