@@ -147,6 +147,16 @@ def test_a_timestamp_of_thirty_digits_is_quarantined(tmp_path: Path) -> None:
     assert drained_alone(tmp_path, "page", {"userId": "u1", "timestamp": "9" * 30}) == (0, 1)
 
 
+# A `timestamp` late in year 9999 with a `sentAt` before it: the clock-skew correction
+# (engagekit.api.segment._event_time: timestamp + (receivedAt - sentAt)) passes the last date
+# Python holds: OverflowError: date value out of range (while converting the segment, before
+# intake could quarantine the time).
+@pytest.mark.xfail(strict=True, raises=OverflowError, reason="the skew correction overflows the date")
+def test_a_corrected_time_past_year_9999_is_quarantined(tmp_path: Path) -> None:
+    message = {"userId": "u1", "event": "x", "timestamp": "9999-12-31T00:00:00Z", "sentAt": "2000-01-01T00:00:00Z"}
+    assert drained_alone(tmp_path, "track", message) == (0, 1)
+
+
 # A group call whose `groupId` holds NUL: engagekit.ingest.entities.upserted reads the earlier
 # records with `current[key].isin(ids)`, which Ibis writes as SQL string literals, and DuckDB's
 # parser ends a literal at NUL: ParserException: unterminated quoted string (see test_textguard.py
