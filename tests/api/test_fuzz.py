@@ -42,17 +42,24 @@ EXAMPLES = 100  # per operation and mode: about 3,000 requests to all 19 operati
 # at 1,000 per operation and mode, 9,003 on the demo store) found the inputs pinned in
 # test_queries.py, tests/analyses/test_bounds.py, tests/metrics/test_filters.py, test_textguard.py
 # and below.
-_ID = {"type": ["string", "number", "null"]}
-_TEXT = {"type": ["string", "null"]}
+# Until the collector failures pinned at the end of this module are fixed, generated text holds no
+# NUL, a timestamp is a date-time or text without digits, and `sentAt` is left out: each of those
+# reaches one of them and stops the drain. Widen these then.
+_NO_NUL = {"type": "string", "pattern": "^[^\\x00]*$"}
+_ID = {"anyOf": [_NO_NUL, {"type": ["number", "null"]}]}
+_TEXT = {"anyOf": [_NO_NUL, {"type": "null"}]}
+_TIME = {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "pattern": "^[^0-9\\x00]*$"},
+                   {"type": "null"}]}
 _OBJECT = {"type": ["object", "null"]}
 SEGMENT_MESSAGE = {"type": "object", "properties": {
     "type": {"type": "string", "enum": ["track", "identify", "page", "screen", "group", "alias"]},
     **{name: _ID for name in ("userId", "anonymousId", "previousId", "groupId")},
-    **{name: _TEXT for name in ("messageId", "timestamp", "sentAt", "event", "name", "category", "channel")},
+    **{name: _TEXT for name in ("messageId", "event", "name", "category", "channel")},
+    "timestamp": _TIME,
     **{name: _OBJECT for name in ("properties", "traits", "context", "integrations")},
 }}
 SEGMENT_BATCH = {"type": "object", "required": ["batch"], "properties": {
-    "batch": {"type": "array", "items": SEGMENT_MESSAGE, "maxItems": 20}, "sentAt": _TEXT, "context": _OBJECT}}
+    "batch": {"type": "array", "items": SEGMENT_MESSAGE, "maxItems": 20}, "context": _OBJECT}}
 
 
 @pytest.fixture(scope="module")
