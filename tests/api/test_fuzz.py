@@ -3,13 +3,21 @@
 The server runs as `engagekit serve` over real HTTP on a store holding the read API's story
 (tests/api/test_queries.py), so generated queries reach real data. Each call carries a key of
 the kind its route needs (a write key for /v1/*, a read key for /api/v1/*), so the fuzzing
-reaches the handlers rather than stopping at 401.
+reaches the handlers rather than stopping at 401. The collector's routes read their body
+themselves, so the schema does not describe it; the fuzzing describes the Segment messages
+(SEGMENT_BODY) so that their fields, not only an empty body, are generated.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
+import duckdb
+import httpx
+import pyarrow as pa
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -18,16 +26,40 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from engagekit.api import create_key
+from engagekit.api.drain import ingest_segment
+from engagekit.api.segment import spool_line
+from engagekit.api.spool import Spool
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
+from engagekit.ingest.events import EventRules
 from engagekit.store import connect
 from tests.api.conftest import Keys, basic
-from tests.api.server import start, stop
+from tests.api.server import start, stop, wait_drained
 from tests.api.test_queries import CUSTOMERS, EVENTS
 from tests.conftest import write
 
-EXAMPLES = 15  # per operation and mode: about 600 requests in all
-# derandomized: the same requests on every run, so CI is repeatable; the NUL case it once found
-# at random is pinned in test_textguard.py
+EXAMPLES = 100  # per operation and mode: about 3,000 requests to all 19 operations, about a minute
+# derandomized: the same requests on every run, so CI is repeatable. Longer runs (30,003 requests
+# at 1,000 per operation and mode, 9,003 on the demo store) found the inputs pinned in
+# test_queries.py, tests/analyses/test_bounds.py, tests/metrics/test_filters.py, test_textguard.py
+# and below.
+# Until the collector failures pinned at the end of this module are fixed, generated text holds no
+# NUL, a timestamp is a date-time or text without digits, and `sentAt` is left out: each of those
+# reaches one of them and stops the drain. Widen these then.
+_NO_NUL = {"type": "string", "pattern": "^[^\\x00]*$"}
+_ID = {"anyOf": [_NO_NUL, {"type": ["number", "null"]}]}
+_TEXT = {"anyOf": [_NO_NUL, {"type": "null"}]}
+_TIME = {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "pattern": "^[^0-9\\x00]*$"},
+                   {"type": "null"}]}
+_OBJECT = {"type": ["object", "null"]}
+SEGMENT_MESSAGE = {"type": "object", "properties": {
+    "type": {"type": "string", "enum": ["track", "identify", "page", "screen", "group", "alias"]},
+    **{name: _ID for name in ("userId", "anonymousId", "previousId", "groupId")},
+    **{name: _TEXT for name in ("messageId", "event", "name", "category", "channel")},
+    "timestamp": _TIME,
+    **{name: _OBJECT for name in ("properties", "traits", "context", "integrations")},
+}}
+SEGMENT_BATCH = {"type": "object", "required": ["batch"], "properties": {
+    "batch": {"type": "array", "items": SEGMENT_MESSAGE, "maxItems": 20}, "context": _OBJECT}}
 
 
 @pytest.fixture(scope="module")
@@ -48,12 +80,23 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Keys
         stop(process)
 
 
+def with_collector_bodies(schema: dict[str, Any]) -> dict[str, Any]:
+    """The served schema with the Segment body of every /v1/* route that does not describe one."""
+    for path, operations in schema["paths"].items():
+        post = operations.get("post", {})
+        if path.startswith("/v1/") and "requestBody" not in post:
+            body = SEGMENT_BATCH if path == "/v1/batch" else SEGMENT_MESSAGE
+            post["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    return schema
+
+
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])
 def test_no_generated_request_is_a_server_error(served: tuple[str, Keys, Path], mode: GenerationMode) -> None:
     """Every operation of the schema, with generated valid (or invalid) parameters and bodies."""
     base, keys, _ = served
-    operations = [result.ok() for result in schemathesis.openapi.from_url(f"{base}/openapi.json").get_all_operations()]
-    assert len(operations) >= 15
+    schema = with_collector_bodies(httpx.get(f"{base}/openapi.json").json())
+    operations = [result.ok() for result in schemathesis.openapi.from_dict(schema).get_all_operations()]
+    assert len(operations) >= 19
     fuzzed = []
     for operation in operations:
         key = keys.write if operation.path.startswith("/v1/") else keys.read
@@ -62,7 +105,7 @@ def test_no_generated_request_is_a_server_error(served: tuple[str, Keys, Path], 
         @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None,
                   derandomize=True)
         def check(case: schemathesis.Case) -> None:
-            case.call_and_validate(headers=basic(key), checks=[not_a_server_error])
+            case.call_and_validate(base_url=base, headers=basic(key), checks=[not_a_server_error])
 
         try:
             check()
@@ -71,10 +114,61 @@ def test_no_generated_request_is_a_server_error(served: tuple[str, Keys, Path], 
             assert mode is GenerationMode.NEGATIVE, operation.label
             continue
         fuzzed.append(operation.label)
-    assert "POST /api/v1/funnels" in fuzzed and "GET /api/v1/metrics/compute" in fuzzed
+    if mode is GenerationMode.POSITIVE:
+        assert fuzzed == [operation.label for operation in operations]
+    assert "POST /v1/batch" in fuzzed and "POST /api/v1/funnels" in fuzzed
 
 
-def test_the_server_logged_no_traceback(served: tuple[str, Keys, Path]) -> None:
-    """Runs after the fuzzing (same module): nothing it sent made the server fail."""
-    _, _, log = served
+def test_the_server_drained_and_logged_no_traceback(served: tuple[str, Keys, Path]) -> None:
+    """Runs after the fuzzing (same module): what the collector accepted reached the store, and
+    nothing that was sent made the server fail."""
+    base, _, log = served
+    wait_drained(base)
+    assert httpx.get(f"{base}/readyz").json()["problems"] == []
     assert "Traceback" not in log.read_text()
+
+
+def drained_alone(folder: Path, kind: str, payload: dict[str, Any]) -> tuple[int, int]:
+    """(stored, quarantined) of one acknowledged request, drained from its own spool segment."""
+    received = datetime(2026, 11, 20, 10, 0, 1, tzinfo=timezone.utc)
+    spool = Spool(folder / "spool", max_pending_bytes=10**9)
+    spool.append([spool_line("k1", kind, payload, json.dumps(payload).encode(), received)], 1)
+    spool.seal()
+    (segment,) = spool.sealed()
+    with connect(f"duckdb:///{folder / 'engagekit.duckdb'}") as store:
+        reports = ingest_segment(store, segment, Vocabulary(), EventRules())
+    return sum(r.stored for r in reports), sum(r.quarantined for r in reports)
+
+
+# Found by the long runs, on the collector's drain (the request is acknowledged: 200), which then
+# retries the segment forever, so that nothing sent after it reaches the store and /readyz says
+# "drain failing". Intake (ingest/) and the collector's drain (api/drain.py) own the fixes; these
+# pin the inputs until then (a strict xfail: it fails the run once the fix lands, to be unmarked).
+#
+# A `timestamp` of thirty digits (the envelope checks the field's JSON type only):
+# engagekit.ingest.timestamps._from_text reads digits as an epoch through
+# pa.array(pd.to_numeric(...), pa.float64()): ArrowInvalid: PyLong is too large to fit int64. A
+# file row with that timestamp fails `engagekit ingest` the same way.
+@pytest.mark.xfail(strict=True, raises=pa.ArrowInvalid, reason="an epoch past int64 fails the timestamp parser")
+def test_a_timestamp_of_thirty_digits_is_quarantined(tmp_path: Path) -> None:
+    assert drained_alone(tmp_path, "page", {"userId": "u1", "timestamp": "9" * 30}) == (0, 1)
+
+
+# A `timestamp` late in year 9999 with a `sentAt` before it: the clock-skew correction
+# (engagekit.api.segment._event_time: timestamp + (receivedAt - sentAt)) passes the last date
+# Python holds: OverflowError: date value out of range (while converting the segment, before
+# intake could quarantine the time).
+@pytest.mark.xfail(strict=True, raises=OverflowError, reason="the skew correction overflows the date")
+def test_a_corrected_time_past_year_9999_is_quarantined(tmp_path: Path) -> None:
+    message = {"userId": "u1", "event": "x", "timestamp": "9999-12-31T00:00:00Z", "sentAt": "2000-01-01T00:00:00Z"}
+    assert drained_alone(tmp_path, "track", message) == (0, 1)
+
+
+# A group call whose `groupId` holds NUL: engagekit.ingest.entities.upserted reads the earlier
+# records with `current[key].isin(ids)`, which Ibis writes as SQL string literals, and DuckDB's
+# parser ends a literal at NUL: ParserException: unterminated quoted string (see test_textguard.py
+# for the same limit on the read side).
+@pytest.mark.xfail(strict=True, raises=duckdb.ParserException, reason="ids reach SQL as literals in upserted()")
+def test_an_account_id_holding_nul_is_stored_or_quarantined(tmp_path: Path) -> None:
+    stored, quarantined = drained_alone(tmp_path, "group", {"userId": "u1", "groupId": "acme\x00inc"})
+    assert stored + quarantined == 2  # the account record and the customer's account_id

@@ -105,6 +105,48 @@ def test_bad_input_is_400_naming_the_problem(client: TestClient) -> None:
     assert client.get("/api/v1/metrics/compute", params={"names": "orders", **RANGE}).json()["rows"][0]["value"] == 2
 
 
+# found on the read API over loopback: each of these was a 500 (RecursionError, an interval or an
+# integer the engine could not hold) or ran for minutes holding the store lock; now a 400 naming the bound
+DEEP = "(" * 1000 + "plan == 'pro'" + ")" * 1000
+MANY = " or ".join(["plan == 'pro'"] * 1000)  # 16,996 characters
+TERMS = " or ".join(["plan == 'pro'"] * 101)
+PLAIN_STEPS = [{"event": "page_viewed"}, {"event": "order_completed"}]
+
+
+def test_every_bound_is_a_400_naming_it(client: TestClient) -> None:
+    def error(response: object) -> str:
+        assert response.status_code == 400, response.text
+        return response.json()["error"]
+
+    compute = {"names": "orders", **RANGE}
+    assert "nests at most 16 levels" in error(client.get("/api/v1/metrics/compute", params={**compute, "where": DEEP}))
+    assert "at most 4000 characters, not 16996" in error(client.get("/api/v1/metrics/compute",
+                                                                    params={**compute, "where": MANY}))
+    assert "at most 100 comparisons" in error(client.get("/api/v1/metrics/compute", params={**compute, "where": TERMS}))
+    deep_step = client.post("/api/v1/funnels", json={"steps": [{"event": "page_viewed", "where": DEEP},
+                                                                {"event": "order_completed"}], "range": RANGE})
+    assert error(deep_step).startswith("body.steps.0.where: filter '((((")
+    window = client.post("/api/v1/funnels", json={"steps": PLAIN_STEPS, "range": RANGE, "window": 10**15})
+    assert error(window) == "body.window: Input should be less than or equal to 31622400"
+    for count in (50, 200):
+        many = client.post("/api/v1/funnels", json={"steps": [{"event": "page_viewed"}] * count, "range": RANGE})
+        assert error(many) == f"body.steps: List should have at most 20 items after validation, not {count}"
+    huge = 10**20
+    retention = client.post("/api/v1/retention", json={"periods": 400, "min_returns": huge})
+    assert error(retention) == "body.min_returns: Input should be less than or equal to 1000000"
+    cohorts = client.post("/api/v1/retention", json={"period": "day", "range": {"start": "2010-01-01", "end": "2024-01-01"}})
+    assert error(cohorts) == ("body: range: at most 400 day cohorts, not 5113; give a shorter range or a longer period")
+    series = client.get("/api/v1/metrics/compute", params={"names": "clv", "grain": "day",
+                                                            "start": "2005-01-01", "end": "2024-12-01"})
+    assert error(series) == "grain: at most 400 periods, not 7274 days; give a shorter range or a longer grain"
+    sticky = client.post("/api/v1/stickiness", json={"range": RANGE, "criterion": {"n": huge}})
+    assert error(sticky) == "body.criterion.n: Input should be less than or equal to 1000000"
+    # the bounds themselves run: 20 steps (page, then product views, which only u1 and u2 did) over a year's window
+    widest = client.post("/api/v1/funnels", json={"steps": [{"event": "page_viewed"}] + [{"event": "product_viewed"}] * 19,
+                                                   "range": RANGE, "window": 31_622_400})
+    assert [s["count"] for s in widest.json()["steps"]][:3] == [3, 2, 0]
+
+
 INJECTIONS = (
     "'; DROP TABLE events; --",
     "u1' OR '1'='1",

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from fastapi.testclient import TestClient
 
@@ -12,7 +14,7 @@ from engagekit.api import CollectorLimits, create_app, create_key
 from engagekit.config import Settings
 from engagekit.derive import build_derived
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
-from engagekit.store import connect
+from engagekit.store import Store, connect
 from tests.conftest import write
 
 FAST = CollectorLimits(drain_interval_ms=50)
@@ -49,6 +51,17 @@ not-a-time,page_viewed,u2,,
 # Funnel viewed -> added -> checkout -> order in October (14-day window): viewed u1 u2 u3 = 3,
 # added 3, checkout u1 u3 = 2, order u1 u3 = 2. For BR: 2, 2, 1, 1.
 # Lifetime: u1 3 orders, 190; u3 1 order, 30; u2 none. The unreadable row is quarantined.
+
+
+# Stored event times outside the accepted window (1990-01-01 .. now + 1 day): a parse that gave
+# the last representable day, and a device clock set two thousand years ahead
+FAR_FUTURE = (datetime(9999, 12, 31, 23, 0), datetime(4052, 3, 1, 12, 0))
+
+
+def add_far_event(store: Store, ts: datetime) -> None:
+    """A page view of u2 at `ts`, written as an old store may hold it (intake now quarantines it)."""
+    store.insert("events", pa.table({"event_id": [f"far-{ts.year}"], "ts": [ts], "event": ["page_viewed"],
+                                     "customer_id": ["u2"], "channel": ["web"], "source": ["skewed-clock"]}))
 
 
 @dataclass(frozen=True)

@@ -163,3 +163,22 @@ def test_bad_inputs_show_a_message_not_a_500(client: TestClient) -> None:
     assert "days from 1900-01-01 to 2200-01-01 only" in error(page(client, "/", status=400, **{"from": "0001-01-01"}))
     missing = page(client, "/customers/nobody", status=400)
     assert "no customer 'nobody'" in error(missing)
+
+
+def test_numbers_and_names_past_their_bounds_name_the_field(client: TestClient) -> None:
+    # found by fuzzing the pages: 5000 digits (past int()'s 4300) or a superscript digit were a
+    # ValueError shown as "could not be computed"; the bounds of the queries are named instead
+    cases = {
+        ("/retention", "periods", "9" * 5000): "periods: expected a whole number",
+        ("/retention", "periods", "401"): "periods: Input should be less than or equal to 400",
+        ("/customers", "page", "9" * 5000): "page: expected a page number",
+        ("/customers", "page", "\u00b2"): "page: expected a page number",
+        ("/funnels", "window", "400d"): "at most 366d",
+        ("/", "cohort", "x" * 300): "cohort name: at most 255 characters",
+        ("/", "where", "(" * 20 + "country == 'BR'" + ")" * 20): "nests at most 16 levels",
+    }
+    for (path, name, value), message in cases.items():
+        text = page(client, path, status=400, **{name: value})
+        assert message in error(text), (path, name, error(text))
+    many = page(client, "/funnels", status=400, step=[f"e{i}" for i in range(21)])
+    assert "steps: List should have at most 20 items after validation, not 21" in error(many)

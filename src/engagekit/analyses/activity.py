@@ -25,6 +25,7 @@ import ibis
 import ibis.expr.types as ir
 
 from engagekit.analyses.common import people_events
+from engagekit.derive.span import time_span
 from engagekit.store import Store
 
 Selector = Callable[[ir.Table], ir.BooleanValue]
@@ -59,10 +60,16 @@ class Activity:
             events = events.filter(select(events))
         return events.select("person_id", "ts", events=ibis.literal(1, type="int64"))
 
+    @cached_property
+    def days(self) -> tuple[date, date] | None:
+        """The days of the first and the latest event (of the cohort's people, with a cohort)
+        within the accepted times (engagekit.derive.span); None without any."""
+        span = time_span(self.rows())
+        return None if span is None else (span[0].date(), span[1].date())
+
     def last_day(self) -> date | None:
-        """The day of the latest event (of the cohort's people, with a cohort); None without any."""
-        last = self.rows().ts.max().to_pyarrow().as_py()
-        return last.date() if last is not None else None
+        """The day of the latest event (see `days`); None without any."""
+        return self.days[1] if self.days else None
 
 
 def _fresh_days(store: Store) -> ir.Table | None:

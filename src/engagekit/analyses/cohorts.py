@@ -32,7 +32,16 @@ import ibis.expr.types as ir
 import pyarrow as pa
 from pydantic import Field, TypeAdapter, field_validator, model_validator
 
-from engagekit.analyses.common import DateRange, EventFilter, StrictModel, people_events
+from engagekit.analyses.common import (
+    MAX_EVENT_COUNT,
+    MAX_NAME_CHARS,
+    MAX_RANGE_DAYS,
+    DateRange,
+    EventFilter,
+    Name,
+    StrictModel,
+    people_events,
+)
 from engagekit.analyses.naming import Named
 from engagekit.clock import local_today, utc_now
 from engagekit.errors import InputError
@@ -51,11 +60,11 @@ class BehaviourCohort(StrictModel):
     """People who did an event at least / at most / exactly N times in a window."""
 
     kind: Literal["behaviour"] = "behaviour"
-    event: str
+    event: Name
     where: str | None = None
     comparison: Comparison = "at_least"
-    count: int = Field(default=1, ge=0)
-    days: int | None = Field(default=None, ge=1)
+    count: int = Field(default=1, ge=0, le=MAX_EVENT_COUNT)
+    days: int | None = Field(default=None, ge=1, le=MAX_RANGE_DAYS)
     as_of: date | None = None
     range: DateRange | None = None
 
@@ -138,7 +147,10 @@ class SavedCohort(Named):
 
 
 def validate_name(name: str) -> str:
-    """Cohort names are snake_case: a lowercase letter, then lowercase letters, digits, _."""
+    """Cohort names are snake_case: a lowercase letter, then lowercase letters, digits, _; at most
+    MAX_NAME_CHARS of them."""
+    if len(name) > MAX_NAME_CHARS:
+        raise InputError(f"cohort name: at most {MAX_NAME_CHARS} characters, not {len(name)}")
     if not NAME.match(name):
         raise InputError(f"cohort name {name!r} must be snake_case (e.g. loyal_buyers)")
     return name

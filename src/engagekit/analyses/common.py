@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 import ibis
 import ibis.expr.types as ir
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from engagekit.errors import InputError
 from engagekit.ingest.identity import resolved_events
@@ -21,6 +21,12 @@ from engagekit.store import Store
 EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2200, 1, 1)
 MAX_RANGE_DAYS = 20 * 366
+# Bounds every query shares (docs/analyses.md lists them all): the length of a name (an event,
+# trait, property or cohort; Mixpanel takes 255 characters) and a count of events a person must
+# do in a period (returns, criteria), which the engines compare as 64-bit integers.
+MAX_NAME_CHARS = 255
+MAX_EVENT_COUNT = 1_000_000
+Name = Annotated[str, Field(max_length=MAX_NAME_CHARS)]
 Period = Literal["day", "week", "month"]
 WeekStart = Literal["sunday", "monday"]
 
@@ -33,7 +39,7 @@ class EventFilter(StrictModel):
     """An event (a name, or '*' for any event) with an optional filter on its fields, e.g.
     `product_viewed where properties.category == 'shoes'`."""
 
-    event: str = ANY_EVENT
+    event: Name = ANY_EVENT
     where: str | None = None
 
     @field_validator("where")

@@ -32,6 +32,7 @@ from engagekit.analyses.activity import Activity
 from engagekit.analyses.common import (
     DateRange,
     EventFilter,
+    Name,
     Period,
     StrictModel,
     WeekStart,
@@ -56,7 +57,7 @@ class LifecycleQuery(StrictModel):
     activity: EventFilter = EventFilter()
     period: Period = "week"
     week_start: WeekStart = DEFAULT_WEEK_START
-    cohort: str | None = None  # only the people of this saved cohort
+    cohort: Name | None = None  # only the people of this saved cohort
 
 
 class LifecyclePeriod(StrictModel):

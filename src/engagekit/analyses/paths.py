@@ -31,7 +31,7 @@ import pandas as pd
 from pydantic import BaseModel, Field, model_validator
 
 from engagekit.analyses.cohorts import cohort_people, in_cohort
-from engagekit.analyses.common import DateRange, EventFilter, StrictModel, people_events
+from engagekit.analyses.common import DateRange, EventFilter, Name, StrictModel, people_events
 from engagekit.analyses.naming import Named, named
 from engagekit.derive.names import INTERACTIVE_CHANNELS
 from engagekit.derive.sessions import sessions as derive_sessions
@@ -42,6 +42,9 @@ from engagekit.store import Store
 PAGE_EVENT = "page_viewed"
 NO_PATH = "(no path)"
 OTHER = "other"
+# Bounds (docs/analyses-paths-cohorts.md): steps deep (one column per depth) and sequences listed
+MAX_PATH_STEPS = 20
+MAX_PATHS_TOP = 100
 
 
 class PathsQuery(StrictModel):
@@ -49,13 +52,13 @@ class PathsQuery(StrictModel):
 
     start: EventFilter | None = None
     end: EventFilter | None = None
-    steps: int = Field(default=4, ge=1, le=20)
+    steps: int = Field(default=4, ge=1, le=MAX_PATH_STEPS)
     by: Literal["session", "person"] = "session"
     pages: bool = False
     range: DateRange | None = None
     collapse: bool = True
-    top: int = Field(default=10, ge=1)
-    cohort: str | None = None
+    top: int = Field(default=10, ge=1, le=MAX_PATHS_TOP)
+    cohort: Name | None = None
 
     @model_validator(mode="after")
     def _one_anchor(self) -> PathsQuery:

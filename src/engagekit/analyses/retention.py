@@ -10,7 +10,12 @@ calendar months; people are counted after identity stitching):
   the trait form the cohort `(none)`); each person counts once, anchored at the period of their
   first-ever start event (that period must lie in the range); `mode` then plays no part.
 * **Range.** Cohort periods whose first day lies in [range.start, range.end), counting the
-  period that contains range.start: a cohort is always a whole period.
+  period that contains range.start: a cohort is always a whole period. At most
+  MAX_RETENTION_COHORTS periods. Without a range: the periods from the first to the last day of
+  activity (any event of the people analysed, within the accepted event times of
+  engagekit.derive.span), the latest MAX_RETENTION_COHORTS of them.
+* **Accepted times.** Events later than the last day of activity (times past now + 1 day, which
+  intake refuses) are never returns.
 * **Period k.** The k-th period after the cohort period (period 0). Period 0 is the cohort size:
   a return event in the cohort period itself is not a return.
 * **Cell k.** Members who did the return event (at least `min_returns` times) in exactly period
@@ -41,12 +46,14 @@ from typing import Any, Literal
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from engagekit.analyses.activity import Activity
 from engagekit.analyses.common import (
+    MAX_EVENT_COUNT,
     DateRange,
     EventFilter,
+    Name,
     Period,
     StrictModel,
     WeekStart,
@@ -65,6 +72,10 @@ from engagekit.store import Store
 
 Mode = Literal["recurring", "first_time"]
 NO_TRAIT = "(none)"
+# Bounds (docs/analyses-retention.md): periods after the cohort period, and cohort periods in the
+# range; the matrix has at most (MAX_RETENTION_PERIODS + 1) x MAX_RETENTION_COHORTS cells.
+MAX_RETENTION_PERIODS = 400
+MAX_RETENTION_COHORTS = 400
 _TRAIT_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -75,13 +86,13 @@ class RetentionQuery(StrictModel):
     return_event: EventFilter = EventFilter()
     period: Period = "week"
     week_start: WeekStart = DEFAULT_WEEK_START
-    periods: int = Field(default=8, ge=1, le=400)
+    periods: int = Field(default=8, ge=1, le=MAX_RETENTION_PERIODS)
     range: DateRange | None = None
     mode: Mode = "recurring"
     cumulative: bool = False
-    min_returns: int = Field(default=1, ge=1)
-    cohort_by: str | None = None
-    cohort: str | None = None  # only the people of this saved cohort
+    min_returns: int = Field(default=1, ge=1, le=MAX_EVENT_COUNT)
+    cohort_by: Name | None = None
+    cohort: Name | None = None  # only the people of this saved cohort
 
     @field_validator("cohort_by")
     @classmethod
@@ -91,6 +102,21 @@ class RetentionQuery(StrictModel):
             if not _TRAIT_KEY.match(value):
                 raise ValueError(f"cohort_by must be a trait name such as campaign, not {value!r}")
         return value
+
+    @model_validator(mode="after")
+    def _bounded_cohorts(self) -> RetentionQuery:
+        if self.range is not None and self.cohort_by is None:
+            count = cohort_count(self.range, self.period, self.week_start)
+            if count > MAX_RETENTION_COHORTS:
+                raise ValueError(f"range: at most {MAX_RETENTION_COHORTS} {self.period} cohorts, not {count}; "
+                                 "give a shorter range or a longer period")
+        return self
+
+
+def cohort_count(days: DateRange, period: Period, week_start: WeekStart) -> int:
+    """How many cohort periods the range holds (the whole periods that overlap it)."""
+    last = days.end - timedelta(days=1)
+    return python_period_number(last, period, week_start) - python_period_number(days.start, period, week_start) + 1
 
 
 class RetentionRow(StrictModel):
@@ -132,7 +158,7 @@ def run_retention(store: Store, query: RetentionQuery, event_names: EventNames =
     event names first mapped as ingest maps them (`event_names`: the project's vocabulary)."""
     query, report = named(store, query, event_names)
     activity = Activity(store, query.cohort)
-    members, returns = _members_and_returns(store, activity, query)
+    members, returns = _members_and_returns(store, activity, query, _cohort_days(query, activity))
     keys = ["cohort", "index"]
     if query.cumulative:  # a member counts in every period up to the person's last return
         last = returns.group_by("person_id").aggregate(last=returns.index.max())
@@ -150,13 +176,20 @@ def run_retention(store: Store, query: RetentionQuery, event_names: EventNames =
     return _assemble(query, records, activity.last_day()).model_copy(update=report.fields())
 
 
-def _cohort_days(query: RetentionQuery) -> DateRange | None:
-    """The days of the range's cohort periods: the whole periods that overlap the range."""
-    if query.range is None:
+def _cohort_days(query: RetentionQuery, activity: Activity) -> DateRange | None:
+    """The days of the cohort periods: the whole periods that overlap the range, or without one
+    the latest MAX_RETENTION_COHORTS periods of the days of activity; None without activity."""
+    if activity.days is None:
         return None
-    low = python_period_start(query.range.start, query.period, query.week_start)
-    last = python_period_start(query.range.end - timedelta(days=1), query.period, query.week_start)
-    return DateRange(start=low, end=next_period(last, query.period))
+    if query.range is not None:
+        first, last = query.range.start, query.range.end - timedelta(days=1)
+    else:
+        first, last = activity.days
+        latest = python_period_number(last, query.period, query.week_start)
+        first = max(first, numbered_period_start(latest - MAX_RETENTION_COHORTS + 1, query.period, query.week_start))
+    low = python_period_start(first, query.period, query.week_start)
+    high = next_period(python_period_start(last, query.period, query.week_start), query.period)
+    return DateRange(start=low, end=high)
 
 
 def _between(rows: ir.Table, low: date | None, high: date | None) -> ir.Table:
@@ -174,14 +207,17 @@ def _per_period(rows: ir.Table, query: RetentionQuery) -> ir.Table:
     return stamped.group_by(["person_id", "index"]).aggregate(events=stamped.events.sum())
 
 
-def _members_and_returns(store: Store, activity: Activity, query: RetentionQuery) -> tuple[ir.Table, ir.Table]:
+def _members_and_returns(store: Store, activity: Activity, query: RetentionQuery,
+                         span: DateRange | None) -> tuple[ir.Table, ir.Table]:
     """Cohort membership (person_id, cohort: trait value or null, index of period 0) and the periods
-    (person_id, index) with at least min_returns return events. A return counts only after the
-    first cohort period and, unless cumulative, up to N periods after the last one; when the start
-    and return events are the same, both come from one table of person-periods."""
-    span = _cohort_days(query)
+    (person_id, index) with at least min_returns return events, for the cohort periods of `span`.
+    A return counts only after the first cohort period, up to the last day of activity and, unless
+    cumulative, up to N periods after the last one; when the start and return events are the
+    same, both come from one table of person-periods."""
     low = span.start if span is not None else None
-    high = None if span is None or query.cumulative else _shift(span.end, query.period, query.periods)
+    high = activity.days[1] + timedelta(days=1) if activity.days is not None else None
+    if span is not None and not query.cumulative:
+        high = min(high, _shift(span.end, query.period, query.periods))
     per_period = _per_period(_between(activity.rows(query.return_event.selector()), low, high), query)
     if query.mode == "recurring" and query.cohort_by is None and query.start_event == query.return_event:
         members = per_period
@@ -223,22 +259,23 @@ def _assemble(query: RetentionQuery, records: list[dict[str, Any]], last_day: da
     """Cells from the aggregated rows (cohort, anchor, k, n): eligibility, cumulation, percentages."""
     span = query.periods + 1
     by_trait = query.cohort_by is not None
-    sizes: dict[tuple[Any, date], int] = {}
+    sizes: dict[tuple[Any, int], int] = {}
     counts: dict[Any, list[int]] = defaultdict(lambda: [0] * span)
     for record in records:
         group, k, n = record["cohort"] if by_trait else record["anchor"], record["k"], record["n"]
         if k == 0:
-            sizes[(group, record["anchor"])] = n
+            sizes[(group, record["index"])] = n
         elif query.cumulative:
             for j in range(1, min(k, query.periods) + 1):
                 counts[group][j] += n
         else:
             counts[group][k] += n
     eligible: dict[Any, list[int]] = defaultdict(lambda: [0] * span)
-    for (group, anchor), size in sizes.items():
-        for k in range(span):
-            if last_day is not None and _shift(anchor, query.period, k) <= last_day:
-                eligible[group][k] += size
+    last = python_period_number(last_day, query.period, query.week_start) if last_day is not None else None
+    for (group, index), size in sizes.items():
+        observed = 0 if last is None else max(0, min(span, last - index + 1))  # period k starts by last_day
+        for k in range(observed):
+            eligible[group][k] += size
     rows = []
     for group in sorted(eligible, key=lambda g: (g is None, g or "") if by_trait else g):
         base = eligible[group]

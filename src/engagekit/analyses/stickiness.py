@@ -34,8 +34,10 @@ from pydantic import Field
 
 from engagekit.analyses.activity import Activity, Selector
 from engagekit.analyses.common import (
+    MAX_EVENT_COUNT,
     DateRange,
     EventFilter,
+    Name,
     StrictModel,
     WeekStart,
     next_period,
@@ -55,7 +57,7 @@ class Criterion(StrictModel):
     """How many activity events a period needs to count: at least, at most or exactly `n`."""
 
     compare: Literal["at_least", "at_most", "exactly"] = "at_least"
-    n: int = Field(default=1, ge=1)
+    n: int = Field(default=1, ge=1, le=MAX_EVENT_COUNT)
 
     def holds(self, events: ir.IntegerValue) -> ir.BooleanValue:
         if self.compare == "at_least":
@@ -76,7 +78,7 @@ class StickinessQuery(StrictModel):
     period: Literal["day", "week"] = "day"
     week_start: WeekStart = DEFAULT_WEEK_START
     criterion: Criterion = Criterion()
-    cohort: str | None = None  # only the people of this saved cohort
+    cohort: Name | None = None  # only the people of this saved cohort
 
     def selector(self) -> Selector | None:
         """Which events are activity (None: every event, see analyses.activity)."""

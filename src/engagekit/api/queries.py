@@ -34,7 +34,7 @@ from engagekit.analyses.stickiness import (
 )
 from engagekit.api.auth import require_read_key
 from engagekit.config import Settings
-from engagekit.errors import EngagekitError, InputError
+from engagekit.errors import EngagekitError, InputError, validation_message
 from engagekit.ingest.identity import resolved_events
 from engagekit.ingest.quarantine import quarantined
 from engagekit.metrics.catalog import Catalog, load_catalog
@@ -231,23 +231,13 @@ class ReadRoute(APIRoute):
             except HTTPException as exc:
                 return JSONResponse({"error": exc.detail}, exc.status_code, headers=exc.headers)
             except RequestValidationError as exc:
-                return JSONResponse({"error": _validation_message(exc)}, 400)
+                return JSONResponse({"error": validation_message(exc.errors())}, 400)
             except InputError as exc:
                 return JSONResponse({"error": str(exc)}, 400)
             except EngagekitError as exc:
                 return JSONResponse({"error": str(exc)}, 409)
 
         return guarded
-
-
-def _validation_message(exc: RequestValidationError) -> str:
-    """'body.steps.0.where: unknown operator ...; query.start: ...' from pydantic's errors."""
-    parts = []
-    for error in exc.errors():
-        where = ".".join(str(part) for part in error.get("loc", ()))
-        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
-        parts.append(f"{where}: {message}" if where else message)
-    return "; ".join(parts) or "invalid request"
 
 
 def project_catalog(settings: Settings) -> Catalog:

@@ -26,7 +26,7 @@ from engagekit.analyses.cohorts import (
 from engagekit.analyses.common import DateRange
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.format import print_names
-from engagekit.errors import InputError
+from engagekit.errors import InputError, validation_message
 from engagekit.metrics.periods import inclusive_range
 
 cohorts_app = typer.Typer(help="Saved cohorts: create, list, show, members, delete.", no_args_is_help=True)
@@ -66,7 +66,7 @@ def create(
         else:
             definition = StaticCohort(ids=_ids(ids, file))
     except ValidationError as exc:
-        raise InputError(f"cohort {name!r}: {exc.errors()[0]['msg']}") from exc
+        raise InputError(f"cohort {name!r}: {validation_message(exc.errors())}") from exc
     saved = save_cohort(STATE.store(), name, definition, description, replace, STATE.event_names())
     size = cohort_size(STATE.store(), name)
     if as_json:

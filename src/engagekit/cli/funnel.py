@@ -19,7 +19,7 @@ from engagekit.analyses.funnel import (
 )
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.format import print_names
-from engagekit.cli.options import CohortOption, date_range
+from engagekit.cli.options import CohortOption, date_range, query_error
 from engagekit.errors import InputError
 
 BAR_WIDTH = 30
@@ -48,7 +48,7 @@ def funnel(
             cohort=cohort,
         )
     except ValidationError as exc:
-        raise InputError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from exc
+        raise query_error(exc) from exc
     result = run_funnel(STATE.store(), query, STATE.event_names())
     if people is not None:
         _print_people(result, people, dropped, as_json)

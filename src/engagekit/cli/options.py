@@ -8,7 +8,7 @@ import typer
 from pydantic import ValidationError
 
 from engagekit.analyses.common import DateRange, check_range
-from engagekit.errors import InputError
+from engagekit.errors import InputError, validation_message
 from engagekit.metrics.periods import inclusive_range, month_range
 
 CohortOption = Annotated[Optional[str], typer.Option("--cohort", help="Only the people of this saved cohort (engagekit cohorts list).")]
@@ -46,5 +46,5 @@ def date_range(period: str | None = None, from_: str | None = None, to: str | No
 
 
 def query_error(exc: ValidationError) -> InputError:
-    """A query that does not validate, as one line per bad option."""
-    return InputError("; ".join(f"{'.'.join(map(str, e['loc'])) or 'query'}: {e['msg']}" for e in exc.errors()))
+    """A query that does not validate, as one line naming each bad option (as the read API says it)."""
+    return InputError(validation_message(exc.errors()))

@@ -11,8 +11,7 @@ from engagekit.analyses.common import EventFilter
 from engagekit.analyses.paths import OTHER, PathsQuery, PathsResult, run_paths
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.format import print_names
-from engagekit.cli.options import CohortOption, date_range
-from engagekit.errors import InputError
+from engagekit.cli.options import CohortOption, date_range, query_error
 
 
 def paths(
@@ -37,7 +36,7 @@ def paths(
             cohort=cohort,
         )
     except ValidationError as exc:
-        raise InputError(f"paths: {exc.errors()[0]['msg']}") from exc
+        raise query_error(exc) from exc
     result = run_paths(STATE.store(), query, STATE.event_names())
     if as_json:
         print_json(result.to_dict())

@@ -11,8 +11,7 @@ from engagekit.analyses.common import EventFilter
 from engagekit.analyses.retention import RetentionQuery, RetentionResult, run_retention
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.format import print_names
-from engagekit.cli.options import CohortOption, date_range
-from engagekit.errors import InputError
+from engagekit.cli.options import CohortOption, date_range, query_error
 
 
 def retention(
@@ -38,7 +37,7 @@ def retention(
             min_returns=min_returns, cohort_by=by_trait, cohort=cohort, week_start=week_start or STATE.settings.week_start,
         )
     except ValidationError as exc:
-        raise InputError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from exc
+        raise query_error(exc) from exc
     result = run_retention(STATE.store(), query, STATE.event_names())
     if as_json:
         print_json(result.to_dict())

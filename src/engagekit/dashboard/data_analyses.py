@@ -29,15 +29,14 @@ from engagekit.analyses.stickiness import (
     run_stickiness,
 )
 from engagekit.dashboard.segment import analysis_store
-from engagekit.dashboard.view import View
-from engagekit.errors import InputError
+from engagekit.dashboard.view import View, whole_number
+from engagekit.errors import InputError, validation_message
 from engagekit.metrics.names import EventNames
 from engagekit.store import Store
 
 DEFAULT_FUNNEL = ("product_viewed", "product_added", "checkout_started", "order_completed")
 DEFAULT_RETENTION = {"start_event": "signed_up", "return_event": "*", "period": "week", "periods": "8",
                      "mode": "first_time"}
-MAX_STEPS = 10
 TOP_PATHS = 10
 PATH_STEPS = 4
 
@@ -54,8 +53,6 @@ def funnel_query(view: View, steps: Sequence[str], window: str, mode: str, break
     chosen = [s.strip() for s in steps if s.strip()]
     if len(chosen) < 2:
         raise InputError("steps: a funnel needs at least two steps")
-    if len(chosen) > MAX_STEPS:
-        raise InputError(f"steps: at most {MAX_STEPS} steps")
     seconds = parse_window(window)
     return _validated(lambda: FunnelQuery(
         steps=[EventFilter.parse(s) for s in chosen], mode=mode, window=seconds, range=_range(view),
@@ -72,11 +69,10 @@ def retention_query(view: View, form: Mapping[str, str]) -> RetentionQuery:
     """The retention matrix of the form (start and return events, period, periods, mode,
     cumulative), cohorts starting in the view's range."""
     values = {**DEFAULT_RETENTION, **{k: v for k, v in form.items() if v}}
-    if not str(values["periods"]).isdigit():
-        raise InputError(f"periods: expected a whole number, not {values['periods']!r}")
+    periods = whole_number(str(values["periods"]), "periods")
     return _validated(lambda: RetentionQuery(
         start_event=EventFilter.parse(values["start_event"]), return_event=EventFilter.parse(values["return_event"]),
-        period=values["period"], periods=int(values["periods"]), mode=values["mode"],
+        period=values["period"], periods=periods, mode=values["mode"],
         cumulative=values.get("cumulative") in ("on", "true", "1"), range=_range(view), cohort=view.cohort,
     ))
 
@@ -112,6 +108,4 @@ def _validated(build: Callable[[], Any]) -> Any:
     try:
         return build()
     except ValidationError as exc:
-        problems = [f"{'.'.join(map(str, e['loc'])) or 'query'}: {e['msg'].removeprefix('Value error, ')}"
-                    for e in exc.errors()]
-        raise InputError("; ".join(problems)) from exc
+        raise InputError(validation_message(exc.errors())) from exc

@@ -25,7 +25,7 @@ from engagekit.dashboard import (
     data_store,
 )
 from engagekit.dashboard.segment import segment_people
-from engagekit.dashboard.view import View
+from engagekit.dashboard.view import View, whole_number
 from engagekit.errors import InputError
 from engagekit.metrics.catalog import Catalog
 from engagekit.metrics.headline import HEADLINE_KPIS
@@ -121,11 +121,9 @@ def engagement(ctx: PageContext) -> dict[str, Any]:
 
 def customers(ctx: PageContext) -> dict[str, Any]:
     """A page of customers matching the search, within the segment."""
-    page = ctx.form.get("page", "1")
-    if not page.isdigit():
-        raise InputError(f"page: expected a page number, not {page!r}")
+    page = whole_number(ctx.form.get("page", "1"), "page", "page number")
     with ctx.locked() as store:
-        found = data_customers.customer_list(store, ctx.people(store), ctx.form.get("q", ""), int(page))
+        found = data_customers.customer_list(store, ctx.people(store), ctx.form.get("q", ""), page)
     return {"list": found}
 
 

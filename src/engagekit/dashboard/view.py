@@ -19,7 +19,7 @@ from engagekit.errors import InputError
 from engagekit.metrics.filters import parse_filter
 
 _SHORTHAND = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*([^=<>!'\"\s][^='\"]*?)\s*$")
-MAX_FILTER_CHARS = 500
+MAX_NUMBER_DIGITS = 9  # a whole number in a form (a page, periods); the query models bound its value
 
 
 @dataclass(frozen=True)
@@ -68,16 +68,24 @@ def read_view(params: dict[str, str], default: tuple[date, date]) -> View:
 
 
 def trait_filter(text: str | None) -> str | None:
-    """Filter text that parses (checked here so the page can say what is wrong), or None."""
+    """Filter text that parses (checked here so the page can say what is wrong, bounds included),
+    or None."""
     if text is None or not text.strip():
         return None
-    if len(text) > MAX_FILTER_CHARS:
-        raise InputError(f"where: a filter has at most {MAX_FILTER_CHARS} characters")
     shorthand = _SHORTHAND.match(text)
     if shorthand:
         text = f"{shorthand.group(1)} == '{shorthand.group(2)}'"
     parse_filter(text)
     return text.strip()
+
+
+def whole_number(text: str, name: str, what: str = "whole number") -> int:
+    """A form field that holds a whole number of ASCII digits (at most MAX_NUMBER_DIGITS), else an
+    InputError naming the field."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > MAX_NUMBER_DIGITS:
+        raise InputError(f"{name}: expected a {what} of at most {MAX_NUMBER_DIGITS} digits, not {text[:20]!r}")
+    return int(text)
 
 
 def _day(text: str | None, name: str) -> date | None:

@@ -15,6 +15,7 @@ from engagekit.derive.facts import customer_facts, with_tenure
 from engagekit.derive.incremental import update_derived
 from engagekit.derive.ledger import pending_batches, record_applied, record_full
 from engagekit.derive.sessions import SessionRules, sessions
+from engagekit.derive.span import time_span
 from engagekit.store import DERIVED_TABLES, Store
 
 
@@ -49,6 +50,7 @@ def rebuild_derived(store: Store, rules: SessionRules, as_of: date) -> None:
 
 
 def _latest_event_day(store: Store) -> date:
-    """The UTC day of the latest event; today when the store has no events."""
-    latest: datetime | None = store.table("events").ts.max().to_pyarrow().as_py()
-    return latest.date() if latest is not None else datetime.now(UTC).date()
+    """The UTC day of the latest event within the accepted times (derive.span); today when the
+    store has none."""
+    span = time_span(store.table("events"))
+    return span[1].date() if span is not None else datetime.now(UTC).date()

@@ -33,6 +33,7 @@ from engagekit.metrics.filters import fields_of, parse_filter
 from engagekit.metrics.names import SPEC_NAMES, EventNames, NameCheck, named_metric
 from engagekit.metrics.periods import (
     check_grain,
+    check_series,
     comparison_range,
     periods_of,
     shift_period,
@@ -52,6 +53,11 @@ from engagekit.metrics.spec import Agg, Kind, Measure, Metric, Source
 from engagekit.metrics.status import target_status
 from engagekit.store import Store
 
+# Bounds of one request (docs/kpi-engine.md), besides the range and the series' periods: metrics
+# (the built-in catalog has 81) and breakdowns (PostHog's trends take up to three).
+MAX_METRICS = 100
+MAX_BREAKDOWNS = 3
+
 
 def compute(store: Store, catalog: Catalog, names: list[str], start: date, end: date, grain: str | None = None,
             by: tuple[str, ...] = (), where: str | None = None, compare: str | None = None,
@@ -61,6 +67,12 @@ def compute(store: Store, catalog: Catalog, names: list[str], start: date, end: 
     names in `where` and in the KPIs' definitions are mapped as ingest maps them (`event_names`:
     the project's vocabulary); the result records the mapping."""
     check_grain(grain)
+    check_series(start, end, grain)
+    names = list(dict.fromkeys(names))
+    if len(names) > MAX_METRICS:
+        raise InputError(f"names: at most {MAX_METRICS} metrics, not {len(names)}")
+    if len(by) > MAX_BREAKDOWNS:
+        raise InputError(f"by: at most {MAX_BREAKDOWNS} breakdowns, not {len(by)}")
     definitions = NameCheck(event_names)
     metrics = [named_metric(catalog.get(name), definitions) for name in names]
     check_traits(store, by)

@@ -7,11 +7,19 @@ Fields are columns of the table being filtered, or `properties.KEY` / `traits.KE
 JSON columns. Operators: == != > >= < <= in, not in, contains, is null, is not null; and, or,
 not, parentheses. Literals: 'text' or "text", numbers, true, false, null, [lists]. User text is
 only ever a literal value in an Ibis expression: it never reaches SQL as text.
+
+Bounds (every surface parses here: `--where`, KPI YAML, analysis steps, the dashboard, the read
+API): at most MAX_FILTER_CHARS characters, MAX_FILTER_DEPTH levels of parentheses and `not`, and
+MAX_FILTER_TERMS comparisons; integers fit 64 bits. The parser checks them as it reads, so a
+hostile text is an InputError naming the bound, and the trees it returns are shallow enough for
+the recursive functions below and for the engines' compilers.
 """
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Union
 
@@ -27,6 +35,11 @@ _TOKEN = re.compile(
 )
 COMPARISONS = ("==", "!=", ">", ">=", "<", "<=")
 JSON_COLUMNS = ("properties", "traits")
+MAX_FILTER_CHARS = 4000  # an `in` list of a few hundred values fits
+MAX_FILTER_DEPTH = 16  # levels of parentheses and `not`, one inside the other
+MAX_FILTER_TERMS = 100  # comparisons joined by and/or
+_INT64 = (-(2**63), 2**63 - 1)
+_SHOWN_CHARS = 80  # a filter quoted in an error message is cut to this length
 
 
 @dataclass(frozen=True)
@@ -52,12 +65,14 @@ Filter = Union[Compare, BoolOp, Not]
 
 
 def parse_filter(text: str) -> Filter:
-    """Parse filter text into a tree; errors say where the text went wrong."""
+    """Parse filter text into a tree; errors say where the text went wrong or which bound it crosses."""
+    if len(text) > MAX_FILTER_CHARS:
+        raise InputError(f"filter {_shown(text)}: at most {MAX_FILTER_CHARS} characters, not {len(text)}")
     tokens = _tokenize(text)
     parser = _Parser(tokens, text)
     tree = parser.expression()
     if parser.position < len(tokens):
-        raise InputError(f"filter {text!r}: unexpected {tokens[parser.position][1]!r}")
+        raise InputError(f"filter {parser.text}: unexpected {tokens[parser.position][1]!r}")
     return tree
 
 
@@ -82,6 +97,11 @@ def fields_of(tree: Filter) -> set[str]:
             return fields_of(operand)
 
 
+def _shown(text: str) -> str:
+    """The filter as an error message quotes it: whole, or its start when it is long."""
+    return repr(text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "...")
+
+
 def _tokenize(text: str) -> list[tuple[str, str]]:
     tokens, position = [], 0
     while position < len(text):
@@ -89,7 +109,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
             break
         match = _TOKEN.match(text, position)
         if not match or match.end() == position:
-            raise InputError(f"filter {text!r}: cannot read {text[position:].strip()[:20]!r}")
+            raise InputError(f"filter {_shown(text)}: cannot read {text[position:].strip()[:20]!r}")
         kind = match.lastgroup
         tokens.append((kind, match.group(kind)))
         position = match.end()
@@ -97,10 +117,12 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
 
 
 class _Parser:
-    """Recursive descent: or > and > not > comparison."""
+    """Recursive descent: or > and > not > comparison; it counts the nesting before each step
+    down and the comparisons as it makes them (see the bounds in the module docstring)."""
 
     def __init__(self, tokens: list[tuple[str, str]], text: str) -> None:
-        self.tokens, self.text, self.position = tokens, text, 0
+        self.tokens, self.text, self.position = tokens, _shown(text), 0
+        self.depth = self.terms = 0
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -108,7 +130,7 @@ class _Parser:
     def take(self) -> tuple[str, str]:
         token = self.peek()
         if token is None:
-            raise InputError(f"filter {self.text!r}: ends too early")
+            raise InputError(f"filter {self.text}: ends too early")
         self.position += 1
         return token
 
@@ -133,30 +155,45 @@ class _Parser:
     def negation(self) -> Filter:
         if self.word_is("not"):
             self.take()
-            return Not(self.negation())
+            with self.nested():
+                return Not(self.negation())
         if self.peek() == ("op", "("):
             self.take()
-            inner = self.expression()
+            with self.nested():
+                inner = self.expression()
             if self.take() != ("op", ")"):
-                raise InputError(f"filter {self.text!r}: missing ')'")
+                raise InputError(f"filter {self.text}: missing ')'")
             return inner
         return self.comparison()
 
+    @contextmanager
+    def nested(self) -> Iterator[None]:
+        """One level down (a parenthesis or `not`), refused past MAX_FILTER_DEPTH."""
+        self.depth += 1
+        if self.depth > MAX_FILTER_DEPTH:
+            raise InputError(f"filter {self.text}: a filter nests at most {MAX_FILTER_DEPTH} levels of "
+                             "parentheses and `not`")
+        yield
+        self.depth -= 1
+
     def comparison(self) -> Filter:
+        self.terms += 1
+        if self.terms > MAX_FILTER_TERMS:
+            raise InputError(f"filter {self.text}: at most {MAX_FILTER_TERMS} comparisons")
         kind, field = self.take()
         if kind != "word":
-            raise InputError(f"filter {self.text!r}: expected a field name, found {field!r}")
+            raise InputError(f"filter {self.text}: expected a field name, found {field!r}")
         if self.word_is("is"):
             self.take()
             negated = self.word_is("not") and bool(self.take())
             if not self.word_is("null"):
-                raise InputError(f"filter {self.text!r}: expected 'null' after 'is'")
+                raise InputError(f"filter {self.text}: expected 'null' after 'is'")
             self.take()
             return Compare(field, "is not null" if negated else "is null")
         if self.word_is("not"):
             self.take()
             if not self.word_is("in"):
-                raise InputError(f"filter {self.text!r}: expected 'in' after 'not'")
+                raise InputError(f"filter {self.text}: expected 'in' after 'not'")
             self.take()
             return Compare(field, "not in", self.list_literal())
         if self.word_is("in"):
@@ -167,12 +204,12 @@ class _Parser:
             return Compare(field, "contains", self.literal())
         kind, op = self.take()
         if op not in COMPARISONS:
-            raise InputError(f"filter {self.text!r}: expected an operator after {field!r}, found {op!r}")
+            raise InputError(f"filter {self.text}: expected an operator after {field!r}, found {op!r}")
         return Compare(field, op, self.literal())
 
     def list_literal(self) -> list[Any]:
         if self.take() != ("op", "["):
-            raise InputError(f"filter {self.text!r}: expected '[' to start a list")
+            raise InputError(f"filter {self.text}: expected '[' to start a list")
         values = []
         while self.peek() != ("op", "]"):
             values.append(self.literal())
@@ -184,12 +221,21 @@ class _Parser:
     def literal(self) -> Any:
         kind, value = self.take()
         if kind == "number":
-            return float(value) if "." in value else int(value)
+            return self.number(value)
         if kind == "string":
             return re.sub(r"\\(.)", r"\1", value[1:-1])
         if kind == "word" and value.lower() in ("true", "false", "null"):
             return {"true": True, "false": False, "null": None}[value.lower()]
-        raise InputError(f"filter {self.text!r}: expected a value, found {value!r}")
+        raise InputError(f"filter {self.text}: expected a value, found {value!r}")
+
+    def number(self, text: str) -> int | float:
+        """An integer of 64 bits or a finite decimal (what the engines compare with)."""
+        value = float(text) if "." in text else int(text)
+        fits = math.isfinite(value) if isinstance(value, float) else _INT64[0] <= value <= _INT64[1]
+        if not fits:
+            raise InputError(f"filter {self.text}: the number {_shown(text)} is out of range "
+                             f"(integers from {_INT64[0]} to {_INT64[1]}, finite decimals)")
+        return value
 
 
 def field_expr(table: ir.Table, field: str, like: Any = None) -> ir.Value:

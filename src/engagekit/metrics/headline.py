@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from engagekit.derive.span import time_span
 from engagekit.metrics.catalog import Catalog
 from engagekit.metrics.engine import compute
 from engagekit.metrics.periods import month_range
@@ -15,11 +16,12 @@ HEADLINE_KPIS = ("revenue", "orders", "conversion_rate", "average_order_value", 
 
 
 def last_full_month(store: Store) -> tuple[date, date] | None:
-    """The last calendar month that ends on or before the last event's day, if any."""
-    events = store.table("events")
-    last = events.ts.max().to_pyarrow().as_py()
-    if last is None:
+    """The last calendar month that ends on or before the last event's day, if any (the last
+    event within the accepted times: see engagekit.derive.span)."""
+    span = time_span(store.table("events"))
+    if span is None:
         return None
+    last = span[1]
     month_end = (last + timedelta(days=1)).date()
     if month_end.day != 1:
         month_end = month_end.replace(day=1)

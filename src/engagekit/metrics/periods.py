@@ -15,11 +15,24 @@ STEPS = {"day": relativedelta(days=1), "week": relativedelta(weeks=1), "month": 
          "quarter": relativedelta(months=3)}
 Compare = Literal["previous_period", "previous_year"]
 COMPARES: tuple[str, ...] = ("previous_period", "previous_year")
+# Periods of one series (docs/kpi-engine.md): a year and a month of days, 7 years of weeks; some
+# kinds query each period, so a longer series is a longer hold on the store.
+MAX_SERIES_PERIODS = 400
 
 
 def check_grain(grain: str | None) -> None:
     if grain is not None and grain not in GRAINS:
         raise InputError(f"unknown grain {grain!r}; grains: {', '.join(GRAINS)}")
+
+
+def check_series(start: date, end: date, grain: str | None) -> None:
+    """A series of [start, end) by `grain` has at most MAX_SERIES_PERIODS periods."""
+    if grain is None:
+        return
+    count = len(periods_of(start, end, grain))
+    if count > MAX_SERIES_PERIODS:
+        raise InputError(f"grain: at most {MAX_SERIES_PERIODS} periods, not {count} {grain}s; "
+                         "give a shorter range or a longer grain")
 
 
 def is_whole_months(start: date, end: date) -> bool:
