@@ -75,8 +75,9 @@ def upserted(store: Store, kind: str, rows: pa.Table) -> pa.Table:
     key = ENTITY_KEY[kind]
     fields = [name for name in rows.column_names if name != ROW]
     current = current_records(store, kind)
-    ids = pc.unique(rows[key]).to_pylist()
-    before = {r[key]: r for r in current.filter(current[key].isin(ids)).select(*fields).to_pyarrow().to_pylist()}
+    with store.staged(pa.table({key: pc.unique(rows[key])})) as ids:  # ids as data, never as SQL literals
+        earlier = current.semi_join(ids, key).select(*fields).to_pyarrow().to_pylist()
+    before = {r[key]: r for r in earlier}
     out = []
     for row in sorted(rows.to_pylist(), key=lambda r: r[ROW]):
         earlier = before.get(row[key], {})
