@@ -31,6 +31,7 @@ from engagekit.api.segment import (
     TYPES,
     PayloadError,
     parse_request,
+    request_schema,
     spool_line,
 )
 from engagekit.api.spool import GroupCommit, Spool
@@ -142,7 +143,8 @@ def create_app(store_url: str, settings: Settings, limits: CollectorLimits | Non
         return collect
 
     for kind in ("batch", *TYPES):
-        app.post(f"/v1/{kind}", name=kind)(route(kind))
+        body = {"required": True, "content": {"application/json": {"schema": request_schema(kind)}}}
+        app.post(f"/v1/{kind}", name=kind, openapi_extra={"requestBody": body})(route(kind))
     for short, kind in _SHORT_PATHS.items():
         app.post(f"/v1/{short}", include_in_schema=False)(route(kind))
     if control is not None:

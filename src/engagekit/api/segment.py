@@ -97,6 +97,22 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     **{name: (dict,) for name in _OBJECT_FIELDS},
 }
 _FIELD_NEEDS = {(str, int, float): "a string or a number", (str,): "a string", (dict,): "a JSON object"}
+_JSON_TYPES = {(str, int, float): ["string", "number", "null"], (str,): ["string", "null"], (dict,): ["object", "null"]}
+
+
+def request_schema(kind: str) -> dict:
+    """The JSON Schema of a `/v1/<kind>` body, as the envelope checks read it (for the OpenAPI
+    document): a message of known type whose fields have these JSON types, or a batch of them;
+    other fields are kept in the spool as sent."""
+    message = {"type": "object", "properties": {
+        "type": {"type": "string", "enum": list(TYPES)},
+        **{name: {"type": _JSON_TYPES[types]} for name, types in _FIELD_TYPES.items()},
+    }, "description": f"a Segment message, at most {MAX_MESSAGE_BYTES} bytes as compact JSON"}
+    if kind != "batch":
+        return message
+    return {"type": "object", "required": ["batch"], "properties": {
+        "batch": {"type": "array", "items": message}, "sentAt": {"type": ["string", "null"]},
+        "context": {"type": ["object", "null"]}}, "description": f"at most {MAX_BATCH_BYTES} bytes"}
 
 
 def spool_line(key_id: str, kind: str, payload: dict, body: bytes, received_at: datetime) -> bytes:
