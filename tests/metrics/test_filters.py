@@ -13,10 +13,12 @@ from engagekit.metrics.filters import (
     MAX_FILTER_DEPTH,
     MAX_FILTER_TERMS,
     fields_of,
+    filter_text,
     map_fields,
     parse_filter,
     to_ibis,
 )
+from engagekit.metrics.names import SPEC_NAMES, NameCheck
 
 TERM = "plan == 'pro'"
 
@@ -71,3 +73,25 @@ def test_bounds_leave_ordinary_filters_alone() -> None:
     tree = parse_filter("plan == 'pro' and (country in ['DE', 'FR'] or properties.amount >= 100.5)")
     assert fields_of(tree) == {"plan", "country", "properties.amount"}
     assert parse_filter("revenue > 9223372036854775807") is not None  # the largest int64 is fine
+
+
+def test_written_filters_parse_back_to_the_same_tree_with_only_needed_parentheses() -> None:
+    for text, written in [
+        ("a == 1 and b == 2 and c == 3", "a == 1 and b == 2 and c == 3"),  # left-deep: flat
+        ("a == 1 and (b == 2 and c == 3)", "a == 1 and (b == 2 and c == 3)"),  # a right operand keeps them
+        ("(a == 1 or b == 2) and c == 3", "(a == 1 or b == 2) and c == 3"),
+        ("a == 1 or b == 2 and c == 3", "a == 1 or b == 2 and c == 3"),  # `and` holds tighter
+        ("not (a == 1 or b is null)", "not (a == 1 or b is null)"),
+        ("not not x in ['a', 'it\\'s']", "not not x in ['a', 'it\\'s']"),
+        ("amount >= 1.5 and flag == true", "amount >= 1.5 and flag == true"),
+    ]:
+        assert filter_text(parse_filter(text)) == written
+        assert parse_filter(written) == parse_filter(text)
+
+
+def test_a_long_filter_naming_an_alias_stays_within_the_bounds_once_mapped() -> None:
+    # 31 comparisons joined by `and` (depth 0): mapping `pageview` must not write 30 nested parentheses
+    text = "event == 'pageview' and " + " and ".join(f"properties.k{i} == {i}" for i in range(30))
+    mapped = NameCheck(SPEC_NAMES).where(text)
+    assert mapped.startswith("event == 'page_viewed' and properties.k0 == 0")
+    assert parse_filter(mapped) == NameCheck(SPEC_NAMES).tree(parse_filter(text))

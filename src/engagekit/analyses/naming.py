@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, Field, ValidationError
 
 from engagekit.analyses.common import EventFilter
-from engagekit.errors import InputError
+from engagekit.errors import InputError, validation_message
 from engagekit.metrics.names import EventNames, NameCheck, NameReport
 from engagekit.store import Store
 
@@ -35,9 +35,8 @@ def named(store: Store, query: Query, names: EventNames) -> tuple[Query, NameRep
     try:
         mapped = _mapped(query, check)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'query'}: {e['msg'].removeprefix('Value error, ')}"
-                             for e in exc.errors())
-        raise InputError(f"with the event names as stored ({_arrows(check.mapped())}): {problems}") from exc
+        raise InputError(f"with the event names as stored ({_arrows(check.mapped())}): "
+                         f"{validation_message(exc.errors())}") from exc
     return mapped, check.report(store)
 
 

@@ -14,8 +14,6 @@ from datetime import datetime, timedelta
 from engagekit.clock import utc_now
 from engagekit.config import DEFAULT_EVENTS_EARLIEST, DEFAULT_EVENTS_MAX_AHEAD_DAYS, Settings
 
-DEFAULT_EARLIEST_EVENT_TIME = DEFAULT_EVENTS_EARLIEST
-DEFAULT_MAX_AHEAD = timedelta(days=DEFAULT_EVENTS_MAX_AHEAD_DAYS)
 MAX_JSON_DEPTH = 64  # nesting levels of a message or a row's JSON (an object at the top is level 1)
 JSON_DEPTH_REASON = f"JSON nested deeper than {MAX_JSON_DEPTH} levels (MAX_JSON_DEPTH)"
 
@@ -24,8 +22,8 @@ JSON_DEPTH_REASON = f"JSON nested deeper than {MAX_JSON_DEPTH} levels (MAX_JSON_
 class TimeBounds:
     """The event times intake accepts: from `earliest` (naive UTC) to now + `ahead`."""
 
-    earliest: datetime = DEFAULT_EARLIEST_EVENT_TIME
-    ahead: timedelta = DEFAULT_MAX_AHEAD
+    earliest: datetime = DEFAULT_EVENTS_EARLIEST
+    ahead: timedelta = timedelta(days=DEFAULT_EVENTS_MAX_AHEAD_DAYS)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TimeBounds:

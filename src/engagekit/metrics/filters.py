@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Union
 
 import ibis
@@ -74,6 +75,46 @@ def parse_filter(text: str) -> Filter:
     if parser.position < len(tokens):
         raise InputError(f"filter {parser.text}: unexpected {tokens[parser.position][1]!r}")
     return tree
+
+
+_BINDING = {"or": 1, "and": 2}  # how tightly each operator holds; comparisons and `not` hold tightest (3)
+
+
+def filter_text(tree: Filter) -> str:
+    """A parsed filter as text that parses back to the same tree, with only the parentheses the
+    grammar needs (`a and b and c` stays flat), so that text within the bounds stays within them."""
+    match tree:
+        case Compare(field=field_name, op=op, value=value):
+            if op in ("is null", "is not null"):
+                return f"{field_name} {op}"
+            return f"{field_name} {op} {_literal(value)}"
+        case BoolOp(op=op, left=left, right=right):
+            # left-associative: a left operand of the same operator needs no parentheses, a right one does
+            return f"{_operand(left, _BINDING[op])} {op} {_operand(right, _BINDING[op] + 1)}"
+        case Not(operand=operand):
+            return f"not {_operand(operand, 3)}"
+    raise InputError(f"cannot write filter node {tree!r}")
+
+
+def _operand(tree: Filter, binding: int) -> str:
+    text = filter_text(tree)
+    return f"({text})" if isinstance(tree, BoolOp) and _BINDING[tree.op] < binding else text
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_literal(v) for v in value) + "]"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        text = f"{Decimal(repr(value)):f}"
+        return text if "." in text else f"{text}.0"
+    if isinstance(value, int):
+        return str(value)
+    escaped = str(value).replace("\\", "\\\\").replace("'", "\\'")
+    return f"'{escaped}'"
 
 
 def check_filter_text(value: str | None) -> str | None:

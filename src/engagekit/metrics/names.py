@@ -14,13 +14,12 @@ know), a name the vocabulary does not know and the store has never seen is an In
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from engagekit.config import Settings
 from engagekit.errors import InputError
 from engagekit.ingest.vocabulary import Vocabulary, similar_names
-from engagekit.metrics.filters import BoolOp, Compare, Filter, Not, parse_filter
+from engagekit.metrics.filters import BoolOp, Compare, Filter, Not, filter_text, parse_filter
 from engagekit.metrics.spec import Metric
 from engagekit.store import Store
 
@@ -132,36 +131,6 @@ def stored_event_names(store: Store) -> set[str]:
     """Every event name the store holds."""
     events = store.table("events")
     return {name for name in events.select("event").distinct().event.to_pyarrow().to_pylist() if name is not None}
-
-
-def filter_text(tree: Filter) -> str:
-    """A parsed filter as text that parses back to the same tree (metrics.filters' grammar)."""
-    match tree:
-        case Compare(field=field_name, op=op, value=value):
-            if op in ("is null", "is not null"):
-                return f"{field_name} {op}"
-            return f"{field_name} {op} {_literal(value)}"
-        case BoolOp(op=op, left=left, right=right):
-            return f"({filter_text(left)}) {op} ({filter_text(right)})"
-        case Not(operand=operand):
-            return f"not ({filter_text(operand)})"
-    raise InputError(f"cannot write filter node {tree!r}")
-
-
-def _literal(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(_literal(v) for v in value) + "]"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        text = f"{Decimal(repr(value)):f}"
-        return text if "." in text else f"{text}.0"
-    if isinstance(value, int):
-        return str(value)
-    escaped = str(value).replace("\\", "\\\\").replace("'", "\\'")
-    return f"'{escaped}'"
 
 
 EVENT_PARAMS = ("events", "active_events", "start_event", "end_event", "since_event", "event")  # of KPI kinds
