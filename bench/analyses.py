@@ -21,7 +21,8 @@ from demo_store import add_store_options, bench_folder, demo_store
 from rich.console import Console
 from rich.table import Table
 
-from engagekit.analyses.common import DateRange, EventFilter
+from engagekit.people.query import EventFilter
+from engagekit.people.ranges import DateRange
 from engagekit.analyses.funnel import FunnelQuery, run_funnel
 from engagekit.analyses.lifecycle import LifecycleQuery, run_lifecycle
 from engagekit.analyses.paths import PathsQuery, run_paths

@@ -4,8 +4,9 @@ The public surface: open a store, ingest files, compute KPIs, run journey analys
 """
 from __future__ import annotations
 
-from engagekit.analyses.cohorts import cohort_people, save_cohort
-from engagekit.analyses.common import DateRange, EventFilter
+from engagekit.people.cohorts import cohort_people, save_cohort
+from engagekit.people.query import EventFilter
+from engagekit.people.ranges import DateRange
 from engagekit.analyses.funnel import FunnelQuery, run_funnel
 from engagekit.analyses.lifecycle import LifecycleQuery, run_lifecycle
 from engagekit.analyses.paths import PathsQuery, run_paths

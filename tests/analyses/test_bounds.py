@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from engagekit.analyses.cohorts import BehaviourCohort
-from engagekit.analyses.common import MAX_EVENT_COUNT, MAX_NAME_CHARS, MAX_RANGE_DAYS, DateRange, EventFilter
+from engagekit.people.cohorts import BehaviourCohort
+from engagekit.people.query import MAX_EVENT_COUNT, MAX_NAME_CHARS, EventFilter
+from engagekit.people.ranges import MAX_RANGE_DAYS, DateRange
 from engagekit.analyses.funnel import (
     MAX_EXCLUSIONS,
     MAX_FUNNEL_STEPS,

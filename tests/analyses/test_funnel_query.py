@@ -6,7 +6,8 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from engagekit.analyses.common import DateRange, EventFilter
+from engagekit.people.query import EventFilter
+from engagekit.people.ranges import DateRange
 from engagekit.analyses.funnel import Exclusion, FunnelQuery, parse_window
 from engagekit.analyses.funnel_result import FunnelPerson, FunnelResult
 from engagekit.config import DEFAULT_CONVERSION_WINDOW_DAYS

@@ -6,11 +6,7 @@ from datetime import date, datetime
 import ibis
 import pytest
 
-from engagekit.analyses.common import (
-    numbered_period_start,
-    period_number,
-    python_period_number,
-)
+from engagekit.people.periods import numbered_period_start, period_number, python_period_number
 from engagekit.store import Store
 
 # 1970-01-01 was a Thursday, day 0. Sunday weeks: (days + 4) // 7, so week 0 runs Sun 1969-12-28 ..

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from engagekit.analyses.common import EventFilter
+from engagekit.people.query import EventFilter
 from engagekit.analyses.retention import RetentionQuery, run_retention
 from engagekit.config import Settings
 from engagekit.demo.effects import RETENTION_CAMPAIGN

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engagekit.analyses.common import EventFilter
+from engagekit.people.query import EventFilter
 from engagekit.analyses.retention import RetentionQuery, run_retention
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
 from engagekit.store import Store

@@ -81,9 +81,10 @@ def test_compute_orders_revenue_conversion(client: TestClient) -> None:
     assert {(r["period"], r["value"]) for r in by_day["rows"] if r["value"]} == {("2024-10-01", 1), ("2024-10-03", 1)}
     assert by_day["partial_periods"] == []
     by_week = client.get("/api/v1/metrics/compute", params={"names": "orders", "grain": "week", **RANGE}).json()
-    # Tuesday 1 Oct .. Monday 7 Oct: the week of 30 Sep keeps 6 of its days, the week of 7 Oct one.
-    assert by_week["partial_periods"] == [{"period": "2024-09-30", "days": 6, "of": 7},
-                                          {"period": "2024-10-07", "days": 1, "of": 7}]
+    # Tuesday 1 Oct .. Monday 7 Oct, weeks starting on Sunday (the default week_start): the week of
+    # 29 Sep keeps 1..5 Oct, 5 of its days, the week of 6 Oct keeps 6..7 Oct, 2.
+    assert by_week["partial_periods"] == [{"period": "2024-09-29", "days": 5, "of": 7},
+                                          {"period": "2024-10-06", "days": 2, "of": 7}]
 
 
 def test_bad_input_is_400_naming_the_problem(client: TestClient) -> None:

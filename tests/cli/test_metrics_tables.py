@@ -30,9 +30,9 @@ timestamp,event,userId,feature
 2026-10-08T11:00:00Z,feature_used,u3,export
 """
 # October: active people (an active event or a feature used) u1, u2, u3 = 3; export: u1 and u3
-# = 66.7%, search: u2 = 33.3%. One order (u2). Weeks start on Monday: week of Sep 28 (Oct 1-4,
-# partial): active u1, u2, export 1 of 2 = 50.0%, search 0.0%; week of Oct 5: active u2, u3,
-# export 50.0%, search 50.0%. By plan: pro (u1, u3) export 2 of 2 = 100.0%, search 0.0%;
+# = 66.7%, search: u2 = 33.3%. One order (u2). Weeks start on Sunday (the default week_start): week
+# of Sep 27 (Oct 1-3, partial): active u1, u2, export 1 of 2 = 50.0%, search 0.0%; week of Oct 4:
+# active u2, u3, export 50.0%, search 50.0%. By plan: pro (u1, u3) export 2 of 2 = 100.0%, search 0.0%;
 # free (u2) export 0.0%, search 100.0%.
 Table = list[dict[str, str]]
 
@@ -93,7 +93,7 @@ def test_with_a_comparison(compute: Callable[..., Table]) -> None:
 
 def test_a_series_by_week(compute: Callable[..., Table]) -> None:
     rows = compute("feature_adoption_rate", "orders", "--from", "2026-10-01", "--to", "2026-10-11", "--grain", "week")
-    assert [(r["KPI"], r["feature"], r["2026-09-28*"], r["2026-10-05"]) for r in rows] == [
+    assert [(r["KPI"], r["feature"], r["2026-09-27*"], r["2026-10-04"]) for r in rows] == [
         ("Feature adoption rate", "export", "50.0%", "50.0%"),
         ("Feature adoption rate", "search", "0.0%", "50.0%"),
         ("Orders", "", "1", "0"),

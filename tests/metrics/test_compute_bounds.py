@@ -12,7 +12,7 @@ import pytest
 from engagekit.errors import InputError
 from engagekit.metrics.catalog import load_catalog
 from engagekit.metrics.engine import MAX_BREAKDOWNS, MAX_METRICS, compute
-from engagekit.metrics.periods import MAX_SERIES_PERIODS, check_series
+from engagekit.people.periods import MAX_SERIES_PERIODS, check_series
 from engagekit.store import Store
 
 

@@ -8,17 +8,8 @@ import ibis
 import pytest
 
 from engagekit.errors import InputError
-from engagekit.metrics.filters import (
-    MAX_FILTER_CHARS,
-    MAX_FILTER_DEPTH,
-    MAX_FILTER_TERMS,
-    fields_of,
-    filter_text,
-    map_fields,
-    parse_filter,
-    to_ibis,
-)
-from engagekit.metrics.names import SPEC_NAMES, NameCheck
+from engagekit.people.filters import MAX_FILTER_CHARS, MAX_FILTER_DEPTH, MAX_FILTER_TERMS, fields_of, filter_text, map_fields, parse_filter, to_ibis
+from engagekit.people.names import SPEC_NAMES, NameCheck
 
 TERM = "plan == 'pro'"
 

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from engagekit.analyses.activity import Activity
-from engagekit.analyses.common import EventFilter
+from engagekit.people.query import EventFilter
 from engagekit.analyses.lifecycle import LifecycleQuery
 from engagekit.analyses.retention import RetentionQuery, run_retention
 from engagekit.analyses.stickiness import Criterion, StickinessQuery, run_stickiness

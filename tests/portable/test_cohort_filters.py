@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from engagekit.analyses.cohorts import StaticCohort, save_cohort
-from engagekit.analyses.common import DateRange, EventFilter
+from engagekit.people.cohorts import StaticCohort, save_cohort
+from engagekit.people.query import EventFilter
+from engagekit.people.ranges import DateRange
 from engagekit.analyses.funnel import FunnelQuery, run_funnel
 from engagekit.analyses.lifecycle import LifecycleQuery, run_lifecycle
 from engagekit.analyses.retention import RetentionQuery, run_retention

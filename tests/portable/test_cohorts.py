@@ -12,19 +12,9 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from engagekit.analyses.cohorts import (
-    BehaviourCohort,
-    StaticCohort,
-    TraitsCohort,
-    cohort_people,
-    delete_cohort,
-    flag_cohort,
-    get_cohort,
-    in_cohort,
-    list_cohorts,
-    save_cohort,
-)
-from engagekit.analyses.common import DateRange, people_events
+from engagekit.people.cohorts import BehaviourCohort, StaticCohort, TraitsCohort, cohort_people, delete_cohort, flag_cohort, get_cohort, in_cohort, list_cohorts, save_cohort
+from engagekit.people.events import people_events
+from engagekit.people.ranges import DateRange
 from engagekit.errors import InputError
 from engagekit.store import Store
 

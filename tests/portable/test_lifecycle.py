@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 
-from engagekit.analyses.common import DateRange
+from engagekit.people.ranges import DateRange
 from engagekit.analyses.lifecycle import LifecycleQuery, run_lifecycle
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
 from engagekit.store import Store, connect

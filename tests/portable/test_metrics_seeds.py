@@ -61,7 +61,7 @@ def test_no_nps_value_without_responses(seeded: Store) -> None:
 
 
 def test_kpis_of_a_saved_cohort(seeded: Store) -> None:
-    from engagekit.analyses.cohorts import StaticCohort, cohort_people, save_cohort
+    from engagekit.people.cohorts import StaticCohort, cohort_people, save_cohort
 
     save_cohort(seeded, "first_ten", StaticCohort(ids=[f"v{i}" for i in range(10)]))
     result = compute(seeded, load_catalog(), ["orders", "conversion_rate"], *OCTOBER,
@@ -71,7 +71,7 @@ def test_kpis_of_a_saved_cohort(seeded: Store) -> None:
 
 
 def test_kpis_broken_down_by_a_saved_cohort(seeded: Store) -> None:
-    from engagekit.analyses.cohorts import StaticCohort, save_cohort
+    from engagekit.people.cohorts import StaticCohort, save_cohort
 
     save_cohort(seeded, "first_ten", StaticCohort(ids=[f"v{i}" for i in range(10)]))
     result = compute(seeded, load_catalog(), ["conversion_rate"], *OCTOBER, by=("cohort:first_ten",))

@@ -12,8 +12,9 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from engagekit.analyses.cohorts import StaticCohort, save_cohort
-from engagekit.analyses.common import DateRange, EventFilter
+from engagekit.people.cohorts import StaticCohort, save_cohort
+from engagekit.people.query import EventFilter
+from engagekit.people.ranges import DateRange
 from engagekit.analyses.paths import PathsQuery, run_paths
 from engagekit.store import Store
 

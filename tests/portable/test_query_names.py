@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from engagekit.analyses.cohorts import BehaviourCohort, cohort_size, save_cohort
-from engagekit.analyses.common import DateRange, EventFilter
+from engagekit.people.cohorts import BehaviourCohort, cohort_size, save_cohort
+from engagekit.people.query import EventFilter
+from engagekit.people.ranges import DateRange
 from engagekit.analyses.funnel import FunnelQuery, run_funnel
 from engagekit.analyses.lifecycle import LifecycleQuery, run_lifecycle
 from engagekit.analyses.paths import PathsQuery, run_paths
@@ -18,7 +19,7 @@ from engagekit.errors import InputError
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
 from engagekit.metrics.catalog import Catalog
 from engagekit.metrics.engine import compute
-from engagekit.metrics.names import EventNames
+from engagekit.people.names import EventNames
 from engagekit.metrics.spec import Metric
 from engagekit.store import Store
 from tests.conftest import catalog_file, write

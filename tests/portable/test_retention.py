@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from engagekit.analyses.common import DateRange, EventFilter
+from engagekit.people.query import EventFilter
+from engagekit.people.ranges import DateRange
 from engagekit.analyses.retention import RetentionQuery, RetentionResult, run_retention
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
 from engagekit.store import Store

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from engagekit.analyses.common import DateRange
+from engagekit.people.ranges import DateRange
 from engagekit.analyses.stickiness import Criterion, StickinessQuery, run_stickiness
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
 from engagekit.metrics.catalog import load_catalog

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from engagekit.analyses.common import DateRange, EventFilter
+from engagekit.people.query import EventFilter
+from engagekit.people.ranges import DateRange
 from engagekit.analyses.funnel import FunnelQuery, run_funnel
 from engagekit.analyses.lifecycle import LifecycleQuery, run_lifecycle
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file

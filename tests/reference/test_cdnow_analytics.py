@@ -11,7 +11,8 @@ from datetime import date
 
 import pytest
 
-from engagekit.analyses.common import DateRange, EventFilter
+from engagekit.people.query import EventFilter
+from engagekit.people.ranges import DateRange
 from engagekit.analyses.retention import RetentionQuery, run_retention
 from engagekit.datasets import cdnow_options, cdnow_path
 from engagekit.ingest import Vocabulary, ingest_file

@@ -24,7 +24,7 @@ from functools import cached_property
 import ibis
 import ibis.expr.types as ir
 
-from engagekit.analyses.common import people_events
+from engagekit.people.events import people_events
 from engagekit.derive.span import time_span
 from engagekit.store import Store
 
@@ -48,10 +48,7 @@ class Activity:
         if select is None and self.daily is not None:
             days = self.daily
             if self.cohort is not None:
-                from engagekit.analyses.cohorts import (  # cohorts build on common
-                    cohort_people,
-                    in_cohort,
-                )
+                from engagekit.people.cohorts import cohort_people, in_cohort
 
                 days = in_cohort(days, cohort_people(self.store, self.cohort))
             return days.select("person_id", ts=days.day.cast("timestamp"), events=days.events.cast("int64"))

@@ -47,13 +47,14 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from engagekit.analyses.common import DateRange, EventFilter, Name, StrictModel
+from engagekit.people.query import EventFilter, Name, StrictModel
+from engagekit.people.ranges import DateRange
 from engagekit.analyses.funnel_match import funnel_events, person_rows
 from engagekit.analyses.funnel_result import FunnelPerson, FunnelResult, FunnelStep
-from engagekit.analyses.naming import named
+from engagekit.people.naming import named
 from engagekit.config import DEFAULT_CONVERSION_WINDOW_DAYS
 from engagekit.errors import InputError
-from engagekit.metrics.names import SPEC_NAMES, EventNames
+from engagekit.people.names import SPEC_NAMES, EventNames
 from engagekit.store import Store
 
 __all__ = ["Exclusion", "FunnelQuery", "FunnelResult", "FunnelStep", "parse_window", "run_funnel"]

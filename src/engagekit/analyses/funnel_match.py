@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 import ibis
 import ibis.expr.types as ir
 
-from engagekit.analyses.cohorts import cohort_people, flag_cohort
-from engagekit.analyses.common import people_events
+from engagekit.people.cohorts import cohort_people, flag_cohort
+from engagekit.people.events import people_events
 from engagekit.derive.timing import seconds_between
 from engagekit.json_fields import json_text
-from engagekit.metrics.scope import COHORT_PREFIX
+from engagekit.people.cohorts import COHORT_PREFIX
 from engagekit.store import Store
 
 if TYPE_CHECKING:

@@ -29,22 +29,12 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from engagekit.analyses.activity import Activity
-from engagekit.analyses.common import (
-    DateRange,
-    EventFilter,
-    Name,
-    Period,
-    StrictModel,
-    WeekStart,
-    next_period,
-    period_number,
-    periods_between,
-    python_period_number,
-    python_period_start,
-)
-from engagekit.analyses.naming import Named, named
+from engagekit.people.periods import Period, WeekStart, next_period, period_number, periods_between, python_period_number, python_period_start
+from engagekit.people.query import EventFilter, Name, StrictModel
+from engagekit.people.ranges import DateRange
+from engagekit.people.naming import Named, named
 from engagekit.config import DEFAULT_WEEK_START
-from engagekit.metrics.names import SPEC_NAMES, EventNames
+from engagekit.people.names import SPEC_NAMES, EventNames
 from engagekit.store import Store
 
 STATUSES = ("new", "returning", "resurrecting", "dormant")

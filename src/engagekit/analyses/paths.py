@@ -30,13 +30,15 @@ import ibis.expr.types as ir
 import pandas as pd
 from pydantic import BaseModel, Field, model_validator
 
-from engagekit.analyses.cohorts import cohort_people, in_cohort
-from engagekit.analyses.common import DateRange, EventFilter, Name, StrictModel, people_events
-from engagekit.analyses.naming import Named, named
+from engagekit.people.cohorts import cohort_people, in_cohort
+from engagekit.people.events import people_events
+from engagekit.people.query import EventFilter, Name, StrictModel
+from engagekit.people.ranges import DateRange
+from engagekit.people.naming import Named, named
 from engagekit.derive.names import INTERACTIVE_CHANNELS
 from engagekit.derive.sessions import sessions as derive_sessions
 from engagekit.json_fields import json_text
-from engagekit.metrics.names import SPEC_NAMES, EventNames
+from engagekit.people.names import SPEC_NAMES, EventNames
 from engagekit.store import Store
 
 PAGE_EVENT = "page_viewed"

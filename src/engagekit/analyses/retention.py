@@ -49,25 +49,13 @@ import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
 from engagekit.analyses.activity import Activity
-from engagekit.analyses.common import (
-    MAX_EVENT_COUNT,
-    DateRange,
-    EventFilter,
-    Name,
-    Period,
-    StrictModel,
-    WeekStart,
-    midnight,
-    next_period,
-    numbered_period_start,
-    period_number,
-    python_period_number,
-    python_period_start,
-)
-from engagekit.analyses.naming import Named, named
+from engagekit.people.periods import Period, WeekStart, next_period, numbered_period_start, period_number, python_period_number, python_period_start
+from engagekit.people.query import MAX_EVENT_COUNT, EventFilter, Name, StrictModel
+from engagekit.people.ranges import DateRange, midnight
+from engagekit.people.naming import Named, named
 from engagekit.config import DEFAULT_WEEK_START
 from engagekit.json_fields import json_text
-from engagekit.metrics.names import SPEC_NAMES, EventNames
+from engagekit.people.names import SPEC_NAMES, EventNames
 from engagekit.store import Store
 
 Mode = Literal["recurring", "first_time"]

@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
-from engagekit.analyses.common import check_range
+from engagekit.people.ranges import check_range
 from engagekit.analyses.funnel import FunnelQuery, run_funnel
 from engagekit.analyses.funnel_result import FunnelStep
 from engagekit.analyses.lifecycle import LifecycleQuery, run_lifecycle
@@ -39,7 +39,7 @@ from engagekit.ingest.identity import resolved_events
 from engagekit.ingest.quarantine import quarantined
 from engagekit.metrics.catalog import Catalog, load_catalog
 from engagekit.metrics.engine import compute
-from engagekit.metrics.names import EventNames
+from engagekit.people.names import EventNames
 from engagekit.metrics.spec import Metric
 from engagekit.store import Store
 
@@ -282,7 +282,7 @@ def query_routes(settings: Settings) -> APIRouter:
         check_range(start, end)
         with _store(request) as store:
             result = compute(store, catalog, wanted, start, end, grain or None, tuple(_split(by or "")),
-                             where or None, compare or None, event_names=event_names)
+                             where or None, compare or None, event_names=event_names, week_start=settings.week_start)
         return result.to_dict()
 
     @router.get("/metrics/{name}", response_model=Metric, responses={404: {"model": ErrorBody}})

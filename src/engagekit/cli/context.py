@@ -16,7 +16,7 @@ from engagekit.api.control import store_path
 from engagekit.cli.forward import ServerHoldsStore, running_server
 from engagekit.config import Settings, load_settings
 from engagekit.errors import InputError
-from engagekit.metrics.names import EventNames
+from engagekit.people.names import EventNames
 from engagekit.store import Store, connect
 
 console = Console()

@@ -8,7 +8,7 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from engagekit.analyses.common import EventFilter
+from engagekit.people.query import EventFilter
 from engagekit.analyses.funnel import (
     Exclusion,
     FunnelQuery,

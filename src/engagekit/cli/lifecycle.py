@@ -8,7 +8,8 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from engagekit.analyses.common import ANY_EVENT, EventFilter
+from engagekit.people.names import ANY_EVENT
+from engagekit.people.query import EventFilter
 from engagekit.analyses.lifecycle import (
     LifecyclePeriod,
     LifecycleQuery,

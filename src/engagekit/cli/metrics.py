@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from engagekit.analyses.cohorts import cohort_people
+from engagekit.people.cohorts import cohort_people
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.format import format_change, print_names, status_markup
 from engagekit.cli.options import CohortOption, parse_range
@@ -18,7 +18,7 @@ from engagekit.metrics.catalog import Catalog, builtin_files, load_catalog, load
 from engagekit.metrics.display import format_value, sparkline
 from engagekit.metrics.engine import compute as compute_metrics
 from engagekit.metrics.glossary import render_glossary
-from engagekit.metrics.periods import COMPARES, GRAINS
+from engagekit.people.periods import COMPARES, GRAINS
 from engagekit.metrics.result import MetricResult
 from engagekit.metrics.segments import find_differences
 
@@ -100,7 +100,7 @@ def compute(
     store = STATE.store()
     people = cohort_people(store, cohort) if cohort else None
     result = compute_metrics(store, catalog, names, start, end, grain, tuple(by or ()), where, compare, people,
-                             STATE.event_names())
+                             STATE.event_names(), STATE.settings.week_start)
     findings = find_differences(result, catalog) if by else []
     if as_json:
         print_json({**result.to_dict(), "segment_findings": [f.to_dict() for f in findings]})

@@ -7,7 +7,7 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from engagekit.analyses.common import EventFilter
+from engagekit.people.query import EventFilter
 from engagekit.analyses.paths import OTHER, PathsQuery, PathsResult, run_paths
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.format import print_names

@@ -13,7 +13,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engagekit.analyses.common import DateRange, EventFilter
+from engagekit.people.query import EventFilter
+from engagekit.people.ranges import DateRange
 from engagekit.analyses.funnel import (
     FunnelQuery,
     FunnelResult,
@@ -31,7 +32,7 @@ from engagekit.analyses.stickiness import (
 from engagekit.dashboard.segment import analysis_store
 from engagekit.dashboard.view import View, whole_number
 from engagekit.errors import InputError, validation_message
-from engagekit.metrics.names import EventNames
+from engagekit.people.names import EventNames
 from engagekit.store import Store
 
 DEFAULT_FUNNEL = ("product_viewed", "product_added", "checkout_started", "order_completed")

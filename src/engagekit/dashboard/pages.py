@@ -29,7 +29,7 @@ from engagekit.dashboard.view import View, whole_number
 from engagekit.errors import InputError
 from engagekit.metrics.catalog import Catalog
 from engagekit.metrics.headline import HEADLINE_KPIS
-from engagekit.metrics.names import EventNames
+from engagekit.people.names import EventNames
 from engagekit.store import Store
 
 

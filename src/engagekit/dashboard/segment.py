@@ -2,7 +2,7 @@
 for the journey analyses.
 
 A segment is a set of customers (see engagekit.dashboard.view): the trait filter is a traits
-cohort (engagekit.analyses.cohorts.TraitsCohort), the saved cohort is read by name, and both
+cohort (engagekit.people.cohorts.TraitsCohort), the saved cohort is read by name, and both
 together are their intersection. KPIs take the people table directly (`compute(cohort=...)`).
 The analyses take a saved cohort's name (passed through unchanged, so a page gives the same
 numbers as `engagekit funnel --cohort NAME`); a trait filter reaches them through
@@ -16,12 +16,12 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from engagekit.analyses.cohorts import TraitsCohort, cohort_people
+from engagekit.people.cohorts import TraitsCohort, cohort_people
 from engagekit.dashboard.view import View
 from engagekit.errors import InputError
 from engagekit.ingest.identity import identity_map
 from engagekit.metrics.engine import check_traits
-from engagekit.metrics.filters import fields_of, parse_filter
+from engagekit.people.filters import fields_of, parse_filter
 from engagekit.store import Store
 
 CUSTOMER_COLUMNS = ("customer_id", "created_at", "account_id")

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
-from engagekit.analyses.cohorts import list_cohorts
+from engagekit.people.cohorts import list_cohorts
 from engagekit.config import Settings
 from engagekit.dashboard.auth import Sessions
 from engagekit.dashboard.cache import ResultCache

@@ -8,7 +8,7 @@ import ibis
 import ibis.expr.types as ir
 
 from engagekit.json_fields import json_number, json_text
-from engagekit.metrics.filters import parse_filter, to_ibis
+from engagekit.people.filters import parse_filter, to_ibis
 from engagekit.metrics.spec import Agg, Kind, Measure, Metric
 
 NUMERATOR, DENOMINATOR, VALUE = "numerator", "denominator", "value"

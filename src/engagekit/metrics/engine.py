@@ -17,6 +17,7 @@ from typing import Any
 
 import ibis.expr.types as ir
 
+from engagekit.config import DEFAULT_WEEK_START
 from engagekit.errors import InputError
 from engagekit.metrics import kinds, plans
 from engagekit.metrics.catalog import Catalog
@@ -29,26 +30,14 @@ from engagekit.metrics.compile import (
     ratio,
     reduction,
 )
-from engagekit.metrics.filters import fields_of, parse_filter
-from engagekit.metrics.names import SPEC_NAMES, EventNames, NameCheck, named_metric
-from engagekit.metrics.periods import (
-    check_grain,
-    check_series,
-    comparison_range,
-    periods_of,
-    shift_period,
-)
+from engagekit.people.filters import fields_of, parse_filter
+from engagekit.metrics.naming import named_metric
+from engagekit.people.names import SPEC_NAMES, EventNames, NameCheck
+from engagekit.people.periods import WeekStart, check_grain, check_series, comparison_range, shift_period
 from engagekit.metrics.reasons import explain
 from engagekit.metrics.result import MetricResult, MetricRow
-from engagekit.metrics.scope import (
-    COHORT_PREFIX,
-    Key,
-    Scope,
-    cohort_breakdowns,
-    group_keys,
-    key_of,
-    scoped_table,
-)
+from engagekit.metrics.scope import Key, Scope, group_keys, key_of, scoped_table
+from engagekit.people.cohorts import COHORT_PREFIX, cohort_breakdowns
 from engagekit.metrics.spec import Agg, Kind, Measure, Metric, Source
 from engagekit.metrics.status import target_status
 from engagekit.store import Store
@@ -61,9 +50,10 @@ MAX_BREAKDOWNS = 3
 
 def compute(store: Store, catalog: Catalog, names: list[str], start: date, end: date, grain: str | None = None,
             by: tuple[str, ...] = (), where: str | None = None, compare: str | None = None,
-            cohort: ir.Table | None = None, event_names: EventNames = SPEC_NAMES) -> MetricResult:
+            cohort: ir.Table | None = None, event_names: EventNames = SPEC_NAMES,
+            week_start: WeekStart = DEFAULT_WEEK_START) -> MetricResult:
     """The named KPIs over [start, end), per `grain` period and `by` segment, with comparison;
-    `cohort` (a table of person_id, see engagekit.analyses.cohorts) keeps only its people. Event
+    `cohort` (a table of person_id, see engagekit.people.cohorts) keeps only its people. Event
     names in `where` and in the KPIs' definitions are mapped as ingest maps them (`event_names`:
     the project's vocabulary); the result records the mapping."""
     check_grain(grain)
@@ -79,13 +69,13 @@ def compute(store: Store, catalog: Catalog, names: list[str], start: date, end: 
     sent = NameCheck(event_names)
     tree = sent.tree(parse_filter(where)) if where else None
     report = sent.report(store)
-    scope = Scope(start, end, grain, tuple(by), tree, cohort)
+    scope = Scope(start, end, grain, tuple(by), tree, cohort, week_start)
     with kinds.sharing(metrics):
         current = _with_overall(store, metrics, scope)
         previous: dict[tuple[str, Key], tuple] = {}
         if compare:
             previous_start, previous_end = comparison_range(start, end, compare)
-            previous = _with_overall(store, metrics, Scope(previous_start, previous_end, grain, tuple(by), tree, cohort))
+            previous = _with_overall(store, metrics, replace(scope, start=previous_start, end=previous_end))
     rows = []
     for (name, (period, segment)), (value, numerator, denominator, *spread) in sorted(current.items(), key=_sort_key):
         metric = catalog.get(name)
@@ -101,7 +91,7 @@ def compute(store: Store, catalog: Catalog, names: list[str], start: date, end: 
                               target, target_status(metric, value), spread[0] if spread else None))
     rows = explain(store, metrics, scope, rows)
     return MetricResult(start, end, grain, tuple(by), compare, rows, {**definitions.mapped(), **report.names},
-                        report.notes)
+                        report.notes, week_start)
 
 
 TRAIT_SAMPLE = 1000  # customers read to learn which traits exist
@@ -181,7 +171,7 @@ def _every_period(scope: Scope, found: set[Key]) -> set[Key]:
     in a series, a period without rows reads zero for counts and sums, and as no value (with its
     reason) for Python kinds, not as a missing point."""
     segments = {segment for _, segment in found} or ({()} if not scope.by else set())
-    return {(label, segment) for label, _, _ in periods_of(scope.start, scope.end, scope.grain) for segment in segments}
+    return {(label, segment) for label, _, _ in scope.periods() for segment in segments}
 
 
 def _no_rows(wanted: list[tuple[str, str, Measure]]) -> dict[tuple[str, str], float | None]:
@@ -210,7 +200,7 @@ def _scan(store: Store, source: Source, window: str, wanted: list[tuple[str, str
     reads everything before each period's end, so it runs once per period."""
     if window == "to_date" and scope.grain:
         results: dict[Key, dict] = {}
-        for label, _, period_end in periods_of(scope.start, scope.end, scope.grain):
+        for label, _, period_end in scope.periods():
             whole = replace(scope, end=period_end, grain=None)
             for (_, segment), values in _scan(store, source, window, wanted, whole).items():
                 results[(label, segment)] = values

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from engagekit.derive.span import time_span
 from engagekit.metrics.catalog import Catalog
 from engagekit.metrics.engine import compute
-from engagekit.metrics.periods import month_range
+from engagekit.people.periods import month_range
 from engagekit.metrics.result import MetricResult
 from engagekit.store import Store
 

@@ -28,11 +28,12 @@ from dateutil.relativedelta import relativedelta
 
 from engagekit.derive.names import INTERACTIVE_CHANNELS
 from engagekit.metrics import kinds
-from engagekit.metrics.filters import fields_of, map_fields, parse_filter, to_ibis
+from engagekit.people.filters import fields_of, map_fields, parse_filter, to_ibis
 from engagekit.metrics.needs import Need, Needs, Span, Table, measure_needs
-from engagekit.metrics.periods import TRUNCATE_UNIT, periods_of
+from engagekit.people.periods import period_start
 from engagekit.metrics.result import MetricRow
-from engagekit.metrics.scope import Scope, filtered_table, resolve_field, timestamp_literal
+from engagekit.metrics.scope import Scope, filtered_table, timestamp_literal
+from engagekit.people.filters import resolve_field
 from engagekit.metrics.spec import Kind, Metric, Source
 from engagekit.store import Store
 
@@ -110,7 +111,7 @@ def count_needs(store: Store, scope: Scope, needs: list[Need]) -> Counts:
     by_table: dict[Table, list[Need]] = defaultdict(list)
     for need in needs:
         by_table[need.table].append(need)
-    labels = [label for label, _, _ in periods_of(scope.start, scope.end, scope.grain)]
+    labels = [label for label, _, _ in scope.periods()]
     counts: Counts = {}
     for table, of_table in by_table.items():
         inside: dict[tuple[Need, date | None], int] = defaultdict(int)
@@ -149,7 +150,7 @@ def _count_query(store: Store, table: Table, needs: list[Need], scope: Scope) ->
     inside = (rows[ts] >= timestamp_literal(scope.start)).fill_null(False) if table != "accounts" else ibis.literal(False)
     keys = {"_in": inside}
     if scope.grain and table != "accounts":
-        keys["_period"] = ibis.ifelse(inside, rows[ts].truncate(TRUNCATE_UNIT[scope.grain]).cast("date"), ibis.null("date"))
+        keys["_period"] = ibis.ifelse(inside, period_start(rows[ts], scope.grain, scope.week_start), ibis.null("date"))
     counted = {f"n{i}": rows.count(where=_condition(rows, need)) for i, need in enumerate(needs)}
     return rows.group_by(**keys).aggregate(**counted)
 
@@ -193,7 +194,7 @@ def _in(label: date | None, scope: Scope) -> str:
 
 def _bounds(label: date | None, scope: Scope) -> tuple[date, date]:
     """The first day and the day after the last of a period, within the range."""
-    return next((start, end) for period, start, end in periods_of(scope.start, scope.end, scope.grain)
+    return next((start, end) for period, start, end in scope.periods()
                 if period == label)
 
 

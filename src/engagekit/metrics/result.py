@@ -7,7 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from engagekit.metrics.periods import partial_periods
+from engagekit.config import DEFAULT_WEEK_START
+from engagekit.people.periods import WeekStart, partial_periods
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class MetricResult:
     rows: list[MetricRow] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # event names as sent -> as stored, where they differ
     notes: tuple[str, ...] = ()  # names in the filter that the store has never seen, with close matches
+    week_start: WeekStart = DEFAULT_WEEK_START  # the first day of a week period
 
     def for_metric(self, name: str) -> list[MetricRow]:
         return [row for row in self.rows if row.metric == name]
@@ -67,7 +69,7 @@ class MetricResult:
 
     def partial_periods(self) -> dict[date, tuple[int, int]]:
         """Periods the range cuts short: label -> (days in the range, days of the whole period)."""
-        return partial_periods(self.start, self.end, self.grain)
+        return partial_periods(self.start, self.end, self.grain, self.week_start)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -8,19 +8,15 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from engagekit.metrics.filters import Filter, field_expr, fields_of, map_fields, to_ibis
-from engagekit.metrics.periods import TRUNCATE_UNIT
+from engagekit.config import DEFAULT_WEEK_START
 from engagekit.metrics.sources import source_table
 from engagekit.metrics.spec import Source
+from engagekit.people.cohorts import COHORT_PREFIX, cohort_breakdowns, cohort_people, flag_cohort
+from engagekit.people.filters import Filter, field_expr, fields_of, map_fields, resolve_field, to_ibis
+from engagekit.people.periods import WeekStart, periods_of, period_start
 from engagekit.store import Store
 
 Key = tuple[date | None, tuple[tuple[str, Any], ...]]  # (period, segment)
-COHORT_PREFIX = "cohort:"  # `--by cohort:NAME` segments people into in (true) and out of (false) a saved cohort
-
-
-def cohort_breakdowns(fields: tuple[str, ...] | list[str]) -> list[str]:
-    """Names of the saved cohorts a breakdown asks for."""
-    return [f.removeprefix(COHORT_PREFIX) for f in fields if f.startswith(COHORT_PREFIX)]
 
 
 @dataclass(frozen=True)
@@ -32,7 +28,12 @@ class Scope:
     grain: str | None
     by: tuple[str, ...]
     where: Filter | None
-    cohort: ir.Table | None = None  # person_id of a saved cohort (engagekit.analyses.cohorts)
+    cohort: ir.Table | None = None  # person_id of a saved cohort (engagekit.people.cohorts)
+    week_start: WeekStart = DEFAULT_WEEK_START
+
+    def periods(self) -> list[tuple[date | None, date, date]]:
+        """(label, start, end) of each period of the range by grain (see people.periods.periods_of)."""
+        return periods_of(self.start, self.end, self.grain, self.week_start)
 
 
 def scoped_table(store: Store, source: Source, scope: Scope, extra_fields: list[str] = (),
@@ -60,11 +61,6 @@ def filtered_table(store: Store, source: Source, scope: Scope, extra_fields: lis
     if scope.cohort is not None:
         table = table.semi_join(scope.cohort, table[src.person] == scope.cohort.person_id)
     for name in cohort_breakdowns(scope.by):
-        from engagekit.analyses.cohorts import (  # analyses build on metrics
-            cohort_people,
-            flag_cohort,
-        )
-
         table = flag_cohort(table, cohort_people(store, name), on=src.person, column=f"{COHORT_PREFIX}{name}")
     return table, src.ts
 
@@ -78,7 +74,7 @@ def timestamp_literal(day: date) -> ir.TimestampScalar:
 def group_keys(table: ir.Table, ts: str, scope: Scope) -> dict[str, ir.Value]:
     keys: dict[str, ir.Value] = {}
     if scope.grain:
-        keys["_period"] = table[ts].truncate(TRUNCATE_UNIT[scope.grain]).cast("date")
+        keys["_period"] = period_start(table[ts], scope.grain, scope.week_start)
     for index, field in enumerate(scope.by):
         keys[f"_by{index}"] = field_expr(table, resolve_field(table, field)).cast("string")
     return keys
@@ -89,9 +85,3 @@ def key_of(record: dict, scope: Scope) -> Key:
     segment = tuple((field, record[f"_by{i}"]) for i, field in enumerate(scope.by))
     return (period, segment)
 
-
-def resolve_field(table: ir.Table, field: str) -> str:
-    """A bare name that is not a column is a customer trait: `gender` -> `traits.gender`."""
-    if field in table.columns or "." in field:
-        return field
-    return f"traits.{field}"

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from engagekit.metrics.filters import check_filter_text
+from engagekit.people.filters import check_filter_text
 
 Stage = Literal["acquisition", "purchase", "onboarding", "adoption", "escalation", "retention", "advocacy", "healthcare"]
 IndustryName = Literal["ecommerce", "saas", "media", "healthcare", "services"]

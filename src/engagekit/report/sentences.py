@@ -7,7 +7,8 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from engagekit.analyses.common import DateRange, EventFilter
+from engagekit.people.query import EventFilter
+from engagekit.people.ranges import DateRange
 from engagekit.analyses.retention import (
     NO_TRAIT,
     RetentionQuery,

@@ -96,7 +96,7 @@ COHORTS = ibis.schema(
     {
         "name": "string",
         "kind": "string",  # behaviour | traits | static
-        "definition": "string",  # JSON of the typed definition (engagekit.analyses.cohorts)
+        "definition": "string",  # JSON of the typed definition (engagekit.people.cohorts)
         "description": "string",
         "created_at": "timestamp",
     }

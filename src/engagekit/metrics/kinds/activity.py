@@ -31,14 +31,8 @@ from engagekit.metrics.kinds.registry import (
     shared,
 )
 from engagekit.metrics.needs import Need, Needs, NeedsOf, Span, events_need, fixed
-from engagekit.metrics.periods import TRUNCATE_UNIT, periods_of
-from engagekit.metrics.scope import (
-    Scope,
-    filtered_table,
-    group_keys,
-    scoped_table,
-    timestamp_literal,
-)
+from engagekit.people.periods import period_start
+from engagekit.metrics.scope import Scope, filtered_table, group_keys, scoped_table, timestamp_literal
 from engagekit.metrics.spec import Source
 from engagekit.store import Store
 
@@ -91,7 +85,7 @@ def segment_of(record: dict, scope: Scope) -> Segment:
 
 
 def period_labels(scope: Scope) -> list[date | None]:
-    return [label for label, _, _ in periods_of(scope.start, scope.end, scope.grain)]
+    return [label for label, _, _ in scope.periods()]
 
 
 def identified(events: ir.Table) -> ir.BooleanValue:
@@ -120,7 +114,7 @@ def average_active(store: Store, scope: Scope, params: Params, window: str) -> d
     calendar: dict[str, list] = {"cal_day": [], "cal_period": [], "cal_window": []}
     windows_in: dict[date, int] = {}
     labels: dict[date, date | None] = {}
-    for label, start, end in periods_of(scope.start, scope.end, scope.grain):
+    for label, start, end in scope.periods():
         windows = whole_windows(start, end, WINDOW_LENGTHS[window])
         windows_in[start], labels[start] = len(windows), label
         for index, (first, stop) in enumerate(windows):
@@ -196,10 +190,9 @@ def user_activity_rate(store: Store, scope: Scope, params: Params) -> dict[Key, 
     (traits); `where` applies to the activity too."""
     customers, created = filtered_table(store, Source.CUSTOMERS, scope)
     customers = customers.filter(customers[created].isnull() | (customers[created] < timestamp_literal(scope.end)))
-    unit = TRUNCATE_UNIT.get(scope.grain or "")
     people = customers.select(
         customer_id=customers.customer_id,
-        _created=customers[created].truncate(unit).cast("date") if unit else ibis.null("date"),
+        _created=period_start(customers[created], scope.grain, scope.week_start) if scope.grain else ibis.null("date"),
         **segment_keys(customers, created, scope),
     )
     segment_columns = [f"_by{i}" for i in range(len(scope.by))]
@@ -214,13 +207,13 @@ def user_activity_rate(store: Store, scope: Scope, params: Params) -> dict[Key, 
     events, ts = scoped_table(store, Source.EVENTS, scope)
     active = events.filter(events.event.isin(active_events(params)))
     period = group_keys(active, ts, replace(scope, by=()))
-    person_periods = active.select(person_id=active.person_id, _period=period["_period"] if unit else ibis.null("date"))
+    person_periods = active.select(person_id=active.person_id, _period=period["_period"] if scope.grain else ibis.null("date"))
     person_periods = person_periods.distinct()
     joined = person_periods.join(people, person_periods.person_id == people.customer_id)
-    if unit:
+    if scope.grain:
         joined = joined.filter(joined._created.isnull() | (joined._created <= joined._period))
     counted = joined.group_by(["_period", *segment_columns]).aggregate(active=joined.customer_id.nunique())
-    active_counts = {(record["_period"] if unit else None, segment_of(record, scope)): record["active"]
+    active_counts = {(record["_period"] if scope.grain else None, segment_of(record, scope)): record["active"]
                      for record in counted.to_pyarrow().to_pylist()}
     return {key: (active_counts.get(key, 0) / total if total else None, float(active_counts.get(key, 0)), float(total))
             for key, total in base.items()}

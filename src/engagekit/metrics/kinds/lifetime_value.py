@@ -14,7 +14,6 @@ from engagekit.metrics.kinds.registry import Key, Params, Values, grouped, regis
 from engagekit.metrics.kinds.revenue import mrr_movements
 from engagekit.metrics.kinds.subscriptions import SUBSCRIPTIONS, subscriber_populations
 from engagekit.metrics.needs import Needs, events_need, fixed
-from engagekit.metrics.periods import periods_of
 from engagekit.metrics.scope import Scope, key_of, scoped_table
 from engagekit.metrics.spec import Source
 from engagekit.store import Store
@@ -45,7 +44,7 @@ def monthly_churn(store: Store, scope: Scope) -> dict[Key, list[tuple[int, int]]
     populations = subscriber_populations(store, replace(scope, start=months[0], end=months[-1] + MONTH, grain="month"))
     segments = {segment for _, segment in populations}
     out: dict[Key, list[tuple[int, int]]] = defaultdict(list)
-    for label, start, end in periods_of(scope.start, scope.end, scope.grain):
+    for label, start, end in scope.periods():
         for segment in segments:
             out[(label, segment)] = [(populations[(m, segment)]["L"], populations[(m, segment)]["S"])
                                      for m in whole_months(start, end) if (m, segment) in populations]
@@ -86,7 +85,7 @@ def annual_revenue_per_customer(store: Store, scope: Scope, source: str) -> dict
     if source == "subscriptions":
         return {key: MONTHS_PER_YEAR * m["start"] / m["customers"] if m["customers"] else None
                 for key, m in mrr_movements(store, scope).items()}
-    years = {label: years_of(start, end) for label, start, end in periods_of(scope.start, scope.end, scope.grain)}
+    years = {label: years_of(start, end) for label, start, end in scope.periods()}
     table, ts = scoped_table(store, Source.EVENTS, scope)
     orders = table.filter(table.event == "order_completed")
     expr = grouped(orders, ts, scope, revenue=orders.revenue.sum(), buyers=orders.person_id.nunique())

@@ -29,14 +29,8 @@ from engagekit.metrics.kinds.registry import (
 )
 from engagekit.metrics.kinds.timing import first_starts
 from engagekit.metrics.needs import Needs
-from engagekit.metrics.periods import comparison_range, periods_of
-from engagekit.metrics.scope import (
-    Scope,
-    filtered_table,
-    group_keys,
-    scoped_table,
-    timestamp_literal,
-)
+from engagekit.people.periods import comparison_range
+from engagekit.metrics.scope import Scope, filtered_table, group_keys, scoped_table, timestamp_literal
 from engagekit.metrics.spec import Source
 from engagekit.store import Store
 
@@ -113,7 +107,7 @@ def _came_back(store: Store, scope: Scope, events: list[str]) -> dict[Key, tuple
     did them again in the period), in one query for retention and churn alike."""
     calendar: dict[str, list] = {"cal_index": [], "base_start": [], "base_end": [], "start": [], "end": []}
     labels: list[date | None] = []
-    for label, start, end in periods_of(scope.start, scope.end, scope.grain):
+    for label, start, end in scope.periods():
         base_start, base_end = comparison_range(start, end, "previous_period")
         for column, value in zip(calendar, (len(labels), base_start, base_end, start, end), strict=True):
             calendar[column].append(value)

@@ -24,7 +24,6 @@ from engagekit.metrics.kinds.subscriptions import (
     subscriber_populations,
 )
 from engagekit.metrics.needs import Needs, fixed
-from engagekit.metrics.periods import periods_of
 from engagekit.metrics.scope import Scope, filtered_table, group_keys, timestamp_literal
 from engagekit.metrics.spec import Source
 from engagekit.store import Store
@@ -59,7 +58,7 @@ def mrr_movements(store: Store, scope: Scope) -> dict[Key, dict[str, float]]:
     subs = events.filter(events.event.isin(list(SUBSCRIPTION_EVENTS)))
     segment_columns = [f"_by{i}" for i in range(len(scope.by))]
     results: dict[Key, dict[str, float]] = {}
-    for label, start, end in periods_of(scope.start, scope.end, scope.grain):
+    for label, start, end in scope.periods():
         cohort = mrr_at(subs, start, scope)
         cohort = cohort.filter(cohort.mrr > 0)
         later = mrr_at(subs, end, replace(scope, by=())).rename(later_person="person_id", later_mrr="mrr")

@@ -9,7 +9,6 @@ import ibis.expr.types as ir
 
 from engagekit.metrics.kinds.registry import Key, Params, Values, register, shared
 from engagekit.metrics.needs import Needs, events_need, fixed
-from engagekit.metrics.periods import periods_of
 from engagekit.metrics.scope import Scope, filtered_table, group_keys, timestamp_literal
 from engagekit.metrics.spec import Source
 from engagekit.store import Store
@@ -26,7 +25,7 @@ def subscriber_populations(store: Store, scope: Scope) -> dict[Key, dict[str, in
     L lost (subscribers at the start who are not at the end). A person is a subscriber at time t
     when their last subscription event before t is not a cancellation."""
     results: dict[Key, dict[str, int]] = {}
-    for label, start, end in periods_of(scope.start, scope.end, scope.grain):
+    for label, start, end in scope.periods():
         for segment, populations in _period_populations(store, replace(scope, start=start, end=end, grain=None)).items():
             results[(label, segment)] = populations
     return results

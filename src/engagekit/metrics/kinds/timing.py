@@ -28,7 +28,7 @@ import ibis.expr.types as ir
 from engagekit.derive.timing import micros_between
 from engagekit.errors import ConfigError
 from engagekit.json_fields import json_text
-from engagekit.metrics.filters import parse_filter, to_ibis
+from engagekit.people.filters import parse_filter, to_ibis
 from engagekit.metrics.kinds.registry import (
     Key,
     Params,
@@ -41,13 +41,7 @@ from engagekit.metrics.kinds.registry import (
     shared,
 )
 from engagekit.metrics.needs import Needs, NeedsOf, events_need
-from engagekit.metrics.scope import (
-    Scope,
-    filtered_table,
-    group_keys,
-    key_of,
-    timestamp_literal,
-)
+from engagekit.metrics.scope import Scope, filtered_table, group_keys, key_of, timestamp_literal
 from engagekit.metrics.sources import source_table
 from engagekit.metrics.spec import Source
 from engagekit.store import Store

@@ -32,28 +32,25 @@ import ibis.expr.types as ir
 import pyarrow as pa
 from pydantic import Field, TypeAdapter, field_validator, model_validator
 
-from engagekit.analyses.common import (
-    MAX_EVENT_COUNT,
-    MAX_NAME_CHARS,
-    MAX_RANGE_DAYS,
-    DateRange,
-    EventFilter,
-    Name,
-    StrictModel,
-    people_events,
-)
-from engagekit.analyses.naming import Named
 from engagekit.clock import local_today, utc_now
 from engagekit.errors import InputError
-from engagekit.ingest.identity import identity_map
-from engagekit.metrics.filters import map_fields, parse_filter, to_ibis
-from engagekit.metrics.names import SPEC_NAMES, EventNames, NameCheck
-from engagekit.metrics.scope import resolve_field
+from engagekit.ingest.identity import identity_map, resolved_events
+from engagekit.people.filters import map_fields, parse_filter, resolve_field, to_ibis
+from engagekit.people.names import SPEC_NAMES, EventNames, NameCheck
+from engagekit.people.naming import Named
+from engagekit.people.query import MAX_EVENT_COUNT, MAX_NAME_CHARS, EventFilter, Name, StrictModel
+from engagekit.people.ranges import MAX_RANGE_DAYS, DateRange
 from engagekit.store import Store
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 DELETED = "deleted"
 Comparison = Literal["at_least", "at_most", "exactly"]
+COHORT_PREFIX = "cohort:"  # `--by cohort:NAME` segments people into in (true) and out of (false) a saved cohort
+
+
+def cohort_breakdowns(fields: tuple[str, ...] | list[str]) -> list[str]:
+    """Names of the saved cohorts a breakdown asks for."""
+    return [f.removeprefix(COHORT_PREFIX) for f in fields if f.startswith(COHORT_PREFIX)]
 
 
 class BehaviourCohort(StrictModel):
@@ -246,7 +243,7 @@ def flag_cohort(table: ir.Table, people: ir.Table, on: str = "person_id", column
 
 def _behaviour(store: Store, definition: BehaviourCohort, today: date) -> ir.Table:
     window = definition.window(today)
-    events = people_events(store)
+    events = resolved_events(store)
     done = events.filter(
         EventFilter(event=definition.event, where=definition.where).condition(events),
         events.ts >= window.low(), events.ts < window.high(),
@@ -265,7 +262,7 @@ def _behaviour(store: Store, definition: BehaviourCohort, today: date) -> ir.Tab
 
 def _everyone(store: Store) -> ir.Table:
     """Every person: anyone seen in an event, and every customer on record."""
-    seen = people_events(store).select("person_id")
+    seen = resolved_events(store).select("person_id")
     customers = store.customers_current().select(person_id=ibis._.customer_id)
     return seen.union(customers, distinct=True).filter(ibis._.person_id.notnull())
 

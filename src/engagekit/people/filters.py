@@ -350,3 +350,10 @@ def map_fields(tree: Filter, rename: Callable[[str], str]) -> Filter:
         case Not(operand=operand):
             return Not(map_fields(operand, rename))
     raise InputError(f"cannot rename fields of filter node {tree!r}")
+
+
+def resolve_field(table: ir.Table, field: str) -> str:
+    """A bare name that is not a column is a customer trait: `gender` -> `traits.gender`."""
+    if field in table.columns or "." in field:
+        return field
+    return f"traits.{field}"

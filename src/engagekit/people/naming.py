@@ -3,7 +3,7 @@
 Every runner starts with `named`: each `EventFilter` the query holds (funnel steps and
 exclusions, retention's start and return events, the activity of lifecycle and stickiness, the
 anchor of paths) gets its event name and the `event` comparisons of its filter mapped through
-the project's vocabulary, as ingest maps them (engagekit.metrics.names). The query is then
+the project's vocabulary, as ingest maps them (engagekit.people.names). The query is then
 validated again (an unordered funnel whose steps `pageview` and `page_viewed` are one event is
 refused), and the result records the mapping (`names`) and the names the store has never seen
 (`notes`), so the answer says which stored name was meant.
@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
-from engagekit.analyses.common import EventFilter
 from engagekit.errors import InputError, validation_message
-from engagekit.metrics.names import EventNames, NameCheck, NameReport
+from engagekit.people.names import EventNames, NameCheck, NameReport
+from engagekit.people.query import EventFilter
 from engagekit.store import Store
 
 Query = TypeVar("Query", bound=BaseModel)
