@@ -8,15 +8,17 @@ import pytest
 
 from engagekit.metrics.catalog import Catalog, builtin_files, load_file
 from engagekit.store import Store, connect
+from engagekit.store.engines import ENGINES as REGISTERED_ENGINES
 
-ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
+# Every registered engine, with the marks its tests carry (spark: slow, needs Java).
+ENGINES = [pytest.param(scheme, marks=[getattr(pytest.mark, mark) for mark in engine.test_marks], id=scheme)
+           for scheme, engine in REGISTERED_ENGINES.items()]
 DEMO_SPEC_ARGS = {"customers": 1500, "months": 12, "seed": 11}  # 12 months: contains August 2026
 
 
 def store_url(engine: str, tmp_path: Path) -> str:
-    if engine == "duckdb":
-        return f"duckdb:///{tmp_path / 'engagekit.duckdb'}"
-    return f"spark://local[2]?warehouse={tmp_path / 'warehouse'}"
+    """A fresh store of `engine` in the test's folder."""
+    return REGISTERED_ENGINES[engine].test_url(tmp_path)
 
 
 @pytest.fixture(params=ENGINES)

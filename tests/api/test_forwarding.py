@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from engagekit.api.control import CONTROL_PATH, TOKEN_HEADER, read_runtime, runtime_path
+from engagekit.store.holder import CONTROL_PATH, TOKEN_HEADER, read_runtime, runtime_path
 from engagekit.store import connect
 from tests.api.server import start, stop
 from tests.conftest import write

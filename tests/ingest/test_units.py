@@ -14,7 +14,7 @@ from engagekit.ingest.jsontext import json_objects
 from engagekit.ingest.mapping import parse_map_options, resolve
 from engagekit.ingest.timestamps import to_utc
 from engagekit.ingest.vocabulary import Vocabulary, snake_case
-from engagekit.store.url import parse_store_url
+from engagekit.store.engines import parse_store_url
 
 
 @pytest.mark.parametrize(("name", "canonical"), [
@@ -82,6 +82,6 @@ def test_store_urls() -> None:
     assert parse_store_url("duckdb:////abs/x.duckdb").location == "/abs/x.duckdb"
     assert parse_store_url("duckdb://:memory:").location == ":memory:"
     spark = parse_store_url("spark://local[2]?warehouse=/tmp/w")
-    assert (spark.engine, spark.location, spark.warehouse) == ("spark", "local[2]", "/tmp/w")
+    assert (spark.engine, spark.location, spark.options["warehouse"]) == ("spark", "local[2]", "/tmp/w")
     with pytest.raises(InputError):
         parse_store_url("engagekit.duckdb")

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from engagekit.api.accesslog import AccessLog
 from engagekit.api.auth import Keyring, basic_username
-from engagekit.api.control import Control, add_control_route, remove_runtime, store_path, write_runtime
+from engagekit.api.control import Control, add_control_route
 from engagekit.api.drain import Drainer, recorded_sequence
 from engagekit.api.keyguard import KeyRefused
 from engagekit.api.queries import query_routes
@@ -41,6 +41,8 @@ from engagekit.dashboard import dashboard_routes
 from engagekit.ingest.events import EventRules
 from engagekit.ingest.vocabulary import Vocabulary
 from engagekit.store import Store, connect
+from engagekit.store.engines import server_file
+from engagekit.store.holder import remove_runtime, write_runtime
 
 # analytics.js posts single calls to /v1/t, /v1/p, ... as well as to the long names
 _SHORT_PATHS = {"t": "track", "i": "identify", "p": "page", "s": "screen", "g": "group", "a": "alias", "b": "batch"}
@@ -74,7 +76,7 @@ class Collector:
 
 def spool_directory(store_url: str) -> Path:
     """`<store dir>/<store file name>.spool/`: next to the store, one spool per store."""
-    path = store_path(store_url)
+    path = server_file(store_url)
     return path.parent / f"{path.name}.spool"
 
 
@@ -97,7 +99,7 @@ def create_app(store_url: str, settings: Settings, limits: CollectorLimits | Non
                                         RateLimiter(limits.requests_per_second, limits.request_burst))
         drainer.start()
         if control is not None:
-            write_runtime(store_url, control)
+            write_runtime(store_url, control.base_url, control.token)
         # Startup's objects (libraries, catalog: a few hundred thousand) leave the garbage
         # collector's full passes, which would otherwise pause every request for 0.1-0.3 s now
         # and then under load.

@@ -1,9 +1,9 @@
 """How the CLI reaches a running server: a runtime file next to the store and a local-only
 control endpoint that runs CLI commands in the server process.
 
-DuckDB lets one process write a store file, and `engagekit serve` holds it. While the server
-runs it keeps `<store file>.server.json` (mode 0600): its pid, loopback URL and a random
-control token. A CLI command on the same store finds that file and sends its arguments and
+A single-writer store (a DuckDB file) is opened by one process, and `engagekit serve` holds it.
+While the server runs it keeps a runtime file beside the store (engagekit.store.holder): its
+pid, loopback URL and a random control token. A CLI command on the same store finds that file and sends its arguments and
 working directory to `POST /_engagekit/run`, which only loopback clients with the token may
 call; the server runs the command against the store it holds, under the store lock, and
 streams its output back as JSON lines. The route is not in the OpenAPI schema and its token
@@ -16,7 +16,6 @@ import functools
 import hmac
 import io
 import json
-import os
 import queue
 import secrets
 import threading
@@ -27,12 +26,9 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from engagekit.errors import InputError
 from engagekit.store import Store
-from engagekit.store.url import parse_store_url
+from engagekit.store.holder import CONTROL_PATH, TOKEN_HEADER
 
-CONTROL_PATH = "/_engagekit/run"
-TOKEN_HEADER = "X-Engagekit-Control"
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 # (argv, cwd, stdout, stderr, store, store lock, terminal columns) -> exit code: a CLI command run
@@ -49,31 +45,6 @@ class Control:
     token: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
 
 
-@dataclass(frozen=True)
-class Runtime:
-    """What the runtime file says about a running server."""
-
-    pid: int
-    url: str
-    token: str = field(repr=False)
-    store: str
-
-
-def store_path(store_url: str) -> Path:
-    """The absolute path of a DuckDB store file; other stores are refused (one writer is a
-    DuckDB file limit)."""
-    parsed = parse_store_url(store_url)
-    if parsed.engine != "duckdb" or parsed.location == ":memory:":
-        raise InputError(f"the server needs a DuckDB store file (duckdb:///PATH), not {store_url!r}")
-    return Path(parsed.location).resolve()
-
-
-def runtime_path(store_url: str) -> Path:
-    """`<store dir>/<store file name>.server.json`."""
-    path = store_path(store_url)
-    return path.parent / f"{path.name}.server.json"
-
-
 def loopback_url(host: str, port: int) -> str:
     """The URL a local client uses for a server listening on `host`."""
     if host in ("0.0.0.0", "", "localhost"):
@@ -81,34 +52,6 @@ def loopback_url(host: str, port: int) -> str:
     elif host == "::":
         host = "::1"
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-
-
-def write_runtime(store_url: str, control: Control) -> Path:
-    """Publish the running server (atomically, readable by the owner only)."""
-    path = runtime_path(store_url)
-    data = {"pid": os.getpid(), "url": control.base_url, "token": control.token, "store": str(store_path(store_url))}
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(data, handle)
-    os.replace(temporary, path)
-    return path
-
-
-def remove_runtime(store_url: str) -> None:
-    """Withdraw the runtime file at shutdown, if it is still this process's."""
-    found = read_runtime(store_url)
-    if found is not None and found.pid == os.getpid():
-        runtime_path(store_url).unlink(missing_ok=True)
-
-
-def read_runtime(store_url: str) -> Runtime | None:
-    """The runtime file of the store's server, None when there is none or it is unreadable."""
-    try:
-        data = json.loads(runtime_path(store_url).read_text())
-        return Runtime(int(data["pid"]), str(data["url"]), str(data["token"]), str(data["store"]))
-    except (OSError, ValueError, KeyError, TypeError, InputError):
-        return None
 
 
 def add_control_route(app: FastAPI, control: Control) -> None:

@@ -12,12 +12,12 @@ from typing import Any
 
 from rich.console import Console
 
-from engagekit.api.control import store_path
 from engagekit.cli.forward import ServerHoldsStore, running_server
 from engagekit.config import Settings, load_settings
 from engagekit.errors import InputError
 from engagekit.people.names import EventNames
 from engagekit.store import Store, connect
+from engagekit.store.engines import server_file
 
 console = Console()
 err_console = Console(stderr=True)
@@ -53,7 +53,7 @@ class AppContext:
         """The store, opened on first use; when a running server holds it, ServerHoldsStore
         (the CLI then sends the command to the server)."""
         if self._lent is not None:
-            if store_path(self.url) != store_path(self._lent.url):
+            if server_file(self.url) != server_file(self._lent.url):
                 raise InputError(f"this command runs in the server of {self._lent.url}, not on {self.url}")
             return self._lent
         if self._store is None:

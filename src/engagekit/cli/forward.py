@@ -1,5 +1,5 @@
 """The CLI's side of "one store, two users": find the server that holds the store, send it the
-command, print what it streams back (see engagekit.api.control for the server's side).
+command, print what it streams back (see engagekit.store.holder).
 
 A runtime file whose process is gone (the server was killed) is stale: it is removed and the
 command opens the store itself. While the server's process lives but does not answer (it is
@@ -16,9 +16,9 @@ import time
 import urllib.error
 import urllib.request
 
-from engagekit.api.control import CONTROL_PATH, TOKEN_HEADER, Runtime, read_runtime, runtime_path
 from engagekit.errors import EngagekitError, InputError
-from engagekit.store.url import parse_store_url
+from engagekit.store.engines import capabilities_of
+from engagekit.store.holder import CONTROL_PATH, TOKEN_HEADER, Runtime, read_runtime, runtime_path
 
 ANSWER_WAIT_SECONDS = 30.0
 # loopback only: never through an HTTP proxy from the environment
@@ -35,8 +35,9 @@ class ServerHoldsStore(EngagekitError):
 
 
 def running_server(store_url: str) -> Runtime | None:
-    """The server that holds the DuckDB store at `store_url`, if one runs and answers."""
-    if parse_store_url(store_url).engine != "duckdb":
+    """The server that holds the store at `store_url`, if one runs and answers (only a store a
+    server can own has one)."""
+    if not capabilities_of(store_url).hosts_server:
         return None
     runtime = read_runtime(store_url)
     if runtime is None:

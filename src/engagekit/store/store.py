@@ -10,9 +10,9 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from engagekit.errors import EngagekitError
-from engagekit.store.engines import DuckDBEngine, SparkEngine
+from engagekit.store.engine import Capabilities, Engine
+from engagekit.store.engines import capabilities_of, open_engine
 from engagekit.store.schemas import DERIVED_TABLES, SCHEMA_VERSION, TABLES
-from engagekit.store.url import StoreURL, parse_store_url
 
 _stage_names = (f"_ek_stage_{n}" for n in itertools.count())
 
@@ -20,9 +20,10 @@ _stage_names = (f"_ek_stage_{n}" for n in itertools.count())
 class Store:
     """Customer data in canonical tables; `table()` gives Ibis expressions to build on."""
 
-    def __init__(self, url: str, engine: DuckDBEngine | SparkEngine, timezone: str = "UTC") -> None:
+    def __init__(self, url: str, engine: Engine, timezone: str = "UTC") -> None:
         self.url = url
         self.engine = engine
+        self.capabilities: Capabilities = capabilities_of(url)
         self.timezone = timezone
         self.backend = engine.backend
         self._ensure_tables()
@@ -147,7 +148,5 @@ def connect(url: str | None = None, timezone: str = "UTC") -> Store:
     read event times in `timezone` (the project's), while the store keeps UTC."""
     from engagekit.config import DEFAULT_STORE_URL
 
-    parsed: StoreURL = parse_store_url(url or DEFAULT_STORE_URL)
-    if parsed.engine == "duckdb":
-        return Store(url or DEFAULT_STORE_URL, DuckDBEngine(parsed.location), timezone)
-    return Store(url or DEFAULT_STORE_URL, SparkEngine(parsed.location, parsed.warehouse), timezone)
+    url = url or DEFAULT_STORE_URL
+    return Store(url, open_engine(url), timezone)
