@@ -47,7 +47,7 @@ def test_query_rules() -> None:
 def test_result_arithmetic() -> None:
     persons = [FunnelPerson("p1", 3, (10.0, 20.0), "x"), FunnelPerson("p2", 2, (30.0,), "y"),
                FunnelPerson("p3", 1, (), None), FunnelPerson("p4", 3, (50.0, 40.0), "x")]
-    result = FunnelResult(["a", "b", "c"], "ordered", 60, "plan", persons)
+    result = FunnelResult.of(["a", "b", "c"], "ordered", 60, "plan", persons)
     first, second, third = result.steps
     assert [first.count, second.count, third.count] == [4, 3, 2]
     assert (second.dropped, second.drop_off_rate, third.conversion_from_previous) == (1, 0.25, 2 / 3)

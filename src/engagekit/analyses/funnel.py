@@ -52,12 +52,13 @@ from engagekit.people.ranges import DateRange
 from engagekit.analyses.funnel_match import funnel_events, person_rows
 from engagekit.analyses.funnel_result import FunnelPerson, FunnelResult, FunnelStep
 from engagekit.people.naming import named
+from engagekit.analyses.protocol import Analysis
 from engagekit.config import DEFAULT_CONVERSION_WINDOW_DAYS
 from engagekit.errors import InputError
 from engagekit.people.names import SPEC_NAMES, EventNames
 from engagekit.store import Store
 
-__all__ = ["Exclusion", "FunnelQuery", "FunnelResult", "FunnelStep", "parse_window", "run_funnel"]
+__all__ = ["ANALYSIS", "Exclusion", "FunnelQuery", "FunnelResult", "FunnelStep", "parse_window", "run_funnel"]
 
 FunnelMode = Literal["ordered", "strict", "unordered"]
 DAY = 86_400
@@ -135,7 +136,11 @@ def run_funnel(store: Store, query: FunnelQuery, event_names: EventNames = SPEC_
         else:
             gaps = tuple(row[f"g{k}"] for k in range(1, row["depth"]))
         persons.append(FunnelPerson(str(row["person_id"]), int(row["depth"]), gaps[:gap_count], row["breakdown"]))
-    return FunnelResult(
+    return FunnelResult.of(
         labels=[step.label() for step in query.steps], mode=query.mode, window_seconds=query.window,
         breakdown_by=query.breakdown, persons=persons, names=report.names, notes=report.notes,
     )
+
+
+ANALYSIS = Analysis(name="funnel", summary="Run a funnel: steps, mode, window (seconds), range, exclusions, breakdown.",
+                    query=FunnelQuery, result=FunnelResult, run=run_funnel, route="/funnels")

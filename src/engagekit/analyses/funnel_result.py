@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 NO_VALUE = "(none)"
 
@@ -20,9 +21,10 @@ class FunnelPerson:
     breakdown: str | None = None
 
 
-@dataclass(frozen=True)
-class FunnelStep:
+class FunnelStep(BaseModel):
     """One step of the funnel (1-based `step`) for everyone or one breakdown value."""
+
+    model_config = ConfigDict(frozen=True)
 
     step: int
     label: str
@@ -35,7 +37,7 @@ class FunnelStep:
     median_seconds_from_previous: float | None
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return self.model_dump()
 
 
 def summarize(labels: list[str], people: list[FunnelPerson]) -> list[FunnelStep]:
@@ -58,40 +60,44 @@ def summarize(labels: list[str], people: list[FunnelPerson]) -> list[FunnelStep]
     return steps
 
 
-@dataclass(frozen=True)
-class FunnelResult:
-    """Steps for everyone, steps per breakdown value, and the counted attempt of each person."""
+class FunnelResult(BaseModel):
+    """Steps for everyone and per breakdown value; `people` lists who reached or dropped at a step
+    (from the counted attempt of each person, kept with the result but not in its JSON)."""
 
-    labels: list[str]
+    model_config = ConfigDict(frozen=True)
+
     mode: str
     window_seconds: int
     breakdown_by: str | None
-    persons: list[FunnelPerson] = field(repr=False)
-    names: dict[str, str] = field(default_factory=dict)  # event names as sent -> as stored, where they differ
+    steps: list[FunnelStep]
+    breakdown: dict[str, list[FunnelStep]]  # per breakdown value ('(none)' for people without one), largest first
+    names: dict[str, str] = Field(default_factory=dict)  # event names as sent -> as stored, where they differ
     notes: tuple[str, ...] = ()  # names the store has never seen, with close matches
+    _persons: list[FunnelPerson] = PrivateAttr(default_factory=list)
 
-    @property
-    def steps(self) -> list[FunnelStep]:
-        return summarize(self.labels, self.persons)
-
-    @property
-    def breakdown(self) -> dict[str, list[FunnelStep]]:
-        """Steps per breakdown value ('(none)' for people without one), largest group first."""
-        if self.breakdown_by is None:
-            return {}
+    @classmethod
+    def of(cls, labels: list[str], mode: str, window_seconds: int, breakdown_by: str | None,
+           persons: list[FunnelPerson], names: dict[str, str] | None = None, notes: tuple[str, ...] = ()) -> FunnelResult:
+        """The result of these people's counted attempts at the steps `labels`."""
         groups: dict[str, list[FunnelPerson]] = {}
-        for person in self.persons:
-            groups.setdefault(person.breakdown if person.breakdown is not None else NO_VALUE, []).append(person)
+        if breakdown_by is not None:
+            for person in persons:
+                groups.setdefault(person.breakdown if person.breakdown is not None else NO_VALUE, []).append(person)
         ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
-        return {value: summarize(self.labels, members) for value, members in ordered}
+        result = cls(mode=mode, window_seconds=window_seconds, breakdown_by=breakdown_by,
+                     steps=summarize(labels, persons),
+                     breakdown={value: summarize(labels, members) for value, members in ordered},
+                     names=names or {}, notes=tuple(notes))
+        result._persons = persons
+        return result
 
     def people(self, step: int, dropped: bool = False, breakdown: str | None = None) -> list[str]:
         """Person ids that reached `step` (1-based), or with dropped=True that reached the step
         before it and not this one; optionally only those of one breakdown value."""
-        if not 1 <= step <= len(self.labels):
-            raise ValueError(f"step {step} is not between 1 and {len(self.labels)}")
+        if not 1 <= step <= len(self.steps):
+            raise ValueError(f"step {step} is not between 1 and {len(self.steps)}")
         chosen = [
-            p.person_id for p in self.persons
+            p.person_id for p in self._persons
             if (p.depth == step - 1 if dropped else p.depth >= step)
             and (breakdown is None or (p.breakdown if p.breakdown is not None else NO_VALUE) == breakdown)
         ]
@@ -105,12 +111,4 @@ class FunnelResult:
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "mode": self.mode,
-            "window_seconds": self.window_seconds,
-            "breakdown_by": self.breakdown_by,
-            "steps": [s.to_dict() for s in self.steps],
-            "breakdown": {value: [s.to_dict() for s in steps] for value, steps in self.breakdown.items()},
-            "names": dict(self.names),
-            "notes": list(self.notes),
-        }
+        return self.model_dump(mode="json")

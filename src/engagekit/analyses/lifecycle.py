@@ -33,6 +33,7 @@ from engagekit.people.periods import Period, WeekStart, next_period, period_numb
 from engagekit.people.query import EventFilter, Name, StrictModel
 from engagekit.people.ranges import DateRange
 from engagekit.people.naming import Named, named
+from engagekit.analyses.protocol import Analysis
 from engagekit.config import DEFAULT_WEEK_START
 from engagekit.people.names import SPEC_NAMES, EventNames
 from engagekit.store import Store
@@ -58,10 +59,7 @@ class LifecyclePeriod(StrictModel):
     returning: int = 0
     resurrecting: int = 0
     dormant: int = 0
-
-    @property
-    def active(self) -> int:
-        return self.new + self.returning + self.resurrecting
+    active: int = 0  # new + returning + resurrecting
 
 
 class LifecycleResult(StrictModel, Named):
@@ -76,7 +74,7 @@ class LifecycleResult(StrictModel, Named):
     def to_dict(self) -> dict[str, Any]:
         return {
             "query": self.query.model_dump(mode="json"),
-            "periods": [{**p.model_dump(mode="json"), "active": p.active} for p in self.periods],
+            "periods": [p.model_dump(mode="json") for p in self.periods],
             **self.model_dump(mode="json", include={"names", "notes"}),
         }
 
@@ -138,6 +136,10 @@ def run_lifecycle(store: Store, query: LifecycleQuery, event_names: EventNames =
         row = counts.get(python_period_number(start, query.period, query.week_start), {})
         active, returning, new = row.get("active", 0), row.get("returning", 0), row.get("new", 0)
         result.append(LifecyclePeriod(period=start, new=new, returning=returning, resurrecting=active - returning - new,
-                                      dormant=returning - previous.get("active", 0)))
+                                      dormant=returning - previous.get("active", 0), active=active))
         previous = row
     return LifecycleResult(query=query, periods=result, **report.fields())
+
+
+ANALYSIS = Analysis(name="lifecycle", summary="Classify people as new, returning, resurrecting and dormant per period.",
+                    query=LifecycleQuery, result=LifecycleResult, run=run_lifecycle, route="/lifecycle")

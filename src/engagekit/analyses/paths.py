@@ -35,6 +35,7 @@ from engagekit.people.events import people_events
 from engagekit.people.query import EventFilter, Name, StrictModel
 from engagekit.people.ranges import DateRange
 from engagekit.people.naming import Named, named
+from engagekit.analyses.protocol import Analysis
 from engagekit.derive.names import INTERACTIVE_CHANNELS
 from engagekit.derive.sessions import sessions as derive_sessions
 from engagekit.json_fields import json_text
@@ -247,3 +248,7 @@ def _nodes(steps: ir.Table, query: PathsQuery) -> list[PathNode]:
     rows = ranked.filter(ranked.r < query.top).order_by(["k", "r"]).to_pyarrow().to_pylist()
     return [PathNode(depth=int(r["k"]) + 1, step=r["label"], count=int(r["count"]), dropped=int(r["dropped"]))
             for r in rows]
+
+
+ANALYSIS = Analysis(name="paths", summary="The most common event sequences after (or before) an anchor event, with drop-offs per depth.",
+                    query=PathsQuery, result=PathsResult, run=run_paths, route="/paths")

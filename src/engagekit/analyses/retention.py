@@ -53,6 +53,7 @@ from engagekit.people.periods import Period, WeekStart, next_period, numbered_pe
 from engagekit.people.query import MAX_EVENT_COUNT, EventFilter, Name, StrictModel
 from engagekit.people.ranges import DateRange, midnight
 from engagekit.people.naming import Named, named
+from engagekit.analyses.protocol import Analysis
 from engagekit.config import DEFAULT_WEEK_START
 from engagekit.json_fields import json_text
 from engagekit.people.names import SPEC_NAMES, EventNames
@@ -293,3 +294,7 @@ def _average(rows: list[RetentionRow], span: int) -> list[float | None]:
         base = sum(row.eligible[k] for row in rows)
         curve.append(100.0 * sum(row.counts[k] or 0 for row in rows) / base if base else None)
     return curve
+
+
+ANALYSIS = Analysis(name="retention", summary="Run a retention matrix: cohorts by their start event, returns per period.",
+                    query=RetentionQuery, result=RetentionResult, run=run_retention, route="/retention")

@@ -37,6 +37,7 @@ from engagekit.people.periods import WeekStart, next_period, period_number, peri
 from engagekit.people.query import MAX_EVENT_COUNT, EventFilter, Name, StrictModel
 from engagekit.people.ranges import DateRange
 from engagekit.people.naming import Named, named
+from engagekit.analyses.protocol import Analysis
 from engagekit.config import DEFAULT_WEEK_START
 from engagekit.metrics.kinds.activity import active_events
 from engagekit.people.names import SPEC_NAMES, EventNames
@@ -94,10 +95,7 @@ class ActiveDay(StrictModel):
     dau: int
     wau: int
     mau: int
-
-    @property
-    def dau_mau(self) -> float | None:
-        return self.dau / self.mau if self.mau else None
+    dau_mau: float | None = None  # dau / mau, none without monthly actives
 
 
 class StickinessResult(StrictModel, Named):
@@ -114,7 +112,7 @@ class StickinessResult(StrictModel, Named):
 
     def series_frame(self) -> pd.DataFrame:
         """The daily DAU, WAU, MAU and DAU/MAU series."""
-        return pd.DataFrame([{**d.model_dump(), "dau_mau": d.dau_mau} for d in self.series],
+        return pd.DataFrame([d.model_dump() for d in self.series],
                             columns=["day", "dau", "wau", "mau", "dau_mau"])
 
     def to_dict(self) -> dict[str, Any]:
@@ -122,7 +120,7 @@ class StickinessResult(StrictModel, Named):
             "query": self.query.model_dump(mode="json"),
             "period_count": self.period_count,
             "distribution": [b.model_dump(mode="json") for b in self.distribution],
-            "series": [{**d.model_dump(mode="json"), "dau_mau": d.dau_mau} for d in self.series],
+            "series": [d.model_dump(mode="json") for d in self.series],
             **self.model_dump(mode="json", include={"names", "notes"}),
         }
 
@@ -180,7 +178,8 @@ def rolling_series(changes: list[dict[str, Any]], start: date, end: date) -> lis
         for length in running:
             running[length] += today.get(0, 0) + today.get(length, 0)
         if day >= start:
-            series.append(ActiveDay(day=day, **{name: running[n] for name, n in ROLLING_DAYS.items()}))
+            active = {name: running[n] for name, n in ROLLING_DAYS.items()}
+            series.append(ActiveDay(day=day, **active, dau_mau=active["dau"] / active["mau"] if active["mau"] else None))
         day += timedelta(days=1)
     return series
 
@@ -206,3 +205,7 @@ def run_stickiness(store: Store, query: StickinessQuery, event_names: EventNames
     series = rolling_series(changes, query.range.start, query.range.end)
     return StickinessResult(query=query, period_count=len(periods), distribution=cumulative(counts, len(periods)),
                             series=series, **report.fields())
+
+
+ANALYSIS = Analysis(name="stickiness", summary="Active periods per person and the rolling DAU/WAU/MAU series.",
+                    query=StickinessQuery, result=StickinessResult, run=run_stickiness, route="/stickiness")

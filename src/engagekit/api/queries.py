@@ -23,15 +23,8 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from engagekit.people.ranges import check_range
-from engagekit.analyses.funnel import FunnelQuery, run_funnel
-from engagekit.analyses.funnel_result import FunnelStep
-from engagekit.analyses.lifecycle import LifecycleQuery, run_lifecycle
-from engagekit.analyses.retention import RetentionQuery, RetentionResult, run_retention
-from engagekit.analyses.stickiness import (
-    StickinessBucket,
-    StickinessQuery,
-    run_stickiness,
-)
+from engagekit.analyses.protocol import Analysis
+from engagekit.analyses.registry import analyses
 from engagekit.api.auth import require_read_key
 from engagekit.config import Settings
 from engagekit.errors import EngagekitError, InputError, validation_message
@@ -104,59 +97,6 @@ class MetricResultOut(BaseModel):
     rows: list[MetricRowOut]
     names: dict[str, str]  # event names of the filter and the KPIs as sent -> as stored
     notes: list[str]  # names of the filter the store has never seen
-
-
-class FunnelOut(BaseModel):
-    """The funnel for everyone and per breakdown value."""
-
-    mode: str
-    window_seconds: int
-    breakdown_by: str | None
-    steps: list[FunnelStep]
-    breakdown: dict[str, list[FunnelStep]]
-    names: dict[str, str]  # event names as sent -> as stored, where they differ
-    notes: list[str]  # names the store has never seen, with close matches
-
-
-class LifecyclePeriodOut(BaseModel):
-    """The people of each status in one period (dormant is zero or negative)."""
-
-    period: date
-    new: int
-    returning: int
-    resurrecting: int
-    dormant: int
-    active: int
-
-
-class LifecycleOut(BaseModel):
-    """One row per period of the range, oldest first."""
-
-    query: LifecycleQuery
-    periods: list[LifecyclePeriodOut]
-    names: dict[str, str]
-    notes: list[str]
-
-
-class ActiveDayOut(BaseModel):
-    """Rolling active people of one day."""
-
-    day: date
-    dau: int
-    wau: int
-    mau: int
-    dau_mau: float | None
-
-
-class StickinessOut(BaseModel):
-    """The distribution of active periods and the daily DAU/WAU/MAU series."""
-
-    query: StickinessQuery
-    period_count: int
-    distribution: list[StickinessBucket]
-    series: list[ActiveDayOut]
-    names: dict[str, str]
-    notes: list[str]
 
 
 class ProfileEvent(BaseModel):
@@ -293,34 +233,9 @@ def query_routes(settings: Settings) -> APIRouter:
         except InputError as exc:
             raise HTTPException(404, str(exc)) from exc
 
-    @router.post("/funnels", response_model=FunnelOut)
-    def funnel(request: Request, query: FunnelQuery) -> dict[str, Any]:
-        """Run a funnel: steps, mode, window (seconds), range, exclusions, breakdown."""
-        check_range(query.range.start, query.range.end)
-        with _store(request) as store:
-            return run_funnel(store, query, event_names).to_dict()
-
-    @router.post("/retention", response_model=RetentionResult)
-    def retention(request: Request, query: RetentionQuery) -> dict[str, Any]:
-        """Run a retention matrix."""
-        if query.range is not None:
-            check_range(query.range.start, query.range.end)
-        with _store(request) as store:
-            return run_retention(store, query, event_names).to_dict()
-
-    @router.post("/lifecycle", response_model=LifecycleOut)
-    def lifecycle(request: Request, query: LifecycleQuery) -> dict[str, Any]:
-        """Classify people as new, returning, resurrecting and dormant per period."""
-        check_range(query.range.start, query.range.end)
-        with _store(request) as store:
-            return run_lifecycle(store, query, event_names).to_dict()
-
-    @router.post("/stickiness", response_model=StickinessOut)
-    def stickiness(request: Request, query: StickinessQuery) -> dict[str, Any]:
-        """Active periods per person and the rolling DAU/WAU/MAU series."""
-        check_range(query.range.start, query.range.end)
-        with _store(request) as store:
-            return run_stickiness(store, query, event_names).to_dict()
+    for analysis in analyses():
+        router.add_api_route(analysis.route, _analysis_route(analysis, event_names), methods=["POST"],
+                             response_model=analysis.result, summary=analysis.summary, name=analysis.name)
 
     @router.get("/customers/{customer_id}", response_model=CustomerProfile, responses={404: {"model": ErrorBody}})
     def customer(request: Request, customer_id: str) -> dict[str, Any]:
@@ -346,6 +261,17 @@ def query_routes(settings: Settings) -> APIRouter:
             return quarantined(store, batch).limit(limit).to_pyarrow().to_pylist()
 
     return router
+
+
+def _analysis_route(analysis: Analysis[Any, Any], event_names: EventNames) -> Callable[..., dict[str, Any]]:
+    """The route of one registered analysis: its query as the JSON body, its result as the answer."""
+    def answer(request: Request, query: Any) -> dict[str, Any]:
+        with _store(request) as store:
+            return analysis.answer(store, query, event_names).to_dict()
+
+    answer.__annotations__ = {"request": Request, "query": analysis.query, "return": dict[str, Any]}
+    answer.__doc__ = analysis.summary
+    return answer
 
 
 @contextmanager
