@@ -29,7 +29,7 @@ from collector import cpu_seconds, response_status, serving
 from rich.console import Console
 from rich.table import Table
 
-from engagekit.api.auth import create_key, hash_secret, split_key
+from engagekit.access.keys import create_key, hash_secret, split_key
 from engagekit.store import connect
 
 QUIET_PROBES = 20

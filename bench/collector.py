@@ -33,7 +33,7 @@ import pyarrow as pa
 from rich.console import Console
 from rich.table import Table
 
-from engagekit.api.auth import create_key
+from engagekit.access.keys import create_key
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
 from engagekit.store import connect
 

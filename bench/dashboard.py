@@ -25,7 +25,8 @@ from fastapi.testclient import TestClient
 from rich.console import Console
 from rich.table import Table
 
-from engagekit.api import create_app, create_key
+from engagekit.api import create_key
+from engagekit.server import create_server
 from engagekit.config import Settings
 
 PAGES = ("/", "/journey", "/funnels", "/retention", "/engagement", "/customers", "/data")
@@ -75,7 +76,7 @@ def main() -> None:
     console = Console()
     with bench_folder(args.store) as folder:
         url, key = read_key(folder, args.customers, console)
-        with TestClient(create_app(url, Settings())) as client:
+        with TestClient(create_server(url, Settings())) as client:
             events = client.app.state.dashboard.version(fresh=True).events
             client.post("/login", data={"key": key, "next": "/"})
             warm_s = wait_warm(client)

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from engagekit.people.cohorts import BehaviourCohort
 from engagekit.people.query import MAX_EVENT_COUNT, MAX_NAME_CHARS, EventFilter
 from engagekit.people.ranges import MAX_RANGE_DAYS, DateRange
-from engagekit.analyses.funnel import (
+from engagekit.analyses.funnel_query import (
     MAX_EXCLUSIONS,
     MAX_FUNNEL_STEPS,
     MAX_WINDOW_DAYS,

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from engagekit.api import CollectorLimits, create_app, create_key
+from engagekit.api import CollectorLimits, create_key
+from engagekit.server import create_server
 from engagekit.config import Settings
 from engagekit.store import connect
 
@@ -44,7 +45,7 @@ def keys(store_url: str) -> Keys:
 
 @pytest.fixture
 def client(store_url: str, keys: Keys) -> Iterator[TestClient]:
-    with TestClient(create_app(store_url, Settings(), FAST)) as test_client:
+    with TestClient(create_server(store_url, Settings(), FAST)) as test_client:
         yield test_client
 
 

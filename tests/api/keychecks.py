@@ -7,8 +7,8 @@ import pytest
 from fastapi import FastAPI
 
 from engagekit.api import auth
-from engagekit.api.auth import Keyring, split_key
-from engagekit.api.ratelimit import RateLimiter
+from engagekit.access.keys import Keyring, split_key
+from engagekit.access.ratelimit import RateLimiter
 
 HOLD_SECONDS = 30  # a held hash gives up after this, so a broken test fails instead of hanging
 

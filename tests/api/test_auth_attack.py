@@ -7,9 +7,10 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 import pytest
 from fastapi.testclient import TestClient
 
-from engagekit.api import CollectorLimits, create_app
+from engagekit.api import CollectorLimits
+from engagekit.server import create_server
 from engagekit.api import app as app_module
-from engagekit.api.keyguard import BACKOFF_FIRST_SECONDS, FREE_FAILURES, VERIFY_SLOTS
+from engagekit.access.keyguard import BACKOFF_FIRST_SECONDS, FREE_FAILURES, VERIFY_SLOTS
 from engagekit.config import Settings
 from tests.api.conftest import Keys, basic
 from tests.api.keychecks import Clock, count_hashes, use_clock, wrong
@@ -98,7 +99,7 @@ def test_the_read_api_backs_off_guesses_and_serves_the_verified_key(client: Test
 def test_guesses_never_use_up_the_rate_of_the_verified_key(store_url: str, keys: Keys,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     strict = CollectorLimits(requests_per_second=0.5, request_burst=2)
-    with TestClient(create_app(store_url, Settings(), strict)) as limited:
+    with TestClient(create_server(store_url, Settings(), strict)) as limited:
         use_clock(limited.app, Clock())
         assert limited.post("/v1/track", json=track("m0"), headers=basic(keys.write)).status_code == 200
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from engagekit.api import CollectorLimits, create_app, revoke_key
+from engagekit.api import CollectorLimits, revoke_key
+from engagekit.server import create_server
 from engagekit.config import Settings
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
 from engagekit.store import connect
@@ -146,7 +147,7 @@ def test_health_and_readiness(client: TestClient) -> None:
 
 def test_back_pressure_is_503_with_retry_after(store_url: str, keys: Keys) -> None:
     slow = CollectorLimits(drain_interval_ms=60_000, max_pending_bytes=1)
-    with TestClient(create_app(store_url, Settings(), slow)) as busy:
+    with TestClient(create_server(store_url, Settings(), slow)) as busy:
         assert busy.post("/v1/track", json=track("m1"), headers=basic(keys.write)).status_code == 200
         refused = busy.post("/v1/track", json=track("m2"), headers=basic(keys.write))
         assert refused.status_code == 503 and refused.headers["Retry-After"] == "1"
@@ -158,7 +159,7 @@ def test_back_pressure_is_503_with_retry_after(store_url: str, keys: Keys) -> No
 
 def test_a_flooding_key_gets_429_and_others_do_not(store_url: str, keys: Keys) -> None:
     strict = CollectorLimits(requests_per_second=0.5, request_burst=2)
-    with TestClient(create_app(store_url, Settings(), strict)) as limited:
+    with TestClient(create_server(store_url, Settings(), strict)) as limited:
         answers = [limited.post("/v1/track", json=track(f"f{i}"), headers=basic(keys.write)).status_code
                    for i in range(3)]
         assert answers == [200, 200, 429]  # a burst of two, then the bucket is empty

@@ -3,17 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from engagekit.api.keyguard import (
-    BACKOFF_FIRST_SECONDS,
-    BACKOFF_MAX_SECONDS,
-    BUSY_RETRY_AFTER_SECONDS,
-    FAILED_SECRETS_REMEMBERED,
-    FAILURES_FORGOTTEN_SECONDS,
-    FREE_FAILURES,
-    FailedChecks,
-    KeyRefused,
-    VerifySlots,
-)
+from engagekit.access.keyguard import BACKOFF_FIRST_SECONDS, BACKOFF_MAX_SECONDS, BUSY_RETRY_AFTER_SECONDS, FAILED_SECRETS_REMEMBERED, FAILURES_FORGOTTEN_SECONDS, FREE_FAILURES, FailedChecks, KeyRefused, VerifySlots
 from tests.api.keychecks import Clock
 
 

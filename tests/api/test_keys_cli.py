@@ -8,7 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from engagekit.api.auth import split_key, verify_secret
+from engagekit.access.keys import split_key, verify_secret
 from engagekit.cli import keys
 from engagekit.cli.context import STATE
 from engagekit.store import connect

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from engagekit.api import CollectorLimits, create_app, list_keys, revoke_key
+from engagekit.api import CollectorLimits, list_keys, revoke_key
+from engagekit.server import create_server
 from engagekit.config import Settings
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
 from engagekit.store import connect
@@ -46,7 +47,7 @@ def client(store_url: str, keys: Keys, tmp_path: Path) -> Iterator[TestClient]:
     with connect(store_url) as store:
         ingest_file(store, write(tmp_path / "customers.csv", CUSTOMERS), IngestOptions(kind="customers"), Vocabulary())
         ingest_file(store, write(tmp_path / "events.csv", EVENTS), IngestOptions(), Vocabulary())
-    with TestClient(create_app(store_url, Settings(), FAST)) as test_client:
+    with TestClient(create_server(store_url, Settings(), FAST)) as test_client:
         test_client.headers.update(basic(keys.read))
         yield test_client
 
@@ -289,7 +290,7 @@ def test_reads_while_the_drainer_writes(client: TestClient, keys: Keys) -> None:
 
 
 def test_read_routes_are_rate_limited_per_key(store_url: str, keys: Keys) -> None:
-    with TestClient(create_app(store_url, Settings(), CollectorLimits(requests_per_second=0.5, request_burst=1))) as limited:
+    with TestClient(create_server(store_url, Settings(), CollectorLimits(requests_per_second=0.5, request_burst=1))) as limited:
         first = limited.get("/api/v1/metrics", headers=basic(keys.read))
         second = limited.get("/api/v1/metrics", headers=basic(keys.read))
         assert (first.status_code, second.status_code) == (200, 429)

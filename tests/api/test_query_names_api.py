@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from engagekit.api import create_app
+from engagekit.server import create_server
 from engagekit.config import Settings
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
 from engagekit.store import connect
@@ -26,7 +26,7 @@ RANGE = {"start": "2024-10-01", "end": "2024-10-08"}
 def client(store_url: str, keys: Keys, tmp_path: Path) -> Iterator[TestClient]:
     with connect(store_url) as store:
         ingest_file(store, write(tmp_path / "events.csv", STORY), IngestOptions(), Vocabulary(MAPPING))
-    with TestClient(create_app(store_url, Settings(event_mapping=MAPPING), FAST)) as test_client:
+    with TestClient(create_server(store_url, Settings(event_mapping=MAPPING), FAST)) as test_client:
         test_client.headers.update(basic(keys.read))
         yield test_client
 

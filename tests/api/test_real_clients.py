@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import segment.analytics as analytics
 
-from engagekit.api.auth import split_key
+from engagekit.access.keys import split_key
 from engagekit.metrics.catalog import load_catalog
 from engagekit.metrics.engine import compute
 from engagekit.store import connect

@@ -10,7 +10,8 @@ import pyarrow as pa
 import pytest
 from fastapi.testclient import TestClient
 
-from engagekit.api import CollectorLimits, create_app, create_key
+from engagekit.api import CollectorLimits, create_key
+from engagekit.server import create_server
 from engagekit.config import Settings
 from engagekit.derive import build_derived
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
@@ -86,7 +87,7 @@ def story(tmp_path: Path) -> Story:
 @pytest.fixture
 def anonymous(story: Story) -> Iterator[TestClient]:
     """The app, not logged in (redirects are not followed)."""
-    with TestClient(create_app(story.url, Settings(), FAST), follow_redirects=False) as client:
+    with TestClient(create_server(story.url, Settings(), FAST), follow_redirects=False) as client:
         yield client
 
 

@@ -17,7 +17,8 @@ import typer
 from playwright.sync_api import BrowserContext, Page, Response
 from typer.testing import CliRunner
 
-from engagekit.api import create_app, create_key
+from engagekit.api import create_key
+from engagekit.server import create_server
 from engagekit.browser import chromium
 from engagekit.cli import funnel as funnel_command
 from engagekit.cli.context import STATE
@@ -43,7 +44,7 @@ class Served:
 def served(demo_store: Store) -> Iterator[Served]:
     """The real app over the demo store, served by uvicorn in this process."""
     _, key = create_key(demo_store, "read", "browser-tests")
-    with running(create_app(demo_store.url, Settings())) as base:
+    with running(create_server(demo_store.url, Settings())) as base:
         yield Served(base, key)
 
 

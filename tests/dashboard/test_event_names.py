@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from engagekit.api import create_app
+from engagekit.server import create_server
 from engagekit.config import Settings
 from tests.dashboard.conftest import FAST, Story
 
@@ -18,7 +18,7 @@ SETTINGS = Settings(event_mapping={"Viewed": "product_viewed"})
 @pytest.fixture
 def client(story: Story) -> Iterator[TestClient]:
     """The app of a project that maps its source's 'Viewed' to product_viewed, logged in."""
-    with TestClient(create_app(story.url, SETTINGS, FAST), follow_redirects=False) as client:
+    with TestClient(create_server(story.url, SETTINGS, FAST), follow_redirects=False) as client:
         assert client.post("/login", data={"key": story.read, "next": "/"}).status_code == 303
         yield client
 

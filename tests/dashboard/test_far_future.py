@@ -13,7 +13,7 @@ from datetime import datetime
 import pytest
 from fastapi.testclient import TestClient
 
-from engagekit.api import create_app
+from engagekit.server import create_server
 from engagekit.config import Settings
 from engagekit.store import connect
 from tests.api.conftest import basic
@@ -27,7 +27,7 @@ def skewed(story: Story, request: pytest.FixtureRequest) -> Iterator[TestClient]
     ts: datetime = request.param
     with connect(story.url) as store:
         add_far_event(store, ts)
-    with TestClient(create_app(story.url, Settings(), FAST), follow_redirects=False) as client:
+    with TestClient(create_server(story.url, Settings(), FAST), follow_redirects=False) as client:
         assert client.post("/login", data={"key": story.read, "next": "/"}).status_code == 303
         yield client
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from engagekit.api.queries import project_catalog
+from engagekit.metrics.catalog import project_catalog
 from engagekit.config import Settings
 from engagekit.dashboard.data_kpis import kpi_cards
 from engagekit.metrics.engine import compute

@@ -35,9 +35,10 @@ def rows_of(result) -> list[tuple]:
 
 
 def together_and_alone(story: Store, names: list[str], grain: str | None) -> tuple[list, list]:
-    catalog = stage_catalog()
-    together = rows_of(compute(story, catalog, names, *OCTOBER, grain=grain))
-    alone = [row for name in names for row in rows_of(compute(story, catalog, [name], *OCTOBER, grain=grain))]
+    catalog = stage_catalog()  # weeks start on Monday here (the story's weeks below)
+    together = rows_of(compute(story, catalog, names, *OCTOBER, grain=grain, week_start="monday"))
+    alone = [row for name in names
+             for row in rows_of(compute(story, catalog, [name], *OCTOBER, grain=grain, week_start="monday"))]
     return sorted(together, key=repr), sorted(alone, key=repr)
 
 

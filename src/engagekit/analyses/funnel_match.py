@@ -7,8 +7,6 @@ The rules are written in engagekit.analyses.funnel.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import ibis
 import ibis.expr.types as ir
 
@@ -17,10 +15,8 @@ from engagekit.people.events import people_events
 from engagekit.derive.timing import seconds_between
 from engagekit.json_fields import json_text
 from engagekit.people.cohorts import COHORT_PREFIX
+from engagekit.analyses.funnel_query import FunnelQuery
 from engagekit.store import Store
-
-if TYPE_CHECKING:
-    from engagekit.analyses.funnel import FunnelQuery
 
 PROPERTY_PREFIX = "properties."
 

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import datetime, timezone
 from typing import Any
 
-from engagekit.api.auth import presented_key, split_key
+from engagekit.access.keys import presented_key, split_key
 
 LOGGER = "engagekit.access"
 log = logging.getLogger(LOGGER)

@@ -8,24 +8,24 @@ from __future__ import annotations
 import gc
 import threading
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from engagekit.api.accesslog import AccessLog
-from engagekit.api.auth import Keyring, basic_username
+from engagekit.access.keys import Keyring, basic_username
 from engagekit.api.control import Control, add_control_route
 from engagekit.api.drain import Drainer, recorded_sequence
-from engagekit.api.keyguard import KeyRefused
+from engagekit.access.keyguard import KeyRefused
 from engagekit.api.queries import query_routes
-from engagekit.api.ratelimit import RateLimiter
+from engagekit.access.ratelimit import RateLimiter
 from engagekit.api.segment import (
     MAX_BATCH_BYTES,
     TYPES,
@@ -37,7 +37,6 @@ from engagekit.api.segment import (
 from engagekit.api.spool import GroupCommit, Spool
 from engagekit.api.textguard import RefuseNulText
 from engagekit.config import Settings
-from engagekit.dashboard import dashboard_routes
 from engagekit.ingest.events import EventRules
 from engagekit.ingest.vocabulary import Vocabulary
 from engagekit.store import Store, connect
@@ -81,9 +80,10 @@ def spool_directory(store_url: str) -> Path:
 
 
 def create_app(store_url: str, settings: Settings, limits: CollectorLimits | None = None,
-               control: Control | None = None) -> FastAPI:
+               control: Control | None = None, routers: Sequence[APIRouter] = ()) -> FastAPI:
     """The engagekit HTTP app over the store at `store_url` (opened when the app starts); with
-    `control`, it publishes itself to the CLI and runs the CLI's commands (engagekit.api.control)."""
+    `control`, it publishes itself to the CLI and runs the CLI's commands (engagekit.api.control);
+    `routers` (the dashboard's, engagekit.server) are served beside the collector and read API."""
     limits = limits or CollectorLimits()
     directory = spool_directory(store_url)
 
@@ -152,7 +152,8 @@ def create_app(store_url: str, settings: Settings, limits: CollectorLimits | Non
     if control is not None:
         add_control_route(app, control)
     app.include_router(query_routes(settings))
-    app.include_router(dashboard_routes(settings))
+    for router in routers:
+        app.include_router(router)
     return app
 
 
@@ -207,7 +208,7 @@ async def _collect(request: Request, kind: str, limits: CollectorLimits) -> JSON
 async def _authorize(collector: Collector, key: str | None) -> str | JSONResponse:
     """The key_id of a write key, or the answer: 401/403, 429 when the key sends too many
     requests or its id backs off after failed guesses, 503 while the key checks are busy (both
-    with Retry-After; engagekit.api.keyguard). A key verified before is answered on the event
+    with Retry-After; engagekit.access.keyguard). A key verified before is answered on the event
     loop; only other keys go to the threadpool, where guesses are refused without hashing."""
     if key is None:
         return JSONResponse({"success": False, "error": "missing write key (HTTP Basic user name)"}, status_code=401,

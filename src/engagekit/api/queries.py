@@ -8,14 +8,11 @@ in the threadpool (the endpoints are sync).
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from pathlib import Path
 from typing import Annotated, Any
 
-import ibis
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -28,17 +25,15 @@ from engagekit.analyses.registry import analyses
 from engagekit.api.auth import require_read_key
 from engagekit.config import Settings
 from engagekit.errors import EngagekitError, InputError, validation_message
-from engagekit.ingest.identity import resolved_events
 from engagekit.ingest.quarantine import quarantined
-from engagekit.metrics.catalog import Catalog, load_catalog
+from engagekit.metrics.catalog import project_catalog
 from engagekit.metrics.engine import compute
 from engagekit.people.names import EventNames
 from engagekit.metrics.spec import Metric
+from engagekit.people.profile import CustomerProfile, customer_profile
 from engagekit.store import Store
 
 MAX_BODY_BYTES = 64 * 1024
-PROFILE_EVENTS = 100
-ORDER_EVENT = "order_completed"
 
 
 class ErrorBody(BaseModel):
@@ -99,36 +94,6 @@ class MetricResultOut(BaseModel):
     notes: list[str]  # names of the filter the store has never seen
 
 
-class ProfileEvent(BaseModel):
-    """An event of the person (ts in the project timezone), properties parsed."""
-
-    event_id: str
-    ts: datetime
-    event: str
-    customer_id: str | None
-    anonymous_id: str | None
-    session_id: str | None
-    channel: str | None
-    source: str | None
-    revenue: float | None
-    properties: dict[str, Any] | None
-
-
-class CustomerProfile(BaseModel):
-    """A customer's current record, activity totals and latest events (identities stitched)."""
-
-    customer_id: str
-    created_at: datetime | None
-    account_id: str | None
-    traits: dict[str, Any]
-    first_seen: datetime | None
-    last_seen: datetime | None
-    events_total: int
-    orders: int
-    revenue: float
-    events: list[ProfileEvent]
-
-
 class BatchOut(BaseModel):
     """One ingest batch: a file or a drained spool segment."""
 
@@ -178,12 +143,6 @@ class ReadRoute(APIRoute):
                 return JSONResponse({"error": str(exc)}, 409)
 
         return guarded
-
-
-def project_catalog(settings: Settings) -> Catalog:
-    """The built-in KPIs plus the project's metrics files and inline `metrics:`."""
-    base = load_catalog([Path(p) for p in settings.metrics_files])
-    return Catalog([*base.metrics.values(), *(Metric.model_validate(entry) for entry in settings.metrics)])
 
 
 def query_routes(settings: Settings) -> APIRouter:
@@ -284,35 +243,3 @@ def _store(request: Request) -> Iterator[Store]:
 
 def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def customer_profile(store: Store, customer_id: str) -> dict[str, Any] | None:
-    """The profile of `customer_id`, None when neither a record nor an event knows them."""
-    current = store.customers_current()
-    records = current.filter(current.customer_id == customer_id).to_pyarrow().to_pylist()
-    events = resolved_events(store)
-    mine = events.filter(events.person_id == customer_id)
-    is_order = mine.event == ORDER_EVENT
-    totals = mine.aggregate(
-        events_total=mine.count(), first_seen=mine.ts.min(), last_seen=mine.ts.max(),
-        orders=is_order.sum(), revenue=ibis.ifelse(is_order, mine.revenue, 0.0).sum(),
-    ).to_pyarrow().to_pylist()[0]
-    if not records and not totals["events_total"]:
-        return None
-    latest = mine.order_by([mine.ts.desc(), mine.event_id.desc()]).limit(PROFILE_EVENTS)
-    columns = list(ProfileEvent.model_fields)
-    rows = latest.select(*columns).to_pyarrow().to_pylist()
-    record = records[0] if records else {}
-    return {
-        "customer_id": customer_id,
-        "created_at": record.get("created_at"),
-        "account_id": record.get("account_id"),
-        "traits": json.loads(record["traits"]) if record.get("traits") else {},
-        "first_seen": totals["first_seen"],
-        "last_seen": totals["last_seen"],
-        "events_total": totals["events_total"],
-        "orders": int(totals["orders"] or 0),
-        "revenue": round(float(totals["revenue"] or 0.0), 2),
-        "events": [{**row, "properties": json.loads(row["properties"]) if row["properties"] else None}
-                   for row in rows],
-    }

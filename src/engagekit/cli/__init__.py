@@ -26,11 +26,13 @@ from engagekit.cli import (
     status,
     stickiness,
 )
+from engagekit.cli.analyses import AnalysisGroup
 from engagekit.cli.context import STATE, err_console
 from engagekit.cli.forward import ServerHoldsStore, forward
 from engagekit.errors import EngagekitError
 
 app = typer.Typer(
+    cls=AnalysisGroup,
     name="engagekit",
     help="Measure customer engagement from one store of customer data.",
     no_args_is_help=True,
@@ -48,11 +50,6 @@ def _global_options(
     STATE.store_url, STATE.config_path, STATE.debug = store, config, debug
 
 
-for module in (init, ingest, derive, status, funnel, retention, lifecycle, stickiness, paths, cohorts, report, serve, keys):
-    module.register(app)
-app.add_typer(quarantine.app, name="quarantine")
-app.add_typer(metrics.app, name="metrics")
-app.add_typer(demo.app, name="demo")
 
 
 def main() -> None:
@@ -97,3 +94,11 @@ def _user_error(exc: EngagekitError) -> int:
         traceback.print_exc()
     err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
     return exc.exit_code
+
+
+for module in (init, ingest, derive, status, funnel, retention, lifecycle, stickiness, paths, cohorts, report, keys):
+    module.register(app)
+serve.register(app, run)
+app.add_typer(quarantine.app, name="quarantine")
+app.add_typer(metrics.app, name="metrics")
+app.add_typer(demo.app, name="demo")

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from engagekit.api.auth import create_key, list_keys, revoke_key
+from engagekit.access.keys import create_key, list_keys, revoke_key
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.errors import InputError
 

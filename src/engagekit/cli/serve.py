@@ -7,14 +7,14 @@ import io
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 
-from engagekit.api import create_app
+from engagekit.server import create_server
 from engagekit.api.accesslog import log_to_stderr
 from engagekit.api.control import Control, loopback_url
 from engagekit.cli.context import STATE, console, err_console
@@ -27,7 +27,14 @@ from engagekit.store import Store
 _FORWARDED = threading.Lock()
 
 
-def register(app: typer.Typer) -> None:
+# What runs a forwarded command line: the CLI's `run`, given when the CLI registers this command
+# (the CLI package imports this module, so this module cannot import it).
+_command_line: list[Callable[[list[str]], int]] = []
+
+
+def register(app: typer.Typer, run: Callable[[list[str]], int]) -> None:
+    """Add `serve`; forwarded command lines run through `run`."""
+    _command_line[:] = [run]
     app.command("serve")(serve)
 
 
@@ -41,7 +48,7 @@ def serve(
     held = running_server(url)
     if held is not None:
         raise InputError(f"an engagekit server already serves this store at {held.url} (pid {held.pid})")
-    app = create_app(url, STATE.settings, control=Control(loopback_url(host, port), run_forwarded))
+    app = create_server(url, STATE.settings, control=Control(loopback_url(host, port), run_forwarded))
     err_console.print(f"engagekit collector on http://{host}:{port} (store {url}); Ctrl+C to stop")
     # The drainer's Python work shares the interpreter lock with the requests; handing it over
     # every 1 ms instead of 5 ms keeps requests from queueing behind a drain (p99 about 40% lower).
@@ -55,15 +62,13 @@ def run_forwarded(argv: list[str], cwd: Path, stdout: io.TextIOBase, stderr: io.
     """Run a CLI command line sent by another process on the store this server holds, from the
     sender's working directory (relative paths and ./engagekit.yaml are the sender's), with
     its output going to `stdout` and `stderr`, as wide as the sender's terminal; the exit code."""
-    from engagekit.cli import run  # the CLI package imports this module
-
     if not cwd.is_dir():
         stderr.write(f"error: the working directory {cwd} does not exist on the server's machine\n")
         return 2
     with _FORWARDED, store_lock, STATE.lending(store), _working_directory(cwd), \
             contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         console.width = err_console.width = columns  # this process prints nothing else meanwhile
-        return run(argv)
+        return _command_line[0](argv)
 
 
 @contextlib.contextmanager

@@ -1,6 +1,6 @@
 """Dashboard sign-in: a read key typed into the login form opens a session cookie.
 
-The key is checked by the app's Keyring (engagekit.api.auth), as the read API checks it. The
+The key is checked by the app's Keyring (engagekit.access.keys), as the read API checks it. The
 cookie holds a random session id, its expiry and an HMAC-SHA256 signature under a per-process
 secret; the key itself stays in the server's memory, so every request re-checks it through the
 Keyring and a revoked key ends its sessions within a second. The cookie is HttpOnly (scripts
@@ -17,7 +17,7 @@ import time
 
 from fastapi import Request, Response
 
-from engagekit.api.keyguard import KeyRefused
+from engagekit.access.keyguard import KeyRefused
 
 COOKIE = "engagekit_session"
 SESSION_SECONDS = 12 * 3600
@@ -34,7 +34,7 @@ class Sessions:
     def login(self, request: Request, key: str) -> str | None:
         """An error message, or None once `key` is a valid read key (then call `open`). Wrong
         keys are checked as the read API checks them: limited per key id, refused without
-        hashing after repeated failures, never queued (engagekit.api.keyguard)."""
+        hashing after repeated failures, never queued (engagekit.access.keyguard)."""
         collector = request.app.state.collector
         try:
             found = collector.keyring.admit(key, collector.rate_limiter)

@@ -1,5 +1,7 @@
 """Journey analyses for the Funnels, Retention and Engagement pages: the form's parameters read
 into the analyses' typed queries (engagekit.analyses), run over the view's range and segment.
+Every analysis runs through the registry (`run_analysis` by name; `analysis_query` reads any
+registered analysis' query from form text), so a new analysis is in the data layer at once.
 
 Form fields are only ever parsed into those query models, never into SQL. Each analysis holds
 the store (lock) only while it runs.
@@ -11,28 +13,21 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from engagekit.people.query import EventFilter
 from engagekit.people.ranges import DateRange
-from engagekit.analyses.funnel import (
-    FunnelQuery,
-    FunnelResult,
-    parse_window,
-    run_funnel,
-)
-from engagekit.analyses.lifecycle import LifecycleQuery, LifecycleResult, run_lifecycle
-from engagekit.analyses.paths import PathsQuery, PathsResult, run_paths
-from engagekit.analyses.retention import RetentionQuery, RetentionResult, run_retention
-from engagekit.analyses.stickiness import (
-    StickinessQuery,
-    StickinessResult,
-    run_stickiness,
-)
+from engagekit.analyses.funnel import FunnelQuery, FunnelResult, parse_window
+from engagekit.analyses.lifecycle import LifecycleQuery, LifecycleResult
+from engagekit.analyses.paths import PathsQuery, PathsResult
+from engagekit.analyses.registry import get
+from engagekit.analyses.retention import RetentionQuery, RetentionResult
+from engagekit.analyses.stickiness import StickinessQuery, StickinessResult
+from engagekit.analyses.text_query import query_from_text
 from engagekit.dashboard.segment import analysis_store
 from engagekit.dashboard.view import View, whole_number
 from engagekit.errors import InputError, validation_message
-from engagekit.people.names import EventNames
+from engagekit.people.names import SPEC_NAMES, EventNames
 from engagekit.store import Store
 
 DEFAULT_FUNNEL = ("product_viewed", "product_added", "checkout_started", "order_completed")
@@ -62,8 +57,7 @@ def funnel_query(view: View, steps: Sequence[str], window: str, mode: str, break
 
 
 def funnel(locked: Locked, view: View, query: FunnelQuery, event_names: EventNames) -> FunnelResult:
-    with locked() as store:
-        return run_funnel(analysis_store(store, view), query, event_names)
+    return run_analysis(locked, view, "funnel", query, event_names)
 
 
 def retention_query(view: View, form: Mapping[str, str]) -> RetentionQuery:
@@ -79,8 +73,7 @@ def retention_query(view: View, form: Mapping[str, str]) -> RetentionQuery:
 
 
 def retention(locked: Locked, view: View, query: RetentionQuery, event_names: EventNames) -> RetentionResult:
-    with locked() as store:
-        return run_retention(analysis_store(store, view), query, event_names)
+    return run_analysis(locked, view, "retention", query, event_names)
 
 
 @dataclass(frozen=True)
@@ -95,13 +88,26 @@ class Engagement:
 def engagement(locked: Locked, view: View) -> Engagement:
     """The three analyses of the Engagement page, each under the lock on its own."""
     common: dict[str, Any] = {"range": _range(view), "cohort": view.cohort}
-    with locked() as store:
-        sticky = run_stickiness(analysis_store(store, view), StickinessQuery(**common))
-    with locked() as store:
-        life = run_lifecycle(analysis_store(store, view), LifecycleQuery(**common, period="week"))
-    with locked() as store:
-        paths = run_paths(analysis_store(store, view), PathsQuery(**common, steps=PATH_STEPS, top=TOP_PATHS))
+    sticky = run_analysis(locked, view, "stickiness", StickinessQuery(**common), SPEC_NAMES)
+    life = run_analysis(locked, view, "lifecycle", LifecycleQuery(**common, period="week"), SPEC_NAMES)
+    paths = run_analysis(locked, view, "paths", PathsQuery(**common, steps=PATH_STEPS, top=TOP_PATHS), SPEC_NAMES)
     return Engagement(sticky, life, paths)
+
+
+def analysis_query(name: str, view: View, form: Mapping[str, Any]) -> BaseModel:
+    """The query of any registered analysis from form fields by name (text, as on the CLI:
+    engagekit.analyses.text_query), over the view's range and saved cohort where it has them."""
+    query = get(name).query
+    given = {field: value for field, value in (("range", _range(view)), ("cohort", view.cohort))
+             if field in query.model_fields and (value is not None or field == "range")}
+    return query_from_text(query, form, **given)
+
+
+def run_analysis(locked: Locked, view: View, name: str, query: BaseModel, event_names: EventNames) -> Any:
+    """Any registered analysis, by name, over the view's segment; the store is held only while it runs."""
+    analysis = get(name)
+    with locked() as store:
+        return analysis.answer(analysis_store(store, view), query, event_names)
 
 
 def _validated(build: Callable[[], Any]) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from engagekit.api.queries import customer_profile
+from engagekit.people.profile import customer_profile
 from engagekit.derive.facts import customer_facts
 from engagekit.store import Store
 

@@ -15,11 +15,10 @@ import ibis.expr.types as ir
 from dateutil.relativedelta import relativedelta
 
 from engagekit.metrics.catalog import Catalog
-from engagekit.metrics.display import format_value
+from engagekit.metrics.display import change_text, format_value
 from engagekit.metrics.engine import compute
 from engagekit.metrics.result import MetricRow
 from engagekit.metrics.spec import Metric
-from engagekit.report.sentences import change_text
 from engagekit.store import Store
 
 # The journey's stages as the seeds name them; advocacy KPIs read with retention.

@@ -1,7 +1,7 @@
 """What the Data page shows and how the dashboard knows the store changed.
 
 The Data page is read-only: ingest batches, quarantined rows, event sources and API keys
-(listed through engagekit.api.auth.list_keys: id, kind, name, creation time; never a secret
+(listed through engagekit.access.keys.list_keys: id, kind, name, creation time; never a secret
 or its hash).
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from engagekit.api.auth import list_keys
+from engagekit.access.keys import list_keys
 from engagekit.ingest.quarantine import quarantined
 from engagekit.store import DERIVED_TABLES, TABLES, Store
 

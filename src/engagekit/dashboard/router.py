@@ -21,7 +21,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from engagekit.api.queries import project_catalog
+from engagekit.metrics.catalog import project_catalog
 from engagekit.config import Settings
 from engagekit.dashboard import formatting
 from engagekit.dashboard.pages import PAGES, Page

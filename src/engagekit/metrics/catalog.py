@@ -5,7 +5,9 @@ import difflib
 from importlib import resources
 from pathlib import Path
 
+from engagekit.config import Settings
 from engagekit.errors import ConfigError, InputError
+from engagekit.metrics.kinds import check_registered
 from engagekit.metrics.spec import Metric
 from engagekit.yamlfile import line_of, read_yaml, validate
 
@@ -33,9 +35,21 @@ def load_file(path: Path, section: bool = False) -> list[Metric]:
     metrics = []
     for index, entry in enumerate(data):
         node = entries_node.value[index]
-        metrics.append(validate(Metric, entry, path, node))
+        metric = validate(Metric, entry, path, node)
+        try:
+            check_function(metric)
+        except ValueError as exc:
+            raise ConfigError(f"{path}:{line_of(node, ())}: field '(entry)': {exc}") from exc
+        metrics.append(metric)
     _no_repeats(metrics, path, entries_node)
     return metrics
+
+
+def check_function(metric: Metric) -> None:
+    """A metric computed by a function names a registered kind and only the params it takes (a
+    ValueError saying which)."""
+    if metric.function is not None:
+        check_registered(metric.function, metric.params)
 
 
 def _no_repeats(metrics: list[Metric], path: Path, node: object) -> None:
@@ -52,6 +66,10 @@ class Catalog:
     def __init__(self, metrics: list[Metric]) -> None:
         self.metrics: dict[str, Metric] = {}
         for metric in metrics:
+            try:
+                check_function(metric)
+            except ValueError as exc:
+                raise ConfigError(f"metric {metric.name!r}: {exc}") from exc
             if metric.name in self.metrics:
                 raise ConfigError(f"metric {metric.name!r} is defined twice (built-in names cannot be redefined)")
             self.metrics[metric.name] = metric
@@ -82,3 +100,9 @@ def load_catalog(extra_files: list[Path] | None = None, config_file: Path | None
     if config_file is not None and config_file.exists():
         metrics += load_file(config_file, section=True)
     return Catalog(metrics)
+
+
+def project_catalog(settings: Settings) -> Catalog:
+    """The built-in KPIs plus the project's metrics files and inline `metrics:`."""
+    base = load_catalog([Path(p) for p in settings.metrics_files])
+    return Catalog([*base.metrics.values(), *(Metric.model_validate(entry) for entry in settings.metrics)])

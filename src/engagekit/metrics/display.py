@@ -1,6 +1,7 @@
-"""How KPI values read as plain text: the unit's format, and sparklines for series."""
+"""How KPI values read as plain text: the unit's format, changes, and sparklines for series."""
 from __future__ import annotations
 
+from engagekit.metrics.result import MetricRow
 from engagekit.metrics.spec import Metric
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -35,3 +36,14 @@ def sparkline(values: list[float | None]) -> str:
     low, high = min(present), max(present)
     span = (high - low) or 1.0
     return "".join(" " if v is None else SPARKS[int((v - low) / span * (len(SPARKS) - 1))] for v in values)
+
+
+def change_text(row: MetricRow, unit: str) -> str:
+    """A change in points for rates, relative for counts and money, absolute otherwise."""
+    if row.change is None:
+        return "-"
+    if unit == "percent":
+        return f"{row.change * 100:+.1f} pt"
+    if unit in ("count", "currency") and row.relative_change is not None:
+        return f"{row.relative_change:+.1%}"
+    return f"{row.change:+,.2f}"

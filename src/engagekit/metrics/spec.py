@@ -116,8 +116,4 @@ class Metric(Strict):
         missing = [name for name in required if getattr(self, name) is None]
         if missing:
             raise ValueError(f"kind '{self.kind.value}' needs {', '.join(missing)}")
-        if self.function is not None:
-            from engagekit.metrics.kinds import check_registered
-
-            check_registered(self.function, self.params)
         return self

@@ -10,7 +10,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from engagekit.metrics.catalog import Catalog
-from engagekit.metrics.display import format_value
+from engagekit.metrics.display import change_text, format_value
 from engagekit.metrics.engine import compute
 from engagekit.metrics.result import MetricResult, MetricRow
 from engagekit.metrics.segments import find_differences
@@ -167,7 +167,7 @@ def _kpi_section(context: _Context, names: list[str]) -> Section:
         monthly = context.monthly(name)
         better = None if not row.change else (row.change > 0) == (metric.direction == "higher")
         lines.append(KpiLine(name, metric.label, format_value(metric, row.value), format_value(metric, row.previous),
-                             sentences.change_text(row, metric.unit), format_value(metric, row.target),
+                             change_text(row, metric.unit), format_value(metric, row.target),
                              (row.status or "").replace("_", " "), better, [v for _, v in monthly],
                              [f"{m:%Y-%m}" for m, _ in monthly]))
     return Section(context.audience.kpi_title, kpis=lines,
@@ -274,7 +274,7 @@ def _features(context: _Context) -> Section | None:
                      compare="previous_period")
     metric = context.catalog.get("feature_adoption_rate")
     rows = [[str(dict(r.segment).get("feature")), format_value(metric, r.value), format_value(metric, r.previous),
-             sentences.change_text(r, metric.unit)]
+             change_text(r, metric.unit)]
             for r in sorted(result.rows, key=lambda r: -(r.value or 0)) if dict(r.segment).get("feature")]
     if not rows:
         return None

@@ -17,7 +17,7 @@ from engagekit.analyses.retention import (
 )
 from engagekit.errors import InputError
 from engagekit.metrics.catalog import Catalog
-from engagekit.metrics.display import format_value
+from engagekit.metrics.display import change_text, format_value
 from engagekit.metrics.engine import compute
 from engagekit.metrics.result import MetricRow
 from engagekit.metrics.segments import DEFAULT_ALPHA, find_differences, two_proportion_p
@@ -134,14 +134,3 @@ def trend_sentence(row: MetricRow, catalog: Catalog) -> str | None:
     moved = change_text(row, metric.unit)
     return (f"{metric.label} {verb} from {format_value(metric, row.previous)} to {format_value(metric, row.value)} "
             f"({moved}, {better}).")
-
-
-def change_text(row: MetricRow, unit: str) -> str:
-    """A change in points for rates, relative for counts and money, absolute otherwise."""
-    if row.change is None:
-        return "-"
-    if unit == "percent":
-        return f"{row.change * 100:+.1f} pt"
-    if unit in ("count", "currency") and row.relative_change is not None:
-        return f"{row.relative_change:+.1%}"
-    return f"{row.change:+,.2f}"

@@ -15,7 +15,7 @@ server hashing wrong secrets for a real key id. For a secret not yet verified in
   and a client that has gone costs at most the hash already under way. Concurrent checks of
   the same secret share one hash.
 
-A key verified in this process is answered from memory before any of this (engagekit.api.auth),
+A key verified in this process is answered from memory before any of this (engagekit.access.keys),
 so guesses at its id never lock its owner out. Only ids of stored keys get a backoff entry
 (an unknown id is refused without hashing), so the memory kept is bounded by the keys.
 """
