@@ -44,7 +44,7 @@ from engagekit.metrics.values import NO_VALUES, Values
 from engagekit.store import Store
 
 # Bounds of one request (docs/kpi-engine.md), besides the range and the series' periods: metrics
-# (the built-in catalog has 81) and breakdowns (PostHog's trends take up to three).
+# (the built-in catalog has 82) and breakdowns (PostHog's trends take up to three).
 MAX_METRICS = 100
 MAX_BREAKDOWNS = 3
 
