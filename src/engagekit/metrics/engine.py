@@ -13,7 +13,7 @@ import json
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, assert_never
 
 import ibis.expr.types as ir
 
@@ -40,10 +40,11 @@ from engagekit.metrics.scope import Key, Scope, group_keys, key_of, scoped_table
 from engagekit.people.cohorts import COHORT_PREFIX, cohort_breakdowns
 from engagekit.metrics.spec import Agg, Kind, Measure, Metric, Source
 from engagekit.metrics.status import target_status
+from engagekit.metrics.values import NO_VALUES, Values
 from engagekit.store import Store
 
 # Bounds of one request (docs/kpi-engine.md), besides the range and the series' periods: metrics
-# (the built-in catalog has 81) and breakdowns (PostHog's trends take up to three).
+# (the built-in catalog has 82) and breakdowns (PostHog's trends take up to three).
 MAX_METRICS = 100
 MAX_BREAKDOWNS = 3
 
@@ -72,23 +73,23 @@ def compute(store: Store, catalog: Catalog, names: list[str], start: date, end: 
     scope = Scope(start, end, grain, tuple(by), tree, cohort, week_start)
     with kinds.sharing(metrics):
         current = _with_overall(store, metrics, scope)
-        previous: dict[tuple[str, Key], tuple] = {}
+        previous: dict[tuple[str, Key], Values] = {}
         if compare:
             previous_start, previous_end = comparison_range(start, end, compare)
             previous = _with_overall(store, metrics, replace(scope, start=previous_start, end=previous_end))
     rows = []
-    for (name, (period, segment)), (value, numerator, denominator, *spread) in sorted(current.items(), key=_sort_key):
-        metric = catalog.get(name)
+    for (name, (period, segment)), values in sorted(current.items(), key=_sort_key):
+        metric, value = catalog.get(name), values.value
         before = None
         if compare:
             previous_start, _ = comparison_range(start, end, compare)
             earlier_period = shift_period(period, start, compare, previous_start) if period else None
-            before = previous.get((name, (earlier_period, segment)), (None, None, None))[0]
+            before = previous.get((name, (earlier_period, segment)), NO_VALUES).value
         change = value - before if value is not None and before is not None else None
         relative = change / abs(before) if change is not None and before else None
         target = metric.target.value if metric.target else None
-        rows.append(MetricRow(name, period, segment, value, numerator, denominator, before, change, relative,
-                              target, target_status(metric, value), spread[0] if spread else None))
+        rows.append(MetricRow(name, period, segment, value, values.numerator, values.denominator, before, change,
+                              relative, target, target_status(metric, value), values.spread))
     rows = explain(store, metrics, scope, rows)
     return MetricResult(start, end, grain, tuple(by), compare, rows, {**definitions.mapped(), **report.names},
                         report.notes, week_start)
@@ -112,7 +113,7 @@ def check_traits(store: Store, fields: tuple[str, ...] | list[str]) -> None:
             raise InputError(f"unknown trait {trait!r}; {hint} (event properties are properties.KEY)")
 
 
-def _with_overall(store: Store, metrics: list[Metric], scope: Scope) -> dict[tuple[str, Key], tuple]:
+def _with_overall(store: Store, metrics: list[Metric], scope: Scope) -> dict[tuple[str, Key], Values]:
     """Segment rows and, when segmenting, the overall rows beside them (segment ())."""
     values = _compute_scope(store, metrics, scope)
     if scope.by:
@@ -125,8 +126,8 @@ def _sort_key(item: tuple) -> tuple:
     return (name, period or date.min, tuple((k, str(v)) for k, v in segment))
 
 
-def _compute_scope(store: Store, metrics: list[Metric], scope: Scope) -> dict[tuple[str, Key], tuple]:
-    """(metric, (period, segment)) -> (value, numerator, denominator)."""
+def _compute_scope(store: Store, metrics: list[Metric], scope: Scope) -> dict[tuple[str, Key], Values]:
+    """(metric, (period, segment)) -> its values."""
     by_scan: dict[tuple, list[tuple[str, str, Measure]]] = defaultdict(list)
     for metric in metrics:
         for role, measure in measures_of(metric).items():
@@ -143,27 +144,32 @@ def _compute_scope(store: Store, metrics: list[Metric], scope: Scope) -> dict[tu
         for key in keys[group[:2]]:
             for (name, role), value in (found[group].get(key) or _no_rows(wanted)).items():
                 raw[(name, key)][role] = value
-    out: dict[tuple[str, Key], tuple] = {}
+    out: dict[tuple[str, Key], Values] = {}
     for metric in metrics:
-        if metric.kind in (Kind.PYTHON, Kind.PERIOD_POPULATION):
-            found = kinds.run(metric, store, scope)
-            for key in set(found) | _every_period(scope, set(found)):  # a period without rows: no value, a note
-                out[(metric.name, key)] = found.get(key, (None, None, None))
-            continue
-        for (name, key), roles in raw.items():
-            if name != metric.name:
-                continue
-            if metric.kind == Kind.RATIO:
-                out[(name, key)] = (ratio(roles.get(NUMERATOR), roles.get(DENOMINATOR), metric.scale, metric.complement),
-                                    roles.get(NUMERATOR), roles.get(DENOMINATOR))
-            elif metric.measure.agg == Agg.MEAN:
-                value, n = roles.get(VALUE), roles.get("n")
-                total = value * n if value is not None and n else None
-                out[(name, key)] = (None if value is None else value * metric.scale, total, n, roles.get("sum_squares"))
-            else:
-                value = roles.get(VALUE)
-                out[(name, key)] = (None if value is None else float(value) * metric.scale, None, None)
+        match metric.kind:
+            case Kind.VALUE | Kind.RATIO:
+                out.update({(name, key): _measured(metric, roles) for (name, key), roles in raw.items()
+                            if name == metric.name})
+            case Kind.TIME_BETWEEN | Kind.FOLLOWED_RATE | Kind.PERIOD_POPULATION | Kind.PYTHON:
+                found = kinds.run(metric, store, scope)
+                for key in set(found) | _every_period(scope, set(found)):  # a period without rows: no value, a note
+                    out[(metric.name, key)] = found.get(key, NO_VALUES)
+            case _ as unreachable:
+                assert_never(unreachable)
     return out
+
+
+def _measured(metric: Metric, roles: dict[str, float | None]) -> Values:
+    """The values of a YAML-measured KPI from its measures' results by role."""
+    if metric.kind == Kind.RATIO:
+        return Values(ratio(roles.get(NUMERATOR), roles.get(DENOMINATOR), metric.scale, metric.complement),
+                      roles.get(NUMERATOR), roles.get(DENOMINATOR))
+    value = roles.get(VALUE)
+    if metric.measure.agg == Agg.MEAN:
+        n = roles.get("n")
+        total = value * n if value is not None and n else None
+        return Values(None if value is None else value * metric.scale, total, n, roles.get("sum_squares"))
+    return Values(None if value is None else float(value) * metric.scale)
 
 
 def _every_period(scope: Scope, found: set[Key]) -> set[Key]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from engagekit.metrics.catalog import Catalog
-from engagekit.metrics.spec import Kind, Measure, Metric
+from engagekit.metrics.spec import EventRef, Kind, Measure, Metric, Pairing, TimeBetween
 
 STAGE_ORDER = ("acquisition", "purchase", "onboarding", "adoption", "escalation", "retention", "advocacy", "healthcare")
 HEADER = """# KPI glossary
@@ -35,6 +35,20 @@ def describe_measure(measure: Measure) -> str:
     return f"{what} of {rows}{window}"
 
 
+def describe_pairing(pairing: Pairing) -> str:
+    """A pairing in words: its start and end events, its key and which starts count."""
+    def event(ref: EventRef) -> str:
+        return ref.event + (f" where {ref.where}" if ref.where else "")
+
+    key = pairing.key if isinstance(pairing.key, str) else f"({', '.join(pairing.key)})"
+    words = f"from {event(pairing.start)} to the next {event(pairing.end)} of the same {key}"
+    if pairing.first_only:
+        words += f", the first {pairing.start.event} of each {key} only"
+    if pairing.since is not None:
+        words += f", within {pairing.since.within_days:g} days after the person's first {pairing.since.event}"
+    return words
+
+
 def _entry(metric: Metric) -> list[str]:
     lines = [f"### `{metric.name}`: {metric.label}" + (" (vanity metric)" if metric.vanity else ""), "",
              metric.description, "", f"- **Formula:** {metric.formula}"]
@@ -47,6 +61,11 @@ def _entry(metric: Metric) -> list[str]:
             lines.append("- **Reported as:** 1 - numerator / denominator")
         if metric.scale != 1:
             lines.append(f"- **Scale:** x {metric.scale:g}")
+    elif metric.kind == Kind.TIME_BETWEEN:
+        timing: TimeBetween = metric.time_between
+        lines.append(f"- **Time between:** {timing.agg} {timing.unit} {describe_pairing(timing)}")
+    elif metric.kind == Kind.FOLLOWED_RATE:
+        lines.append(f"- **Followed rate:** share of the start events followed, {describe_pairing(metric.followed_rate)}")
     else:
         params = ", ".join(f"{k}={v}" for k, v in sorted(metric.params.items()))
         lines.append(f"- **Computed by:** `{metric.function}`" + (f" ({params})" if params else ""))

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from engagekit.metrics.spec import Metric
+from engagekit.metrics.spec import PAIRING_FIELDS, EventRef, Metric, Pairing
 from engagekit.people.names import NameCheck
 
-EVENT_PARAMS = ("events", "active_events", "start_event", "end_event", "since_event", "event")  # of KPI kinds
-FILTER_PARAMS = ("start_where", "end_where")
+EVENT_PARAMS = ("events", "active_events", "event")  # of registered KPI kinds
 MEASURE_FIELDS = ("measure", "numerator", "denominator")
 
 
@@ -21,13 +20,18 @@ def named_metric(metric: Metric, check: NameCheck) -> Metric:
         if measure is not None:
             update[role] = measure.model_copy(update={"events": tuple(check.event(e) for e in measure.events),
                                                       "where": check.where(measure.where)})
-    update["params"] = {key: _named_param(key, value, check) for key, value in metric.params.items()}
+    for field in PAIRING_FIELDS:
+        pairing = getattr(metric, field)
+        if pairing is not None:
+            update[field] = _named_pairing(pairing, check)
+    update["params"] = {key: check.value(value) if key in EVENT_PARAMS else value
+                        for key, value in metric.params.items()}
     return metric.model_copy(update=update)
 
 
-def _named_param(key: str, value: Any, check: NameCheck) -> Any:
-    if key in FILTER_PARAMS and isinstance(value, str):
-        return check.where(value)
-    if key not in EVENT_PARAMS:
-        return value
-    return check.value(value)
+def _named_pairing(pairing: Pairing, check: NameCheck) -> Pairing:
+    def named(ref: EventRef) -> EventRef:
+        return ref.model_copy(update={"event": check.event(ref.event), "where": check.where(ref.where)})
+
+    since = pairing.since and pairing.since.model_copy(update={"event": check.event(pairing.since.event)})
+    return pairing.model_copy(update={"start": named(pairing.start), "end": named(pairing.end), "since": since})

@@ -19,6 +19,8 @@ class Kind(str, Enum):
     VALUE = "value"  # one measure: count, distinct, sum, mean, median, percentile, min, max
     RATIO = "ratio"  # numerator measure / denominator measure, times `scale`
     PERIOD_POPULATION = "period_population"  # start/end/new populations (retention, churn)
+    TIME_BETWEEN = "time_between"  # mean or median time from a start event to the end event after it
+    FOLLOWED_RATE = "followed_rate"  # share of start events that an end event follows
     PYTHON = "python"  # a registered function, for what YAML cannot say
 
 
@@ -73,12 +75,64 @@ class Measure(Strict):
         return self
 
 
+class EventRef(Strict):
+    """An event of a pairing: its name, and a filter its rows must pass."""
+
+    event: str
+    where: str | None = None
+
+    @field_validator("where")
+    @classmethod
+    def _parses(cls, value: str | None) -> str | None:
+        return check_filter_text(value)
+
+
+class Since(Strict):
+    """Only the start events within `within_days` days after the person's first `event`."""
+
+    event: str
+    within_days: float = Field(gt=0)
+
+
+class Pairing(Strict):
+    """Start events and the first end event after each for the same key (metrics/kinds/timing.py):
+    the key is "person", a property name, or a list of them; with `first_only`, each key's first
+    start only."""
+
+    start: EventRef
+    end: EventRef
+    key: str | tuple[str, ...] = "person"
+    first_only: bool = False
+    since: Since | None = None
+
+    @field_validator("key")
+    @classmethod
+    def _some_key(cls, value: str | tuple[str, ...]) -> str | tuple[str, ...]:
+        if not value:
+            raise ValueError("give 'person', a property name, or a list of them")
+        return value
+
+    def starts(self) -> tuple:
+        """What selects the start events: pairings with the same starts share one query."""
+        return (self.start, self.key, self.first_only, self.since)
+
+
+class TimeBetween(Pairing):
+    """A pairing timed: the `agg` of the durations from start to end, in `unit`."""
+
+    agg: Literal["mean", "median"] = "mean"
+    unit: Literal["seconds", "hours", "days"] = "seconds"
+
+
 class Reference(Strict):
     """A target or benchmark value and where it comes from."""
 
     value: float
     source: str
     warning: float | None = None  # the value at which on-track turns to warning (target only)
+
+
+PAIRING_FIELDS = ("time_between", "followed_rate")  # the Metric fields of the pairing kinds
 
 
 class Metric(Strict):
@@ -94,6 +148,8 @@ class Metric(Strict):
     denominator: Measure | None = None
     scale: float = 1.0
     complement: bool = False  # ratio kind: report 1 - numerator/denominator (abandonment = 1 - orders/carts)
+    time_between: TimeBetween | None = None
+    followed_rate: Pairing | None = None
     function: str | None = None
     params: dict[str, str | float | int | bool | list[str]] = Field(default_factory=dict)
     population: Literal["visitors", "customers", "accounts", "sessions", "events", "responses", "tickets"]
@@ -110,10 +166,15 @@ class Metric(Strict):
         required = {
             Kind.VALUE: ("measure",),
             Kind.RATIO: ("numerator", "denominator"),
+            Kind.TIME_BETWEEN: ("time_between",),
+            Kind.FOLLOWED_RATE: ("followed_rate",),
             Kind.PERIOD_POPULATION: ("function",),
             Kind.PYTHON: ("function",),
         }[self.kind]
         missing = [name for name in required if getattr(self, name) is None]
         if missing:
             raise ValueError(f"kind '{self.kind.value}' needs {', '.join(missing)}")
+        other = [name for name in PAIRING_FIELDS if name not in required and getattr(self, name) is not None]
+        if other:
+            raise ValueError(f"kind '{self.kind.value}' takes no {', '.join(other)}")
         return self

@@ -1,14 +1,59 @@
-"""KPI kinds written in Python. Importing this package imports (and so registers) every module
-in it: a new kind is a new module here with `@register(...)` functions."""
+"""KPI kinds written in Python: the kinds with typed catalog fields, dispatched here on the KPI's
+kind, and the registered functions of `kind: python`. Each module of MODULES registers its
+functions with `@register(...)`; a new module is added to MODULES, so what is registered reads here."""
 from __future__ import annotations
 
-import importlib
-import pkgutil
+from typing import assert_never
 
-from engagekit.metrics.kinds.registry import REGISTRY, check_registered, run, sharing
+from engagekit.metrics.kinds import (
+    activity,
+    lifetime_value,
+    pages,
+    repeat,
+    returning,
+    revenue,
+    subscriptions,
+    surveys,
+    timing,
+)
+from engagekit.metrics.kinds.registry import REGISTRY, check_registered, sharing
+from engagekit.metrics.needs import Needs
+from engagekit.metrics.scope import Key, Scope
+from engagekit.metrics.spec import Kind, Metric
+from engagekit.metrics.values import Values
+from engagekit.store import Store
 
-for _module in pkgutil.iter_modules(__path__):
-    if _module.name != "registry":
-        importlib.import_module(f"{__name__}.{_module.name}")
+MODULES = (activity, lifetime_value, pages, repeat, returning, revenue, subscriptions, surveys, timing)
 
-__all__ = ["REGISTRY", "check_registered", "run", "sharing"]
+
+def run(metric: Metric, store: Store, scope: Scope) -> dict[Key, Values]:
+    """The values of a KPI computed in Python, by period and segment."""
+    match metric.kind:
+        case Kind.TIME_BETWEEN:
+            return timing.time_between(store, scope, metric.time_between)
+        case Kind.FOLLOWED_RATE:
+            return timing.followed_rate(store, scope, metric.followed_rate)
+        case Kind.PERIOD_POPULATION | Kind.PYTHON:
+            return REGISTRY[metric.function].function(store, scope, dict(metric.params))
+        case Kind.VALUE | Kind.RATIO:
+            raise ValueError(f"{metric.name}: kind '{metric.kind.value}' is computed by the engine's scans")
+        case _ as unreachable:
+            assert_never(unreachable)
+
+
+def needs_of(metric: Metric) -> Needs:
+    """What a value of a KPI computed in Python needs, in words (metrics/needs.py)."""
+    match metric.kind:
+        case Kind.TIME_BETWEEN:
+            return timing.time_between_needs(metric.time_between)
+        case Kind.FOLLOWED_RATE:
+            return timing.followed_rate_needs(metric.followed_rate)
+        case Kind.PERIOD_POPULATION | Kind.PYTHON:
+            return REGISTRY[metric.function].needs(dict(metric.params))
+        case Kind.VALUE | Kind.RATIO:
+            raise ValueError(f"{metric.name}: kind '{metric.kind.value}' needs what its measures read")
+        case _ as unreachable:
+            assert_never(unreachable)
+
+
+__all__ = ["MODULES", "REGISTRY", "check_registered", "needs_of", "run", "sharing"]

@@ -23,7 +23,6 @@ from engagekit.json_fields import json_text
 from engagekit.metrics.kinds.registry import (
     Key,
     Params,
-    Values,
     aggregate_by,
     collect,
     grouped,
@@ -34,6 +33,7 @@ from engagekit.metrics.needs import Need, Needs, NeedsOf, Span, events_need, fix
 from engagekit.people.periods import period_start
 from engagekit.metrics.scope import Scope, filtered_table, group_keys, scoped_table, timestamp_literal
 from engagekit.metrics.spec import Source
+from engagekit.metrics.values import NO_VALUES, Values
 from engagekit.store import Store
 
 ACTIVE_EVENTS: tuple[str, ...] = (
@@ -144,8 +144,8 @@ def average_active(store: Store, scope: Scope, params: Params, window: str) -> d
     for start, windows in windows_in.items():
         for segment in segments:
             total = totals[(start, segment)]
-            out[(labels[start], segment)] = ((total / windows, float(total), float(windows)) if windows
-                                             else (None, None, None))
+            out[(labels[start], segment)] = (Values(total / windows, float(total), float(windows)) if windows
+                                             else NO_VALUES)
     return out
 
 
@@ -173,9 +173,10 @@ def stickiness(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     period shorter than a month or without monthly active people."""
     daily = average_active(store, scope, params, "day")
     out: dict[Key, Values] = {}
-    for key, (mau, _, _) in average_active(store, scope, params, "month").items():
-        dau = daily.get(key, (0.0, None, None))[0] or 0.0
-        out[key] = (dau / mau if mau else None, dau, mau)
+    for key, monthly in average_active(store, scope, params, "month").items():
+        mau = monthly.value
+        dau = daily.get(key, NO_VALUES).value or 0.0
+        out[key] = Values(dau / mau if mau else None, dau, mau)
     return out
 
 
@@ -215,7 +216,8 @@ def user_activity_rate(store: Store, scope: Scope, params: Params) -> dict[Key, 
     counted = joined.group_by(["_period", *segment_columns]).aggregate(active=joined.customer_id.nunique())
     active_counts = {(record["_period"] if scope.grain else None, segment_of(record, scope)): record["active"]
                      for record in counted.to_pyarrow().to_pylist()}
-    return {key: (active_counts.get(key, 0) / total if total else None, float(active_counts.get(key, 0)), float(total))
+    return {key: Values(active_counts.get(key, 0) / total if total else None, float(active_counts.get(key, 0)),
+                        float(total))
             for key, total in base.items()}
 
 
@@ -237,8 +239,8 @@ def active_share(store: Store, scope: Scope, params: Params) -> dict[Key, Values
         active = active.filter(identified(active))
     expr = grouped(active, ts, scope, doers=active.person_id.nunique(where=active.event.isin(wanted)),
                    active=active.person_id.nunique())
-    return collect(expr, scope, lambda r: (r["doers"] / r["active"] if r["active"] else None,
-                                           float(r["doers"] or 0), float(r["active"] or 0)))
+    return collect(expr, scope, lambda r: Values(r["doers"] / r["active"] if r["active"] else None,
+                                                 float(r["doers"] or 0), float(r["active"] or 0)))
 
 
 @register("feature_adoption_rate", params=("active_events",),
@@ -269,8 +271,9 @@ def feature_adoption_rate(store: Store, scope: Scope, params: Params) -> dict[Ke
         else:
             adopters[(key, record["_feature"])] = record["people"]
     features = sorted({name for _, name in adopters})
-    return {(period, segment + (("feature", name),)): (adopters.get(((period, segment), name), 0) / total,
-                                                       float(adopters.get(((period, segment), name), 0)), float(total))
+    return {(period, segment + (("feature", name),)): Values(adopters.get(((period, segment), name), 0) / total,
+                                                             float(adopters.get(((period, segment), name), 0)),
+                                                             float(total))
             for (period, segment), total in active_people.items() for name in features}
 
 
@@ -307,8 +310,8 @@ def license_utilization(store: Store, scope: Scope, params: Params) -> dict[Key,
     counted = aggregate_by(joined, list(period) + segment_columns, people=joined.person_id.nunique())
     active_users = {(r["_period"] if scope.grain else None, segment_of(r, scope)): r["people"]
                     for r in counted.to_pyarrow().to_pylist()}
-    return {(label, segment): (active_users.get((label, segment), 0) / total if total else None,
-                               float(active_users.get((label, segment), 0)), float(total))
+    return {(label, segment): Values(active_users.get((label, segment), 0) / total if total else None,
+                                     float(active_users.get((label, segment), 0)), float(total))
             for label in period_labels(scope) for segment, total in licenses.items()}
 
 
@@ -344,4 +347,4 @@ def deliverable_review_time(store: Store, scope: Scope, params: Params) -> dict[
     micros = reviews[ts].delta(delivered, unit="microsecond") + offset
     measured = reviews.mutate(_hours=micros / MICROSECONDS_PER_HOUR).filter(ibis._._hours >= 0)
     expr = grouped(measured, ts, scope, median=measured._hours.quantile(0.5), reviews=measured.count())
-    return collect(expr, scope, lambda r: (r["median"], None, float(r["reviews"])))
+    return collect(expr, scope, lambda r: Values(r["median"], None, float(r["reviews"])))

@@ -10,12 +10,13 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from engagekit.errors import InputError
-from engagekit.metrics.kinds.registry import Key, Params, Values, grouped, register
+from engagekit.metrics.kinds.registry import Key, Params, grouped, register
 from engagekit.metrics.kinds.revenue import mrr_movements
 from engagekit.metrics.kinds.subscriptions import SUBSCRIPTIONS, subscriber_populations
 from engagekit.metrics.needs import Needs, events_need, fixed
 from engagekit.metrics.scope import Scope, key_of, scoped_table
 from engagekit.metrics.spec import Source
+from engagekit.metrics.values import Values
 from engagekit.store import Store
 
 MONTH = relativedelta(months=1)
@@ -67,7 +68,7 @@ def annual_churn_rate(store: Store, scope: Scope, params: Params) -> dict[Key, V
     """Annual churn = 1 - (1 - m)^12 from the monthly churn m of the whole calendar months of the
     period (never 12 x m); numerator and denominator are the months' lost and starting
     subscribers summed. A period without a whole month has no value."""
-    return {key: (annual_churn(months), float(sum(lost for lost, _ in months)), float(sum(s for _, s in months)))
+    return {key: Values(annual_churn(months), float(sum(lost for lost, _ in months)), float(sum(s for _, s in months)))
             for key, months in monthly_churn(store, scope).items()}
 
 
@@ -128,5 +129,5 @@ def customer_lifetime_value(store: Store, scope: Scope, params: Params) -> dict[
         annual = None if fixed is not None else annual_churn(churn.get(key, []))
         years = float(fixed) if fixed is not None else (1.0 / annual if annual else None)
         value = revenue * years - acquisition - service * years if revenue is not None and years is not None else None
-        out[key] = (value, revenue, years)
+        out[key] = Values(value, revenue, years)
     return out

@@ -7,7 +7,6 @@ from engagekit.derive.timing import seconds_between
 from engagekit.metrics.kinds.registry import (
     Key,
     Params,
-    Values,
     collect,
     grouped,
     register,
@@ -15,6 +14,7 @@ from engagekit.metrics.kinds.registry import (
 from engagekit.metrics.needs import Needs, events_need
 from engagekit.metrics.scope import Scope, scoped_table
 from engagekit.metrics.spec import Source
+from engagekit.metrics.values import Values
 from engagekit.store import Store
 
 
@@ -35,5 +35,5 @@ def time_on_pages(store: Store, scope: Scope, params: Params) -> dict[Key, Value
     views = table.filter(table.event.isin(list(params["events"])), gap.notnull(), gap < params["idle_seconds"])
     views = views.mutate(_gap=seconds_between(views.ts, views._next_ts))
     expr = grouped(views, ts, scope, total=views._gap.sum(), count=views._gap.count())
-    return collect(expr, scope, lambda r: (r["total"] / r["count"] if r["count"] else None,
-                                           r["total"], float(r["count"] or 0)))
+    return collect(expr, scope, lambda r: Values(r["total"] / r["count"] if r["count"] else None,
+                                                 r["total"], float(r["count"] or 0)))

@@ -1,7 +1,9 @@
 """The registry of KPI kinds written in Python, for what YAML cannot say.
 
-A kind is a function (store, scope, params) -> {(period, segment): (value, numerator, denominator)},
-built from Ibis expressions like the rest of the engine. Catalog entries name it in `function`.
+A kind is a function (store, scope, params) -> {(period, segment): Values},
+built from Ibis expressions like the rest of the engine. Catalog entries of `kind: python` (and
+`period_population`) name it in `function`; the kinds with typed fields are dispatched in
+metrics/kinds/__init__.py.
 """
 from __future__ import annotations
 
@@ -18,12 +20,12 @@ import ibis.expr.types as ir
 
 from engagekit.metrics.needs import NeedsOf, no_needs
 from engagekit.metrics.scope import Key, Scope, group_keys, key_of
+from engagekit.metrics.values import Values
 from engagekit.store import Store
 
 if TYPE_CHECKING:
     from engagekit.metrics.spec import Metric
 
-Values = tuple[float | None, float | None, float | None]
 Params = dict[str, Any]
 KindFunction = Callable[[Store, Scope, Params], dict[Key, Values]]
 
@@ -65,10 +67,6 @@ def check_registered(name: str, params: Params | None = None) -> None:
         raise ValueError(f"function {name!r} takes params {sorted(REGISTRY[name].params) or 'none'}, not {sorted(unknown)}")
 
 
-def run(metric: Metric, store: Store, scope: Scope) -> dict[Key, Values]:
-    return REGISTRY[metric.function].function(store, scope, dict(metric.params))
-
-
 @contextlib.contextmanager
 def sharing(metrics: Sequence[Metric] = ()) -> Iterator[None]:
     """Within the block, each `shared` function runs once per store, scope and arguments: kinds
@@ -83,10 +81,16 @@ def sharing(metrics: Sequence[Metric] = ()) -> Iterator[None]:
         _REQUESTED.reset(requested)
 
 
+def requested_metrics() -> tuple[Metric, ...]:
+    """The KPIs of the current computation, so a kind can compute those alike in one query (the
+    pairing KPIs that share their start events)."""
+    return _REQUESTED.get()
+
+
 def requested(function: str) -> list[Params]:
-    """The params of the KPIs of the current computation that use the kind `function`, so a
-    kind can compute them all in one query (the pairing KPIs that share their start events)."""
-    return [dict(metric.params) for metric in _REQUESTED.get() if metric.function == function]
+    """The params of the KPIs of the current computation that use the registered kind `function`
+    (onboarding completion rate and time to complete share one query)."""
+    return [dict(metric.params) for metric in requested_metrics() if metric.function == function]
 
 
 def shared(function: Callable[..., Result]) -> Callable[..., Result]:
@@ -126,6 +130,6 @@ def share(part: str, whole: str) -> Callable[[dict], Values]:
     """Record -> (part / whole, part, whole); no value when the whole is zero."""
     def values(record: dict) -> Values:
         numerator, denominator = float(record[part] or 0), float(record[whole] or 0)
-        return (numerator / denominator if denominator else None, numerator, denominator)
+        return Values(numerator / denominator if denominator else None, numerator, denominator)
 
     return values

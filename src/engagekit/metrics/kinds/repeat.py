@@ -13,7 +13,6 @@ from engagekit.metrics.kinds.activity import events_needs
 from engagekit.metrics.kinds.registry import (
     Key,
     Params,
-    Values,
     aggregate_by,
     collect,
     register,
@@ -29,6 +28,7 @@ from engagekit.metrics.kinds.timing import (
 from engagekit.metrics.needs import Needs, events_need
 from engagekit.metrics.scope import Scope, filtered_table, group_keys, scoped_table
 from engagekit.metrics.spec import Source
+from engagekit.metrics.values import Values
 from engagekit.store import Store
 
 REPEAT_MIN_COUNT = 2  # a repeat is a second time
@@ -83,7 +83,8 @@ def _progress_records(store: Store, scope: Scope, progress: Params, timings: lis
     people, groups = _progress(store, scope, progress)
     aggregates = {"completed": people._completed.notnull().ifelse(1, 0).sum(), "started": people.count()}
     for index, params in enumerate(timings):
-        parts = duration_aggregates(people._started, people._completed, params)
+        parts = duration_aggregates(people._started, people._completed, params.get("agg", "mean"),
+                                    params.get("unit", "seconds"))
         aggregates.update({f"t{index}_{name}": value for name, value in parts.items()})
     return collect(aggregate_by(people, groups, **aggregates), scope, lambda record: record)
 

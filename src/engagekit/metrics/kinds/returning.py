@@ -19,7 +19,6 @@ from engagekit.metrics.kinds.activity import (
 from engagekit.metrics.kinds.registry import (
     Key,
     Params,
-    Values,
     aggregate_by,
     collect,
     grouped,
@@ -32,6 +31,7 @@ from engagekit.metrics.needs import Needs
 from engagekit.people.periods import comparison_range
 from engagekit.metrics.scope import Scope, filtered_table, group_keys, scoped_table, timestamp_literal
 from engagekit.metrics.spec import Source
+from engagekit.metrics.values import NO_VALUES, Values
 from engagekit.store import Store
 
 
@@ -45,9 +45,9 @@ def first_timers(store: Store, scope: Scope, params: Params) -> dict[Key, Values
     history, ts = filtered_table(store, Source.EVENTS, scope)
     firsts = first_starts(history.filter(history.event.isin(events)), ts, ["person_id"], scope)
     counts = collect(grouped(firsts, ts, scope, people=firsts.count()), scope,
-                     lambda record: (float(record["people"]), float(record["people"]), None))
+                     lambda record: Values(float(record["people"]), float(record["people"])))
     segments = {segment for _, segment in counts} | (_segments_with(store, scope, events) if scope.by else {()})
-    return {(label, segment): counts.get((label, segment), (0.0, 0.0, None))
+    return {(label, segment): counts.get((label, segment), Values(0.0, 0.0))
             for label in period_labels(scope) for segment in segments}
 
 
@@ -55,7 +55,7 @@ def _segments_with(store: Store, scope: Scope, events: list[str]) -> set:
     """The segments that have any of `events` in the range (each reads 0 first-timers without any)."""
     in_range, ts = scoped_table(store, Source.EVENTS, scope)
     in_range = in_range.filter(in_range.event.isin(events))
-    seen = collect(grouped(in_range, ts, scope, rows=in_range.count()), scope, lambda record: (None, None, None))
+    seen = collect(grouped(in_range, ts, scope, rows=in_range.count()), scope, lambda record: NO_VALUES)
     return {segment for _, segment in seen}
 
 
@@ -97,7 +97,7 @@ def period_retention(store: Store, scope: Scope, params: Params) -> dict[Key, Va
     for key, (people, back) in _came_back(store, scope, required_events(params, "period_retention")).items():
         out[key] = share("part", "people")({"part": people - back if lapsed else back, "people": people})
     for label in period_labels(scope) if not scope.by else ():  # without people of the period before, no value
-        out.setdefault((label, ()), (None, 0.0, 0.0))
+        out.setdefault((label, ()), Values(None, 0.0, 0.0))
     return out
 
 

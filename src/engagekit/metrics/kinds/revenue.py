@@ -16,7 +16,7 @@ import ibis
 import ibis.expr.types as ir
 
 from engagekit.json_fields import json_number
-from engagekit.metrics.kinds.registry import Key, Params, Values, register, shared
+from engagekit.metrics.kinds.registry import Key, Params, register, shared
 from engagekit.metrics.kinds.subscriptions import (
     SUBSCRIBERS,
     SUBSCRIPTION_EVENTS,
@@ -26,6 +26,7 @@ from engagekit.metrics.kinds.subscriptions import (
 from engagekit.metrics.needs import Needs, fixed
 from engagekit.metrics.scope import Scope, filtered_table, group_keys, timestamp_literal
 from engagekit.metrics.spec import Source
+from engagekit.metrics.values import Values
 from engagekit.store import Store
 
 CANCELLED = "subscription_cancelled"
@@ -87,7 +88,7 @@ def gross_revenue_churn(store: Store, scope: Scope, params: Params) -> dict[Key,
     out: dict[Key, Values] = {}
     for key, m in mrr_movements(store, scope).items():
         lost = m["churned"] + m["contraction"]
-        out[key] = (lost / m["start"] if m["start"] else None, lost, m["start"])
+        out[key] = Values(lost / m["start"] if m["start"] else None, lost, m["start"])
     return out
 
 
@@ -98,7 +99,7 @@ def net_revenue_retention(store: Store, scope: Scope, params: Params) -> dict[Ke
     out: dict[Key, Values] = {}
     for key, m in mrr_movements(store, scope).items():
         kept = m["start"] + m["expansion"] - m["contraction"] - m["churned"]
-        out[key] = (kept / m["start"] if m["start"] else None, kept, m["start"])
+        out[key] = Values(kept / m["start"] if m["start"] else None, kept, m["start"])
     return out
 
 
@@ -107,5 +108,5 @@ def subscriber_growth(store: Store, scope: Scope, params: Params) -> dict[Key, V
     """Subscriber growth = (subscribers gained - subscribers lost) / subscribers at start
     = (E - S) / S; gained counts subscribers at the end who were not at the start (first-time or
     returning), so someone who subscribes and cancels within the period counts in neither."""
-    return {key: ((p["E"] - p["S"]) / p["S"] if p["S"] else None, float(p["E"] - p["S"]), float(p["S"]))
+    return {key: Values((p["E"] - p["S"]) / p["S"] if p["S"] else None, float(p["E"] - p["S"]), float(p["S"]))
             for key, p in subscriber_populations(store, scope).items()}

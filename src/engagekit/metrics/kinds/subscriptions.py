@@ -7,10 +7,11 @@ from datetime import date
 import ibis
 import ibis.expr.types as ir
 
-from engagekit.metrics.kinds.registry import Key, Params, Values, register, shared
+from engagekit.metrics.kinds.registry import Key, Params, register, shared
 from engagekit.metrics.needs import Needs, events_need, fixed
 from engagekit.metrics.scope import Scope, filtered_table, group_keys, timestamp_literal
 from engagekit.metrics.spec import Source
+from engagekit.metrics.values import Values
 from engagekit.store import Store
 
 SUBSCRIPTION_EVENTS = ("subscription_started", "subscription_renewed", "subscription_changed", "subscription_cancelled")
@@ -72,12 +73,12 @@ def _active_at(subs: ir.Table, moment: date) -> ir.Table:
 @register("churn_rate", needs=SUBSCRIBERS)
 def churn_rate(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """Churn rate = customers lost in the period / customers at its start (L / S)."""
-    return {key: (p["L"] / p["S"] if p["S"] else None, float(p["L"]), float(p["S"]))
+    return {key: Values(p["L"] / p["S"] if p["S"] else None, float(p["L"]), float(p["S"]))
             for key, p in subscriber_populations(store, scope).items()}
 
 
 @register("retention_rate", needs=SUBSCRIBERS)
 def retention_rate(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
     """Retention rate = (E - N) / S: customers at the end less the new ones, over those at the start."""
-    return {key: ((p["E"] - p["N"]) / p["S"] if p["S"] else None, float(p["E"] - p["N"]), float(p["S"]))
+    return {key: Values((p["E"] - p["N"]) / p["S"] if p["S"] else None, float(p["E"] - p["N"]), float(p["S"]))
             for key, p in subscriber_populations(store, scope).items()}

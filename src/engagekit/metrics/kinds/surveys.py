@@ -5,7 +5,6 @@ from engagekit.json_fields import json_number, json_text
 from engagekit.metrics.kinds.registry import (
     Key,
     Params,
-    Values,
     collect,
     grouped,
     register,
@@ -13,6 +12,7 @@ from engagekit.metrics.kinds.registry import (
 from engagekit.metrics.needs import Needs, events_need, fixed
 from engagekit.metrics.scope import Scope, scoped_table
 from engagekit.metrics.spec import Source
+from engagekit.metrics.values import Values
 from engagekit.store import Store
 
 NPS_PROMOTER_MIN = 9  # Reichheld (2003): promoters answer 9-10, detractors 0-6, passives 7-8
@@ -38,6 +38,6 @@ def net_promoter_score(store: Store, scope: Scope, params: Params) -> dict[Key, 
 
     def value(r: dict) -> Values:
         net = (r["promoters"] or 0) - (r["detractors"] or 0)
-        return (net / r["responses"] * 100 if r["responses"] else None, float(net), float(r["responses"] or 0))
+        return Values(net / r["responses"] * 100 if r["responses"] else None, float(net), float(r["responses"] or 0))
 
     return collect(expr, scope, value)
