@@ -21,13 +21,13 @@ from demo_store import add_store_options, bench_folder, demo_store
 from rich.console import Console
 from rich.table import Table
 
-from engagekit.people.query import EventFilter
-from engagekit.people.ranges import DateRange
 from engagekit.analyses.funnel import FunnelQuery, run_funnel
 from engagekit.analyses.lifecycle import LifecycleQuery, run_lifecycle
 from engagekit.analyses.paths import PathsQuery, run_paths
 from engagekit.analyses.retention import RetentionQuery, run_retention
 from engagekit.analyses.stickiness import StickinessQuery, run_stickiness
+from engagekit.people.query import EventFilter
+from engagekit.people.ranges import DateRange
 from engagekit.store import Store
 
 YEAR = DateRange(start=date(2025, 11, 2), end=date(2026, 11, 1))  # 52 Sunday weeks

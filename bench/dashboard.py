@@ -26,8 +26,8 @@ from rich.console import Console
 from rich.table import Table
 
 from engagekit.api import create_key
-from engagekit.server import create_server
 from engagekit.config import Settings
+from engagekit.server import create_server
 
 PAGES = ("/", "/journey", "/funnels", "/retention", "/engagement", "/customers", "/data")
 WARM_TIMEOUT = 3 * 3600

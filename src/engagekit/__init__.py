@@ -4,9 +4,6 @@ The public surface: open a store, ingest files, compute KPIs, run journey analys
 """
 from __future__ import annotations
 
-from engagekit.people.cohorts import cohort_people, save_cohort
-from engagekit.people.query import EventFilter
-from engagekit.people.ranges import DateRange
 from engagekit.analyses.funnel import FunnelQuery, run_funnel
 from engagekit.analyses.lifecycle import LifecycleQuery, run_lifecycle
 from engagekit.analyses.paths import PathsQuery, run_paths
@@ -18,6 +15,9 @@ from engagekit.errors import ConfigError, EngagekitError, InputError
 from engagekit.ingest import EventRules, IngestOptions, Vocabulary, ingest_file
 from engagekit.metrics.catalog import load_catalog
 from engagekit.metrics.engine import compute
+from engagekit.people.cohorts import cohort_people, save_cohort
+from engagekit.people.query import EventFilter
+from engagekit.people.ranges import DateRange
 from engagekit.store import Store, connect
 
 __version__ = "0.1.0"

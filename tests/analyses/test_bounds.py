@@ -9,9 +9,6 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from engagekit.people.cohorts import BehaviourCohort
-from engagekit.people.query import MAX_EVENT_COUNT, MAX_NAME_CHARS, EventFilter
-from engagekit.people.ranges import MAX_RANGE_DAYS, DateRange
 from engagekit.analyses.funnel_query import (
     MAX_EXCLUSIONS,
     MAX_FUNNEL_STEPS,
@@ -26,6 +23,9 @@ from engagekit.analyses.retention import MAX_RETENTION_COHORTS, MAX_RETENTION_PE
 from engagekit.analyses.stickiness import Criterion
 from engagekit.cli import run
 from engagekit.errors import InputError
+from engagekit.people.cohorts import BehaviourCohort
+from engagekit.people.query import MAX_EVENT_COUNT, MAX_NAME_CHARS, EventFilter
+from engagekit.people.ranges import MAX_RANGE_DAYS, DateRange
 
 OCTOBER = DateRange(start=date(2024, 10, 1), end=date(2024, 11, 1))
 STEP = EventFilter(event="page_viewed")

@@ -6,12 +6,12 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from engagekit.people.query import EventFilter
-from engagekit.people.ranges import DateRange
 from engagekit.analyses.funnel import Exclusion, FunnelQuery, parse_window
 from engagekit.analyses.funnel_result import FunnelPerson, FunnelResult
 from engagekit.config import DEFAULT_CONVERSION_WINDOW_DAYS
 from engagekit.errors import InputError
+from engagekit.people.query import EventFilter
+from engagekit.people.ranges import DateRange
 
 OCTOBER = DateRange(start=date(2024, 10, 1), end=date(2024, 11, 1))
 A, B = EventFilter(event="a"), EventFilter(event="b")

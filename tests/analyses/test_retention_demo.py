@@ -7,13 +7,13 @@ import sys
 
 import pytest
 
-from engagekit.people.query import EventFilter
 from engagekit.analyses.retention import RetentionQuery, run_retention
 from engagekit.config import Settings
 from engagekit.demo.effects import RETENTION_CAMPAIGN
 from engagekit.demo.generate import generate
 from engagekit.demo.load import load_demo
 from engagekit.demo.world import DemoSpec
+from engagekit.people.query import EventFilter
 from engagekit.store import connect
 
 # The planted effect (docs/demo.md, effect 3): a sign-up cohort's month-3 retention is any web or

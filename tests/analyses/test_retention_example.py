@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engagekit.people.query import EventFilter
 from engagekit.analyses.retention import RetentionQuery, run_retention
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
+from engagekit.people.query import EventFilter
 from engagekit.store import Store
 from tests.conftest import write
 

@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from engagekit.api import CollectorLimits, create_key
-from engagekit.server import create_server
 from engagekit.config import Settings
+from engagekit.server import create_server
 from engagekit.store import connect
 
 FAST = CollectorLimits(drain_interval_ms=50)

@@ -6,9 +6,9 @@ import threading
 import pytest
 from fastapi import FastAPI
 
-from engagekit.api import auth
 from engagekit.access.keys import Keyring, split_key
 from engagekit.access.ratelimit import RateLimiter
+from engagekit.api import auth
 
 HOLD_SECONDS = 30  # a held hash gives up after this, so a broken test fails instead of hanging
 

@@ -8,9 +8,9 @@ import logging
 import pytest
 from fastapi.testclient import TestClient
 
-from engagekit.api.accesslog import LOGGER
-from engagekit.access.keys import split_key
 from engagekit.access.keyguard import FREE_FAILURES
+from engagekit.access.keys import split_key
+from engagekit.api.accesslog import LOGGER
 from tests.api.conftest import Keys, basic
 from tests.api.keychecks import Clock, use_clock
 

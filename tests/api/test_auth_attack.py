@@ -7,11 +7,11 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 import pytest
 from fastapi.testclient import TestClient
 
-from engagekit.api import CollectorLimits
-from engagekit.server import create_server
-from engagekit.api import app as app_module
 from engagekit.access.keyguard import BACKOFF_FIRST_SECONDS, FREE_FAILURES, VERIFY_SLOTS
+from engagekit.api import CollectorLimits
+from engagekit.api import app as app_module
 from engagekit.config import Settings
+from engagekit.server import create_server
 from tests.api.conftest import Keys, basic
 from tests.api.keychecks import Clock, count_hashes, use_clock, wrong
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from engagekit.api import CollectorLimits, revoke_key
-from engagekit.server import create_server
 from engagekit.config import Settings
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
+from engagekit.server import create_server
 from engagekit.store import connect
 from tests.api.conftest import Keys, basic, drained, rows
 from tests.conftest import write

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 
-from engagekit.store.holder import CONTROL_PATH, TOKEN_HEADER, read_runtime, runtime_path
 from engagekit.store import connect
+from engagekit.store.holder import CONTROL_PATH, TOKEN_HEADER, read_runtime, runtime_path
 from tests.api.server import start, stop
 from tests.conftest import write
 

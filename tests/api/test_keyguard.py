@@ -3,7 +3,17 @@ from __future__ import annotations
 
 import pytest
 
-from engagekit.access.keyguard import BACKOFF_FIRST_SECONDS, BACKOFF_MAX_SECONDS, BUSY_RETRY_AFTER_SECONDS, FAILED_SECRETS_REMEMBERED, FAILURES_FORGOTTEN_SECONDS, FREE_FAILURES, FailedChecks, KeyRefused, VerifySlots
+from engagekit.access.keyguard import (
+    BACKOFF_FIRST_SECONDS,
+    BACKOFF_MAX_SECONDS,
+    BUSY_RETRY_AFTER_SECONDS,
+    FAILED_SECRETS_REMEMBERED,
+    FAILURES_FORGOTTEN_SECONDS,
+    FREE_FAILURES,
+    FailedChecks,
+    KeyRefused,
+    VerifySlots,
+)
 from tests.api.keychecks import Clock
 
 

@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from engagekit.api import CollectorLimits, list_keys, revoke_key
-from engagekit.server import create_server
 from engagekit.config import Settings
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
+from engagekit.server import create_server
 from engagekit.store import connect
 from engagekit.store.schemas import TABLES
 from tests.api.conftest import FAST, Keys, basic, drained

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from engagekit.server import create_server
 from engagekit.config import Settings
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
+from engagekit.server import create_server
 from engagekit.store import connect
 from tests.api.conftest import FAST, Keys, basic
 from tests.conftest import write

@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from engagekit.api import CollectorLimits, create_key
-from engagekit.server import create_server
 from engagekit.config import Settings
 from engagekit.derive import build_derived
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
+from engagekit.server import create_server
 from engagekit.store import Store, connect
 from tests.conftest import write
 

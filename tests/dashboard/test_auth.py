@@ -6,8 +6,8 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from engagekit.api import revoke_key
 from engagekit.access.keyguard import BACKOFF_FIRST_SECONDS, FREE_FAILURES
+from engagekit.api import revoke_key
 from engagekit.dashboard.auth import COOKIE
 from engagekit.dashboard.pages import PAGES
 from engagekit.store import connect

@@ -18,11 +18,11 @@ from playwright.sync_api import BrowserContext, Page, Response
 from typer.testing import CliRunner
 
 from engagekit.api import create_key
-from engagekit.server import create_server
 from engagekit.browser import chromium
 from engagekit.cli import funnel as funnel_command
 from engagekit.cli.context import STATE
 from engagekit.config import Settings
+from engagekit.server import create_server
 from engagekit.store import Store
 from tests.dashboard.server import running
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from engagekit.server import create_server
 from engagekit.config import Settings
+from engagekit.server import create_server
 from tests.dashboard.conftest import FAST, Story
 
 SETTINGS = Settings(event_mapping={"Viewed": "product_viewed"})

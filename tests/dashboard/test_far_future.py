@@ -13,8 +13,8 @@ from datetime import datetime
 import pytest
 from fastapi.testclient import TestClient
 
-from engagekit.server import create_server
 from engagekit.config import Settings
+from engagekit.server import create_server
 from engagekit.store import connect
 from tests.api.conftest import basic
 from tests.dashboard.conftest import FAR_FUTURE, FAST, Story, add_far_event

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from engagekit.metrics.catalog import project_catalog
 from engagekit.config import Settings
 from engagekit.dashboard.data_kpis import kpi_cards
+from engagekit.metrics.catalog import project_catalog
 from engagekit.metrics.engine import compute
 from engagekit.metrics.headline import HEADLINE_KPIS
 from engagekit.store import Store

@@ -9,10 +9,10 @@ from datetime import date
 
 from fastapi.testclient import TestClient
 
+from engagekit.analyses.funnel import FunnelQuery, run_funnel
 from engagekit.people.cohorts import TraitsCohort, save_cohort
 from engagekit.people.query import EventFilter
 from engagekit.people.ranges import DateRange
-from engagekit.analyses.funnel import FunnelQuery, run_funnel
 from engagekit.store import connect
 from tests.dashboard.conftest import Story
 

@@ -8,7 +8,16 @@ import ibis
 import pytest
 
 from engagekit.errors import InputError
-from engagekit.people.filters import MAX_FILTER_CHARS, MAX_FILTER_DEPTH, MAX_FILTER_TERMS, fields_of, filter_text, map_fields, parse_filter, to_ibis
+from engagekit.people.filters import (
+    MAX_FILTER_CHARS,
+    MAX_FILTER_DEPTH,
+    MAX_FILTER_TERMS,
+    fields_of,
+    filter_text,
+    map_fields,
+    parse_filter,
+    to_ibis,
+)
 from engagekit.people.names import SPEC_NAMES, NameCheck
 
 TERM = "plan == 'pro'"

@@ -6,12 +6,12 @@ from datetime import date
 from pathlib import Path
 
 from engagekit.analyses.activity import Activity
-from engagekit.people.query import EventFilter
 from engagekit.analyses.lifecycle import LifecycleQuery
 from engagekit.analyses.retention import RetentionQuery, run_retention
 from engagekit.analyses.stickiness import Criterion, StickinessQuery, run_stickiness
 from engagekit.derive import build_derived
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
+from engagekit.people.query import EventFilter
 from engagekit.store import Store, connect
 from tests.conftest import write
 from tests.portable import test_lifecycle, test_retention, test_stickiness

@@ -4,14 +4,14 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from engagekit.people.cohorts import StaticCohort, save_cohort
-from engagekit.people.query import EventFilter
-from engagekit.people.ranges import DateRange
 from engagekit.analyses.funnel import FunnelQuery, run_funnel
 from engagekit.analyses.lifecycle import LifecycleQuery, run_lifecycle
 from engagekit.analyses.retention import RetentionQuery, run_retention
 from engagekit.analyses.stickiness import StickinessQuery, run_stickiness
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
+from engagekit.people.cohorts import StaticCohort, save_cohort
+from engagekit.people.query import EventFilter
+from engagekit.people.ranges import DateRange
 from engagekit.store import Store
 from tests.conftest import write
 

@@ -12,10 +12,21 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from engagekit.people.cohorts import BehaviourCohort, StaticCohort, TraitsCohort, cohort_people, delete_cohort, flag_cohort, get_cohort, in_cohort, list_cohorts, save_cohort
+from engagekit.errors import InputError
+from engagekit.people.cohorts import (
+    BehaviourCohort,
+    StaticCohort,
+    TraitsCohort,
+    cohort_people,
+    delete_cohort,
+    flag_cohort,
+    get_cohort,
+    in_cohort,
+    list_cohorts,
+    save_cohort,
+)
 from engagekit.people.events import people_events
 from engagekit.people.ranges import DateRange
-from engagekit.errors import InputError
 from engagekit.store import Store
 
 # (ts, event, customer_id, anonymous_id, revenue)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from engagekit.people.query import EventFilter
-from engagekit.people.ranges import DateRange
 from engagekit.analyses.funnel import Exclusion, FunnelQuery, FunnelResult, run_funnel
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
+from engagekit.people.query import EventFilter
+from engagekit.people.ranges import DateRange
 from engagekit.store import Store, connect
 from tests.conftest import write
 

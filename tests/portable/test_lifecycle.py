@@ -7,10 +7,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
-
-from engagekit.people.ranges import DateRange
 from engagekit.analyses.lifecycle import LifecycleQuery, run_lifecycle
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
+from engagekit.people.ranges import DateRange
 from engagekit.store import Store, connect
 from tests.conftest import write
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from engagekit.analyses.paths import PathsQuery, run_paths
 from engagekit.people.cohorts import StaticCohort, save_cohort
 from engagekit.people.query import EventFilter
 from engagekit.people.ranges import DateRange
-from engagekit.analyses.paths import PathsQuery, run_paths
 from engagekit.store import Store
 
 # (ts, event, customer_id, anonymous_id, path)

@@ -7,9 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from engagekit.people.cohorts import BehaviourCohort, cohort_size, save_cohort
-from engagekit.people.query import EventFilter
-from engagekit.people.ranges import DateRange
 from engagekit.analyses.funnel import FunnelQuery, run_funnel
 from engagekit.analyses.lifecycle import LifecycleQuery, run_lifecycle
 from engagekit.analyses.paths import PathsQuery, run_paths
@@ -19,8 +16,11 @@ from engagekit.errors import InputError
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
 from engagekit.metrics.catalog import Catalog
 from engagekit.metrics.engine import compute
-from engagekit.people.names import EventNames
 from engagekit.metrics.spec import Metric
+from engagekit.people.cohorts import BehaviourCohort, cohort_size, save_cohort
+from engagekit.people.names import EventNames
+from engagekit.people.query import EventFilter
+from engagekit.people.ranges import DateRange
 from engagekit.store import Store
 from tests.conftest import catalog_file, write
 

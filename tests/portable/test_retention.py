@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from engagekit.people.query import EventFilter
-from engagekit.people.ranges import DateRange
 from engagekit.analyses.retention import RetentionQuery, RetentionResult, run_retention
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
+from engagekit.people.query import EventFilter
+from engagekit.people.ranges import DateRange
 from engagekit.store import Store
 from tests.conftest import write
 

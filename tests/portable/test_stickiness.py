@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from engagekit.people.ranges import DateRange
 from engagekit.analyses.stickiness import Criterion, StickinessQuery, run_stickiness
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
 from engagekit.metrics.catalog import load_catalog
 from engagekit.metrics.engine import compute
+from engagekit.people.ranges import DateRange
 from engagekit.store import Store, connect
 from tests.conftest import write
 

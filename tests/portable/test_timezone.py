@@ -4,13 +4,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from engagekit.people.query import EventFilter
-from engagekit.people.ranges import DateRange
 from engagekit.analyses.funnel import FunnelQuery, run_funnel
 from engagekit.analyses.lifecycle import LifecycleQuery, run_lifecycle
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
 from engagekit.metrics.catalog import load_catalog
 from engagekit.metrics.engine import compute
+from engagekit.people.query import EventFilter
+from engagekit.people.ranges import DateRange
 from engagekit.store import connect
 from tests.conftest import store_url, write
 

@@ -11,13 +11,13 @@ from datetime import date
 
 import pytest
 
-from engagekit.people.query import EventFilter
-from engagekit.people.ranges import DateRange
 from engagekit.analyses.retention import RetentionQuery, run_retention
 from engagekit.datasets import cdnow_options, cdnow_path
 from engagekit.ingest import Vocabulary, ingest_file
 from engagekit.metrics.catalog import load_catalog
 from engagekit.metrics.engine import compute
+from engagekit.people.query import EventFilter
+from engagekit.people.ranges import DateRange
 from engagekit.store import Store
 
 KPIS = ["orders", "revenue", "average_order_value", "purchase_frequency", "repeat_purchase_rate",

@@ -24,8 +24,8 @@ from functools import cached_property
 import ibis
 import ibis.expr.types as ir
 
-from engagekit.people.events import people_events
 from engagekit.derive.span import time_span
+from engagekit.people.events import people_events
 from engagekit.store import Store
 
 Selector = Callable[[ir.Table], ir.BooleanValue]

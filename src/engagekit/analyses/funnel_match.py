@@ -10,12 +10,11 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from engagekit.people.cohorts import cohort_people, flag_cohort
-from engagekit.people.events import people_events
+from engagekit.analyses.funnel_query import FunnelQuery
 from engagekit.derive.timing import seconds_between
 from engagekit.json_fields import json_text
-from engagekit.people.cohorts import COHORT_PREFIX
-from engagekit.analyses.funnel_query import FunnelQuery
+from engagekit.people.cohorts import COHORT_PREFIX, cohort_people, flag_cohort
+from engagekit.people.events import people_events
 from engagekit.store import Store
 
 PROPERTY_PREFIX = "properties."

@@ -29,13 +29,21 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from engagekit.analyses.activity import Activity
-from engagekit.people.periods import Period, WeekStart, next_period, period_number, periods_between, python_period_number, python_period_start
-from engagekit.people.query import EventFilter, Name, StrictModel
-from engagekit.people.ranges import DateRange
-from engagekit.people.naming import Named, named
 from engagekit.analyses.protocol import Analysis
 from engagekit.config import DEFAULT_WEEK_START
 from engagekit.people.names import SPEC_NAMES, EventNames
+from engagekit.people.naming import Named, named
+from engagekit.people.periods import (
+    Period,
+    WeekStart,
+    next_period,
+    period_number,
+    periods_between,
+    python_period_number,
+    python_period_start,
+)
+from engagekit.people.query import EventFilter, Name, StrictModel
+from engagekit.people.ranges import DateRange
 from engagekit.store import Store
 
 STATUSES = ("new", "returning", "resurrecting", "dormant")

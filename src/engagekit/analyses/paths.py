@@ -30,16 +30,16 @@ import ibis.expr.types as ir
 import pandas as pd
 from pydantic import BaseModel, Field, model_validator
 
-from engagekit.people.cohorts import cohort_people, in_cohort
-from engagekit.people.events import people_events
-from engagekit.people.query import EventFilter, Name, StrictModel
-from engagekit.people.ranges import DateRange
-from engagekit.people.naming import Named, named
 from engagekit.analyses.protocol import Analysis
 from engagekit.derive.names import INTERACTIVE_CHANNELS
 from engagekit.derive.sessions import sessions as derive_sessions
 from engagekit.json_fields import json_text
+from engagekit.people.cohorts import cohort_people, in_cohort
+from engagekit.people.events import people_events
 from engagekit.people.names import SPEC_NAMES, EventNames
+from engagekit.people.naming import Named, named
+from engagekit.people.query import EventFilter, Name, StrictModel
+from engagekit.people.ranges import DateRange
 from engagekit.store import Store
 
 PAGE_EVENT = "page_viewed"

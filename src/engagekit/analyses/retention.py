@@ -49,14 +49,22 @@ import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
 from engagekit.analyses.activity import Activity
-from engagekit.people.periods import Period, WeekStart, next_period, numbered_period_start, period_number, python_period_number, python_period_start
-from engagekit.people.query import MAX_EVENT_COUNT, EventFilter, Name, StrictModel
-from engagekit.people.ranges import DateRange, midnight
-from engagekit.people.naming import Named, named
 from engagekit.analyses.protocol import Analysis
 from engagekit.config import DEFAULT_WEEK_START
 from engagekit.json_fields import json_text
 from engagekit.people.names import SPEC_NAMES, EventNames
+from engagekit.people.naming import Named, named
+from engagekit.people.periods import (
+    Period,
+    WeekStart,
+    next_period,
+    numbered_period_start,
+    period_number,
+    python_period_number,
+    python_period_start,
+)
+from engagekit.people.query import MAX_EVENT_COUNT, EventFilter, Name, StrictModel
+from engagekit.people.ranges import DateRange, midnight
 from engagekit.store import Store
 
 Mode = Literal["recurring", "first_time"]

@@ -33,14 +33,14 @@ import pandas as pd
 from pydantic import Field
 
 from engagekit.analyses.activity import Activity, Selector
-from engagekit.people.periods import WeekStart, next_period, period_number, periods_between
-from engagekit.people.query import MAX_EVENT_COUNT, EventFilter, Name, StrictModel
-from engagekit.people.ranges import DateRange
-from engagekit.people.naming import Named, named
 from engagekit.analyses.protocol import Analysis
 from engagekit.config import DEFAULT_WEEK_START
 from engagekit.metrics.kinds.activity import active_events
 from engagekit.people.names import SPEC_NAMES, EventNames
+from engagekit.people.naming import Named, named
+from engagekit.people.periods import WeekStart, next_period, period_number, periods_between
+from engagekit.people.query import MAX_EVENT_COUNT, EventFilter, Name, StrictModel
+from engagekit.people.ranges import DateRange
 from engagekit.store import Store
 
 ROLLING_DAYS = {"dau": 1, "wau": 7, "mau": 30}

@@ -19,13 +19,13 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from engagekit.api.accesslog import AccessLog
+from engagekit.access.keyguard import KeyRefused
 from engagekit.access.keys import Keyring, basic_username
+from engagekit.access.ratelimit import RateLimiter
+from engagekit.api.accesslog import AccessLog
 from engagekit.api.control import Control, add_control_route
 from engagekit.api.drain import Drainer, recorded_sequence
-from engagekit.access.keyguard import KeyRefused
 from engagekit.api.queries import query_routes
-from engagekit.access.ratelimit import RateLimiter
 from engagekit.api.segment import (
     MAX_BATCH_BYTES,
     TYPES,

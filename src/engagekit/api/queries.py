@@ -19,7 +19,6 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
-from engagekit.people.ranges import check_range
 from engagekit.analyses.protocol import Analysis
 from engagekit.analyses.registry import analyses
 from engagekit.api.auth import require_read_key
@@ -28,9 +27,10 @@ from engagekit.errors import EngagekitError, InputError, validation_message
 from engagekit.ingest.quarantine import quarantined
 from engagekit.metrics.catalog import project_catalog
 from engagekit.metrics.engine import compute
-from engagekit.people.names import EventNames
 from engagekit.metrics.spec import Metric
+from engagekit.people.names import EventNames
 from engagekit.people.profile import CustomerProfile, customer_profile
+from engagekit.people.ranges import check_range
 from engagekit.store import Store
 
 MAX_BODY_BYTES = 64 * 1024

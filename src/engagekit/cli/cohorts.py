@@ -9,12 +9,25 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from engagekit.people.cohorts import BehaviourCohort, Definition, SavedCohort, StaticCohort, TraitsCohort, cohort_people, cohort_size, delete_cohort, get_cohort, list_cohorts, save_cohort, validate_name
-from engagekit.people.ranges import DateRange
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.format import print_names
 from engagekit.errors import InputError, validation_message
+from engagekit.people.cohorts import (
+    BehaviourCohort,
+    Definition,
+    SavedCohort,
+    StaticCohort,
+    TraitsCohort,
+    cohort_people,
+    cohort_size,
+    delete_cohort,
+    get_cohort,
+    list_cohorts,
+    save_cohort,
+    validate_name,
+)
 from engagekit.people.periods import inclusive_range
+from engagekit.people.ranges import DateRange
 
 cohorts_app = typer.Typer(help="Saved cohorts: create, list, show, members, delete.", no_args_is_help=True)
 

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from engagekit.api.app import spool_directory
 from engagekit.access.keys import create_key
+from engagekit.api.app import spool_directory
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.derive import rebuild
 from engagekit.cli.ingest import batch_table

@@ -8,7 +8,6 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from engagekit.people.query import EventFilter
 from engagekit.analyses.funnel import (
     Exclusion,
     FunnelQuery,
@@ -21,6 +20,7 @@ from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.format import print_names
 from engagekit.cli.options import CohortOption, date_range, query_error
 from engagekit.errors import InputError
+from engagekit.people.query import EventFilter
 
 BAR_WIDTH = 30
 

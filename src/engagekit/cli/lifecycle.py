@@ -8,8 +8,6 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from engagekit.people.names import ANY_EVENT
-from engagekit.people.query import EventFilter
 from engagekit.analyses.lifecycle import (
     LifecyclePeriod,
     LifecycleQuery,
@@ -20,6 +18,8 @@ from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.format import print_names
 from engagekit.cli.options import CohortOption, date_range, query_error
 from engagekit.errors import InputError
+from engagekit.people.names import ANY_EVENT
+from engagekit.people.query import EventFilter
 
 BAR_WIDTH = 24
 STATUS_STYLES = {"new": "green", "returning": "blue", "resurrecting": "yellow", "dormant": "red"}

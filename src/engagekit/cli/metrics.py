@@ -9,7 +9,6 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from engagekit.people.cohorts import cohort_people
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.format import format_change, print_names, status_markup
 from engagekit.cli.options import CohortOption, parse_range
@@ -18,9 +17,10 @@ from engagekit.metrics.catalog import Catalog, builtin_files, load_catalog, load
 from engagekit.metrics.display import format_value, sparkline
 from engagekit.metrics.engine import compute as compute_metrics
 from engagekit.metrics.glossary import render_glossary
-from engagekit.people.periods import COMPARES, GRAINS
 from engagekit.metrics.result import MetricResult
 from engagekit.metrics.segments import find_differences
+from engagekit.people.cohorts import cohort_people
+from engagekit.people.periods import COMPARES, GRAINS
 
 app = typer.Typer(help="The KPI catalog: list, explain, compute and validate KPIs.", no_args_is_help=True)
 

@@ -7,9 +7,9 @@ from typing import Annotated, Optional
 import typer
 from pydantic import ValidationError
 
-from engagekit.people.ranges import DateRange, check_range
 from engagekit.errors import InputError, validation_message
 from engagekit.people.periods import inclusive_range, month_range
+from engagekit.people.ranges import DateRange, check_range
 
 CohortOption = Annotated[Optional[str], typer.Option("--cohort", help="Only the people of this saved cohort (engagekit cohorts list).")]
 

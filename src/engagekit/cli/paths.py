@@ -7,11 +7,11 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from engagekit.people.query import EventFilter
 from engagekit.analyses.paths import OTHER, PathsQuery, PathsResult, run_paths
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.format import print_names
 from engagekit.cli.options import CohortOption, date_range, query_error
+from engagekit.people.query import EventFilter
 
 
 def paths(

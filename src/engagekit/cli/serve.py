@@ -14,12 +14,12 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from engagekit.server import create_server
 from engagekit.api.accesslog import log_to_stderr
 from engagekit.api.control import Control, loopback_url
 from engagekit.cli.context import STATE, console, err_console
 from engagekit.cli.forward import running_server
 from engagekit.errors import InputError
+from engagekit.server import create_server
 from engagekit.store import Store
 
 # One forwarded command at a time: each changes the working directory and the standard

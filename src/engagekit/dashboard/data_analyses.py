@@ -15,8 +15,6 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from engagekit.people.query import EventFilter
-from engagekit.people.ranges import DateRange
 from engagekit.analyses.funnel import FunnelQuery, FunnelResult, parse_window
 from engagekit.analyses.lifecycle import LifecycleQuery, LifecycleResult
 from engagekit.analyses.paths import PathsQuery, PathsResult
@@ -28,6 +26,8 @@ from engagekit.dashboard.segment import analysis_store
 from engagekit.dashboard.view import View, whole_number
 from engagekit.errors import InputError, validation_message
 from engagekit.people.names import SPEC_NAMES, EventNames
+from engagekit.people.query import EventFilter
+from engagekit.people.ranges import DateRange
 from engagekit.store import Store
 
 DEFAULT_FUNNEL = ("product_viewed", "product_added", "checkout_started", "order_completed")

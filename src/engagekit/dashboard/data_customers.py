@@ -14,8 +14,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from engagekit.people.profile import customer_profile
 from engagekit.derive.facts import customer_facts
+from engagekit.people.profile import customer_profile
 from engagekit.store import Store
 
 PAGE_SIZE = 50

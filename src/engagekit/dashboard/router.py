@@ -21,7 +21,6 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from engagekit.metrics.catalog import project_catalog
 from engagekit.config import Settings
 from engagekit.dashboard import formatting
 from engagekit.dashboard.pages import PAGES, Page
@@ -29,6 +28,7 @@ from engagekit.dashboard.state import Dashboard
 from engagekit.dashboard.view import View, read_view
 from engagekit.dashboard.warm import Warmer
 from engagekit.errors import EngagekitError, InputError
+from engagekit.metrics.catalog import project_catalog
 
 log = logging.getLogger("engagekit.dashboard")
 HERE = Path(__file__).parent

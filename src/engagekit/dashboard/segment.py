@@ -16,11 +16,11 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from engagekit.people.cohorts import TraitsCohort, cohort_people
 from engagekit.dashboard.view import View
 from engagekit.errors import InputError
 from engagekit.ingest.identity import identity_map
 from engagekit.metrics.engine import check_traits
+from engagekit.people.cohorts import TraitsCohort, cohort_people
 from engagekit.people.filters import fields_of, parse_filter
 from engagekit.store import Store
 

@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
-from engagekit.people.cohorts import list_cohorts
 from engagekit.config import Settings
 from engagekit.dashboard.auth import Sessions
 from engagekit.dashboard.cache import ResultCache
@@ -22,6 +21,7 @@ from engagekit.dashboard.pages import Page, PageContext
 from engagekit.dashboard.view import View
 from engagekit.metrics.catalog import Catalog
 from engagekit.metrics.headline import last_full_month
+from engagekit.people.cohorts import list_cohorts
 from engagekit.store import Store
 
 VERSION_SECONDS = 3.0  # a request re-reads the data version when the warmer has not for this long

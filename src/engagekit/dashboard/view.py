@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from engagekit.people.cohorts import validate_name
-from engagekit.people.ranges import check_range
 from engagekit.errors import InputError
+from engagekit.people.cohorts import validate_name
 from engagekit.people.filters import parse_filter
+from engagekit.people.ranges import check_range
 
 _SHORTHAND = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*([^=<>!'\"\s][^='\"]*?)\s*$")
 MAX_NUMBER_DIGITS = 9  # a whole number in a form (a page, periods); the query models bound its value

@@ -8,8 +8,8 @@ import ibis
 import ibis.expr.types as ir
 
 from engagekit.json_fields import json_number, json_text
-from engagekit.people.filters import parse_filter, to_ibis
 from engagekit.metrics.spec import Agg, Kind, Measure, Metric
+from engagekit.people.filters import parse_filter, to_ibis
 
 NUMERATOR, DENOMINATOR, VALUE = "numerator", "denominator", "value"
 

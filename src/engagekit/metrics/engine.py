@@ -30,17 +30,17 @@ from engagekit.metrics.compile import (
     ratio,
     reduction,
 )
-from engagekit.people.filters import fields_of, parse_filter
 from engagekit.metrics.naming import named_metric
-from engagekit.people.names import SPEC_NAMES, EventNames, NameCheck
-from engagekit.people.periods import WeekStart, check_grain, check_series, comparison_range, shift_period
 from engagekit.metrics.reasons import explain
 from engagekit.metrics.result import MetricResult, MetricRow
 from engagekit.metrics.scope import Key, Scope, group_keys, key_of, scoped_table
-from engagekit.people.cohorts import COHORT_PREFIX, cohort_breakdowns
 from engagekit.metrics.spec import Agg, Kind, Measure, Metric, Source
 from engagekit.metrics.status import target_status
 from engagekit.metrics.values import NO_VALUES, Values
+from engagekit.people.cohorts import COHORT_PREFIX, cohort_breakdowns
+from engagekit.people.filters import fields_of, parse_filter
+from engagekit.people.names import SPEC_NAMES, EventNames, NameCheck
+from engagekit.people.periods import WeekStart, check_grain, check_series, comparison_range, shift_period
 from engagekit.store import Store
 
 # Bounds of one request (docs/kpi-engine.md), besides the range and the series' periods: metrics

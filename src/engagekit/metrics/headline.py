@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from engagekit.derive.span import time_span
 from engagekit.metrics.catalog import Catalog
 from engagekit.metrics.engine import compute
-from engagekit.people.periods import month_range
 from engagekit.metrics.result import MetricResult
+from engagekit.people.periods import month_range
 from engagekit.store import Store
 
 HEADLINE_KPIS = ("revenue", "orders", "conversion_rate", "average_order_value", "cart_abandonment_rate",

@@ -28,13 +28,12 @@ from dateutil.relativedelta import relativedelta
 
 from engagekit.derive.names import INTERACTIVE_CHANNELS
 from engagekit.metrics import kinds
-from engagekit.people.filters import fields_of, map_fields, parse_filter, to_ibis
 from engagekit.metrics.needs import Need, Needs, Span, Table, measure_needs
-from engagekit.people.periods import period_start
 from engagekit.metrics.result import MetricRow
 from engagekit.metrics.scope import Scope, filtered_table, timestamp_literal
-from engagekit.people.filters import resolve_field
 from engagekit.metrics.spec import Kind, Metric, Source
+from engagekit.people.filters import fields_of, map_fields, parse_filter, resolve_field, to_ibis
+from engagekit.people.periods import period_start
 from engagekit.store import Store
 
 Counts = dict[Need, dict[date | None, tuple[int, int]]]  # need -> period -> (rows in it, rows before its end)

@@ -13,7 +13,7 @@ from engagekit.metrics.sources import source_table
 from engagekit.metrics.spec import Source
 from engagekit.people.cohorts import COHORT_PREFIX, cohort_breakdowns, cohort_people, flag_cohort
 from engagekit.people.filters import Filter, field_expr, fields_of, map_fields, resolve_field, to_ibis
-from engagekit.people.periods import WeekStart, periods_of, period_start
+from engagekit.people.periods import WeekStart, period_start, periods_of
 from engagekit.store import Store
 
 Key = tuple[date | None, tuple[tuple[str, Any], ...]]  # (period, segment)

@@ -7,8 +7,6 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from engagekit.people.query import EventFilter
-from engagekit.people.ranges import DateRange
 from engagekit.analyses.retention import (
     NO_TRAIT,
     RetentionQuery,
@@ -21,6 +19,8 @@ from engagekit.metrics.display import change_text, format_value
 from engagekit.metrics.engine import compute
 from engagekit.metrics.result import MetricRow
 from engagekit.metrics.segments import DEFAULT_ALPHA, find_differences, two_proportion_p
+from engagekit.people.query import EventFilter
+from engagekit.people.ranges import DateRange
 from engagekit.store import Store
 
 SEGMENT_KPIS = ("cart_abandonment_rate", "conversion_rate")

@@ -30,10 +30,10 @@ from engagekit.metrics.kinds.registry import (
     shared,
 )
 from engagekit.metrics.needs import Need, Needs, NeedsOf, Span, events_need, fixed
-from engagekit.people.periods import period_start
 from engagekit.metrics.scope import Scope, filtered_table, group_keys, scoped_table, timestamp_literal
 from engagekit.metrics.spec import Source
 from engagekit.metrics.values import NO_VALUES, Values
+from engagekit.people.periods import period_start
 from engagekit.store import Store
 
 ACTIVE_EVENTS: tuple[str, ...] = (

@@ -28,10 +28,10 @@ from engagekit.metrics.kinds.registry import (
 )
 from engagekit.metrics.kinds.timing import first_starts
 from engagekit.metrics.needs import Needs
-from engagekit.people.periods import comparison_range
 from engagekit.metrics.scope import Scope, filtered_table, group_keys, scoped_table, timestamp_literal
 from engagekit.metrics.spec import Source
 from engagekit.metrics.values import NO_VALUES, Values
+from engagekit.people.periods import comparison_range
 from engagekit.store import Store
 
 

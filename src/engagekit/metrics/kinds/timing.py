@@ -31,7 +31,6 @@ import ibis.expr.types as ir
 from engagekit.derive.timing import micros_between
 from engagekit.errors import ConfigError
 from engagekit.json_fields import json_text
-from engagekit.people.filters import parse_filter, to_ibis
 from engagekit.metrics.kinds.registry import (
     Key,
     aggregate_by,
@@ -45,6 +44,7 @@ from engagekit.metrics.scope import Scope, filtered_table, group_keys, key_of, t
 from engagekit.metrics.sources import source_table
 from engagekit.metrics.spec import EventRef, Kind, Metric, Pairing, Source, TimeBetween
 from engagekit.metrics.values import Values
+from engagekit.people.filters import parse_filter, to_ibis
 from engagekit.store import Store
 
 PERSON = "person"  # the key value naming the person (resolved person_id) instead of a property
