@@ -6,9 +6,9 @@ import threading
 import pytest
 from fastapi import FastAPI
 
+from engagekit.access import keys as key_checks
 from engagekit.access.keys import Keyring, split_key
 from engagekit.access.ratelimit import RateLimiter
-from engagekit.api import auth
 
 HOLD_SECONDS = 30  # a held hash gives up after this, so a broken test fails instead of hanging
 
@@ -40,8 +40,8 @@ class CountedHash:
 
 def count_hashes(monkeypatch: pytest.MonkeyPatch) -> CountedHash:
     """From now on, every scrypt of a key check is counted."""
-    counted = CountedHash(auth.hash_secret)
-    monkeypatch.setattr(auth, "hash_secret", counted)
+    counted = CountedHash(key_checks.hash_secret)
+    monkeypatch.setattr(key_checks, "hash_secret", counted)
     return counted
 
 
