@@ -91,6 +91,11 @@ class FunnelResult(BaseModel):
         result._persons = persons
         return result
 
+    @property
+    def labels(self) -> list[str]:
+        """The steps' labels, in order."""
+        return [step.label for step in self.steps]
+
     def people(self, step: int, dropped: bool = False, breakdown: str | None = None) -> list[str]:
         """Person ids that reached `step` (1-based), or with dropped=True that reached the step
         before it and not this one; optionally only those of one breakdown value."""
