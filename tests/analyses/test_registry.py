@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from engagekit.analyses import registry
-from engagekit.analyses.protocol import Analysis
+from engagekit.analyses.protocol import Analysis, Project, by_names
 from engagekit.cli import app
 from engagekit.cli.context import STATE
 from engagekit.config import Settings
@@ -25,7 +25,7 @@ from engagekit.dashboard.view import View
 from engagekit.errors import InputError
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
 from engagekit.people.events import people_events
-from engagekit.people.names import SPEC_NAMES, EventNames
+from engagekit.people.names import EventNames
 from engagekit.people.query import EventFilter, StrictModel
 from engagekit.people.ranges import DateRange
 from engagekit.server import create_server
@@ -65,7 +65,7 @@ def run_event_count(store: Store, query: EventCountQuery, names: EventNames) -> 
 
 
 EVENT_COUNT = Analysis(name="event_count", summary="Count events and the people doing them.", query=EventCountQuery,
-                       result=EventCountResult, run=run_event_count, route="/event_count")
+                       result=EventCountResult, run=by_names(run_event_count), route="/event_count")
 # Oct 1-7 of tests/api/test_queries.py's story: page views by a1 (u1 once stitched), u2 and u3 (the
 # fourth row is quarantined): 3 events by 3 people, none with 2; orders: 2, both by u1.
 PAGE_VIEWS = {"range": RANGE, "event": {"event": "page_viewed"}}
@@ -123,7 +123,7 @@ def test_toy_analysis_in_the_dashboard_data_layer(story: str, toy: Analysis[Any,
     view = View(date(2024, 10, 1), date(2024, 10, 8))
     with connect(story) as store:
         query = analysis_query("event_count", view, {"event": "order_completed", "minimum": "2"})
-        result = run_analysis(contextmanager(lambda: iter([store])), view, "event_count", query, SPEC_NAMES)
+        result = run_analysis(contextmanager(lambda: iter([store])), view, "event_count", query, Project())
     assert (query.range, result.events, result.people) == (DateRange(start=date(2024, 10, 1), end=date(2024, 10, 8)), 2, 1)
 
 

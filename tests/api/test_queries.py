@@ -202,6 +202,34 @@ def test_sql_injection_in_every_parameter_changes_nothing(client: TestClient) ->
     assert client.get("/api/v1/metrics/compute", params={"names": "orders", **RANGE}).json() == baseline
 
 
+def test_kpis_by_post_answer_as_the_get_route(client: TestClient) -> None:
+    query = {"names": ["orders", "revenue"], "range": RANGE, "grain": "week", "by": ["plan"]}
+    posted = client.post("/api/v1/metrics/compute", json=query)
+    assert posted.status_code == 200, posted.text
+    got = client.get("/api/v1/metrics/compute", params={"names": "orders,revenue", "grain": "week", "by": "plan", **RANGE})
+    assert posted.json() == got.json()
+    # u1 (pro) ordered 40 on Tue 1 Oct and 60 on Thu 3 Oct: both in the week of Sunday 29 Sep
+    pro = [r for r in got.json()["rows"] if r["segment"] == {"plan": "pro"} and r["period"] == "2024-09-29"]
+    assert {r["metric"]: r["value"] for r in pro} == {"orders": 2, "revenue": 100}
+    refused = client.post("/api/v1/metrics/compute", json={"names": [], "range": RANGE})
+    assert refused.status_code == 400 and "names" in refused.json()["error"]
+
+
+def test_a_query_without_week_start_reads_the_projects(store_url: str, keys: Keys, tmp_path: Path) -> None:
+    with connect(store_url) as store:
+        ingest_file(store, write(tmp_path / "events.csv", EVENTS), IngestOptions(), Vocabulary())
+    with TestClient(create_server(store_url, Settings(week_start="monday"), FAST)) as monday:
+        monday.headers.update(basic(keys.read))
+        kpis = monday.get("/api/v1/metrics/compute", params={"names": "orders", "grain": "week", **RANGE}).json()
+        # Tuesday 1 Oct .. Monday 7 Oct in Monday weeks: the week of 30 Sep keeps 1..6 Oct, the week of 7 Oct one day
+        assert kpis["partial_periods"] == [{"period": "2024-09-30", "days": 6, "of": 7},
+                                           {"period": "2024-10-07", "days": 1, "of": 7}]
+        lifecycle = monday.post("/api/v1/lifecycle", json={"range": RANGE, "period": "week"}).json()
+        assert lifecycle["periods"][0]["period"] == "2024-09-30"
+        sunday = monday.post("/api/v1/lifecycle", json={"range": RANGE, "period": "week", "week_start": "sunday"})
+        assert sunday.json()["periods"][0]["period"] == "2024-09-29"
+
+
 def test_funnel_counts(client: TestClient) -> None:
     steps = [{"event": "page_viewed"}, {"event": "product_viewed"}, {"event": "order_completed"}]
     response = client.post("/api/v1/funnels", json={"steps": steps, "range": RANGE})

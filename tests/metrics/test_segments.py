@@ -24,10 +24,11 @@ def test_holm_step_down() -> None:
 
 def test_the_high_abandonment_segment_is_flagged_in_words() -> None:
     def row(country: str, buyers: int, carts: int) -> MetricRow:
-        return MetricRow("cart_abandonment_rate", None, (("country", country),), 1 - buyers / carts, buyers, carts)
+        return MetricRow(metric="cart_abandonment_rate", period=None, segment=(("country", country),),
+                         value=1 - buyers / carts, numerator=buyers, denominator=carts)
 
-    result = MetricResult(date(2024, 10, 1), date(2024, 11, 1), None, ("country",), None,
-                          [row("DE", 20, 100), row("FR", 45, 100), row("US", 46, 100), row("UK", 44, 100),
+    result = MetricResult(start=date(2024, 10, 1), end=date(2024, 11, 1), grain=None, by=("country",), compare=None,
+                          rows=[row("DE", 20, 100), row("FR", 45, 100), row("US", 46, 100), row("UK", 44, 100),
                            row("ES", 45, 100), row("XX", 1, 5)])
     findings = find_differences(result, load_catalog())
     assert [f.segment for f in findings if f.significant] == [(("country", "DE"),)]
@@ -51,11 +52,11 @@ def test_welch_test_for_means() -> None:
 
 def test_mean_kpis_are_tested_by_segment() -> None:
     def row(country: str, n: int, mean: float, variance: float) -> MetricRow:
-        return MetricRow("avg_session_duration", None, (("country", country),), mean, mean * n, n,
-                         sum_squares=(n - 1) * variance + n * mean * mean)
+        return MetricRow(metric="avg_session_duration", period=None, segment=(("country", country),), value=mean,
+                         numerator=mean * n, denominator=n, sum_squares=(n - 1) * variance + n * mean * mean)
 
-    result = MetricResult(date(2024, 10, 1), date(2024, 11, 1), None, ("country",), None,
-                          [row("DE", 200, 300.0, 900.0), row("FR", 200, 200.0, 900.0), row("US", 200, 201.0, 900.0)])
+    result = MetricResult(start=date(2024, 10, 1), end=date(2024, 11, 1), grain=None, by=("country",), compare=None,
+                          rows=[row("DE", 200, 300.0, 900.0), row("FR", 200, 200.0, 900.0), row("US", 200, 201.0, 900.0)])
     findings = find_differences(result, load_catalog())
     assert [f.segment for f in findings if f.significant][0] == (("country", "DE"),)
     assert findings[0].rest_value == pytest.approx(200.5)

@@ -46,7 +46,7 @@ from itertools import pairwise
 from engagekit.analyses.funnel_match import funnel_events, person_rows
 from engagekit.analyses.funnel_query import Exclusion, FunnelQuery, parse_window
 from engagekit.analyses.funnel_result import FunnelPerson, FunnelResult, FunnelStep
-from engagekit.analyses.protocol import Analysis
+from engagekit.analyses.protocol import Analysis, by_names
 from engagekit.people.names import SPEC_NAMES, EventNames
 from engagekit.people.naming import named
 from engagekit.store import Store
@@ -76,4 +76,4 @@ def run_funnel(store: Store, query: FunnelQuery, event_names: EventNames = SPEC_
 
 
 ANALYSIS = Analysis(name="funnel", summary="Run a funnel: steps, mode, window (seconds), range, exclusions, breakdown.",
-                    query=FunnelQuery, result=FunnelResult, run=run_funnel, route="/funnels")
+                    query=FunnelQuery, result=FunnelResult, run=by_names(run_funnel), route="/funnels")

@@ -29,7 +29,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from engagekit.analyses.activity import Activity
-from engagekit.analyses.protocol import Analysis
+from engagekit.analyses.protocol import Analysis, by_names
 from engagekit.config import DEFAULT_WEEK_START
 from engagekit.people.names import SPEC_NAMES, EventNames
 from engagekit.people.naming import Named, named
@@ -150,4 +150,4 @@ def run_lifecycle(store: Store, query: LifecycleQuery, event_names: EventNames =
 
 
 ANALYSIS = Analysis(name="lifecycle", summary="Classify people as new, returning, resurrecting and dormant per period.",
-                    query=LifecycleQuery, result=LifecycleResult, run=run_lifecycle, route="/lifecycle")
+                    query=LifecycleQuery, result=LifecycleResult, run=by_names(run_lifecycle), route="/lifecycle")

@@ -30,7 +30,7 @@ import ibis.expr.types as ir
 import pandas as pd
 from pydantic import BaseModel, Field, model_validator
 
-from engagekit.analyses.protocol import Analysis
+from engagekit.analyses.protocol import Analysis, by_names
 from engagekit.derive.names import INTERACTIVE_CHANNELS
 from engagekit.derive.sessions import sessions as derive_sessions
 from engagekit.json_fields import json_text
@@ -251,4 +251,4 @@ def _nodes(steps: ir.Table, query: PathsQuery) -> list[PathNode]:
 
 
 ANALYSIS = Analysis(name="paths", summary="The most common event sequences after (or before) an anchor event, with drop-offs per depth.",
-                    query=PathsQuery, result=PathsResult, run=run_paths, route="/paths")
+                    query=PathsQuery, result=PathsResult, run=by_names(run_paths), route="/paths")

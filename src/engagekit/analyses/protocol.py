@@ -5,20 +5,39 @@ An analysis is a typed query (a strict pydantic model of its parameters), a runn
 Ibis expressions over the store and returns a typed result, and that result (a pydantic model
 whose `to_dict()` is its JSON and `to_frame()` its table). The read API serves it at
 `POST /api/v1/<route>` with the query as the body and the result model as the response schema;
-the CLI gives it a command; the dashboard's data layer runs it by name.
+the CLI gives it a command; the dashboard's data layer runs it by name. A runner reads the
+project it runs for (its event vocabulary, KPI catalog and first day of the week) from `Project`.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 import pandas as pd
 from pydantic import BaseModel
 
-from engagekit.people.names import EventNames
+from engagekit.config import DEFAULT_WEEK_START, Settings
+from engagekit.metrics.catalog import Catalog, load_catalog, project_catalog
+from engagekit.people.names import SPEC_NAMES, EventNames
+from engagekit.people.periods import WeekStart
 from engagekit.people.ranges import DateRange, check_range
 from engagekit.store import Store
+
+
+@dataclass(frozen=True)
+class Project:
+    """What a run reads of the project besides the store: how it names events (event_mapping,
+    strict_events), its KPI catalog and the first day of its weeks. The defaults are the spec's
+    names, the built-in catalog and Sunday weeks."""
+
+    names: EventNames = SPEC_NAMES
+    catalog: Catalog = field(default_factory=load_catalog)
+    week_start: WeekStart = DEFAULT_WEEK_START
+
+    @classmethod
+    def of(cls, settings: Settings) -> Project:
+        return cls(EventNames.of(settings), project_catalog(settings), settings.week_start)
 
 
 class Result(Protocol):
@@ -41,14 +60,26 @@ class Analysis(Generic[Q, R]):
     summary: str  # one line: the command's help and the route's summary
     query: type[Q]
     result: type[R]  # a pydantic model with to_dict()/to_frame(); the route's response model
-    run: Callable[[Store, Q, EventNames], R]
+    run: Callable[[Store, Q, Project], R]
     route: str  # the read API's path under /api/v1: "/funnels", "/paths", ...
 
-    def answer(self, store: Store, query: Q, names: EventNames) -> R:
-        """Check the query's ranges against the bounds every analysis shares, then run it."""
+    def answer(self, store: Store, query: Q, project: Project) -> R:
+        """Check the query's ranges against the bounds every analysis shares, give a query that
+        has a `week_start` the caller left unset the project's, then run it."""
         for days in date_ranges(query):
             check_range(days.start, days.end)
-        return self.run(store, query, names)
+        if "week_start" in type(query).model_fields and "week_start" not in query.model_fields_set:
+            query = query.model_copy(update={"week_start": project.week_start})
+        return self.run(store, query, project)
+
+
+def by_names(runner: Callable[[Store, Q, EventNames], R]) -> Callable[[Store, Q, Project], R]:
+    """The registry's runner of an analysis that reads only the project's event names."""
+    def run(store: Store, query: Q, project: Project) -> R:
+        return runner(store, query, project.names)
+
+    run.__doc__ = runner.__doc__
+    return run
 
 
 def date_ranges(model: BaseModel) -> list[DateRange]:

@@ -10,12 +10,12 @@ import difflib
 from collections.abc import Iterator
 from typing import Any
 
-from engagekit.analyses import funnel, lifecycle, paths, retention, stickiness
+from engagekit.analyses import funnel, kpis, lifecycle, paths, retention, stickiness
 from engagekit.analyses.protocol import Analysis
 from engagekit.errors import InputError
 
 BUILT_IN: tuple[Analysis[Any, Any], ...] = (
-    funnel.ANALYSIS, retention.ANALYSIS, lifecycle.ANALYSIS, stickiness.ANALYSIS, paths.ANALYSIS,
+    funnel.ANALYSIS, retention.ANALYSIS, lifecycle.ANALYSIS, stickiness.ANALYSIS, paths.ANALYSIS, kpis.ANALYSIS,
 )
 _ANALYSES: dict[str, Analysis[Any, Any]] = {analysis.name: analysis for analysis in BUILT_IN}
 

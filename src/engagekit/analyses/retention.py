@@ -49,7 +49,7 @@ import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
 from engagekit.analyses.activity import Activity
-from engagekit.analyses.protocol import Analysis
+from engagekit.analyses.protocol import Analysis, by_names
 from engagekit.config import DEFAULT_WEEK_START
 from engagekit.json_fields import json_text
 from engagekit.people.names import SPEC_NAMES, EventNames
@@ -305,4 +305,4 @@ def _average(rows: list[RetentionRow], span: int) -> list[float | None]:
 
 
 ANALYSIS = Analysis(name="retention", summary="Run a retention matrix: cohorts by their start event, returns per period.",
-                    query=RetentionQuery, result=RetentionResult, run=run_retention, route="/retention")
+                    query=RetentionQuery, result=RetentionResult, run=by_names(run_retention), route="/retention")

@@ -33,7 +33,7 @@ import pandas as pd
 from pydantic import Field
 
 from engagekit.analyses.activity import Activity, Selector
-from engagekit.analyses.protocol import Analysis
+from engagekit.analyses.protocol import Analysis, by_names
 from engagekit.config import DEFAULT_WEEK_START
 from engagekit.metrics.kinds.activity import active_events
 from engagekit.people.names import SPEC_NAMES, EventNames
@@ -208,4 +208,4 @@ def run_stickiness(store: Store, query: StickinessQuery, event_names: EventNames
 
 
 ANALYSIS = Analysis(name="stickiness", summary="Active periods per person and the rolling DAU/WAU/MAU series.",
-                    query=StickinessQuery, result=StickinessResult, run=run_stickiness, route="/stickiness")
+                    query=StickinessQuery, result=StickinessResult, run=by_names(run_stickiness), route="/stickiness")

@@ -17,20 +17,19 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from engagekit.analyses.protocol import Analysis
-from engagekit.analyses.registry import analyses
+from engagekit.analyses.kpis import MetricsQuery
+from engagekit.analyses.protocol import Analysis, Project
+from engagekit.analyses.registry import analyses, get
 from engagekit.api.auth import require_read_key
 from engagekit.config import Settings
 from engagekit.errors import EngagekitError, InputError, validation_message
 from engagekit.ingest.quarantine import quarantined
-from engagekit.metrics.catalog import project_catalog
-from engagekit.metrics.engine import compute
+from engagekit.metrics.result import MetricResult
 from engagekit.metrics.spec import Metric
-from engagekit.people.names import EventNames
 from engagekit.people.profile import CustomerProfile, customer_profile
-from engagekit.people.ranges import check_range
+from engagekit.people.ranges import DateRange, check_range
 from engagekit.store import Store
 
 MAX_BODY_BYTES = 64 * 1024
@@ -52,46 +51,6 @@ class MetricSummary(BaseModel):
     direction: str
     vanity: bool
     target: float | None
-
-
-class MetricRowOut(BaseModel):
-    """One KPI value for a period and segment, with its comparison and target status."""
-
-    metric: str
-    period: date | None
-    segment: dict[str, Any]
-    value: float | None
-    numerator: float | None
-    denominator: float | None
-    previous: float | None
-    change: float | None
-    relative_change: float | None
-    target: float | None
-    status: str | None
-    sum_squares: float | None
-    note: str | None  # why there is no value: "no sessions in 2026-10: ...", "denominator is 0"
-
-
-class PartialPeriodOut(BaseModel):
-    """A period the range cuts short: its counts and sums cover only `days` of its `of` days."""
-
-    period: date
-    days: int
-    of: int
-
-
-class MetricResultOut(BaseModel):
-    """The rows of one computation and the query that produced them."""
-
-    start: date
-    end: date
-    grain: str | None
-    partial_periods: list[PartialPeriodOut]
-    by: list[str]
-    compare: str | None
-    rows: list[MetricRowOut]
-    names: dict[str, str]  # event names of the filter and the KPIs as sent -> as stored
-    notes: list[str]  # names of the filter the store has never seen
 
 
 class BatchOut(BaseModel):
@@ -147,8 +106,8 @@ class ReadRoute(APIRoute):
 
 def query_routes(settings: Settings) -> APIRouter:
     """The read API's router over the store the app opens (app.state.collector)."""
-    catalog = project_catalog(settings)
-    event_names = EventNames.of(settings)
+    project = Project.of(settings)
+    catalog = project.catalog
     router = APIRouter(
         prefix="/api/v1", tags=["read"], route_class=ReadRoute, dependencies=[Depends(require_read_key)],
         responses={status: {"model": ErrorBody} for status in (400, 401, 403, 409, 413)},
@@ -163,7 +122,7 @@ def query_routes(settings: Settings) -> APIRouter:
             for m in catalog.metrics.values()
         ]
 
-    @router.get("/metrics/compute", response_model=MetricResultOut)
+    @router.get("/metrics/compute", response_model=MetricResult)
     def compute_metrics(
         request: Request,
         names: Annotated[str, Query(description="metric names, comma-separated")],
@@ -174,15 +133,19 @@ def query_routes(settings: Settings) -> APIRouter:
         where: Annotated[str | None, Query(description="filter, e.g. channel == 'email'")] = None,
         compare: Annotated[str | None, Query(description="previous_period or previous_year")] = None,
     ) -> dict[str, Any]:
-        """Compute KPIs over [start, end), per period and segment, with an optional comparison."""
+        """Compute KPIs over [start, end), per period and segment, with an optional comparison (the
+        query of `POST /api/v1/metrics/compute` as URL parameters)."""
         wanted = _split(names)
         if not wanted:
             raise InputError("names: give at least one metric name")
         check_range(start, end)
+        try:
+            query = MetricsQuery(names=wanted, range=DateRange(start=start, end=end), grain=grain or None,
+                                 by=_split(by or ""), where=where or None, compare=compare or None)
+        except ValidationError as exc:  # a name past MAX_NAME_CHARS
+            raise InputError(validation_message(exc.errors())) from exc
         with _store(request) as store:
-            result = compute(store, catalog, wanted, start, end, grain or None, tuple(_split(by or "")),
-                             where or None, compare or None, event_names=event_names, week_start=settings.week_start)
-        return result.to_dict()
+            return get("metrics").answer(store, query, project).to_dict()
 
     @router.get("/metrics/{name}", response_model=Metric, responses={404: {"model": ErrorBody}})
     def metric_definition(name: str) -> Metric:
@@ -193,7 +156,7 @@ def query_routes(settings: Settings) -> APIRouter:
             raise HTTPException(404, str(exc)) from exc
 
     for analysis in analyses():
-        router.add_api_route(analysis.route, _analysis_route(analysis, event_names), methods=["POST"],
+        router.add_api_route(analysis.route, _analysis_route(analysis, project), methods=["POST"],
                              response_model=analysis.result, summary=analysis.summary, name=analysis.name)
 
     @router.get("/customers/{customer_id}", response_model=CustomerProfile, responses={404: {"model": ErrorBody}})
@@ -222,11 +185,11 @@ def query_routes(settings: Settings) -> APIRouter:
     return router
 
 
-def _analysis_route(analysis: Analysis[Any, Any], event_names: EventNames) -> Callable[..., dict[str, Any]]:
+def _analysis_route(analysis: Analysis[Any, Any], project: Project) -> Callable[..., dict[str, Any]]:
     """The route of one registered analysis: its query as the JSON body, its result as the answer."""
     def answer(request: Request, query: Any) -> dict[str, Any]:
         with _store(request) as store:
-            return analysis.answer(store, query, event_names).to_dict()
+            return analysis.answer(store, query, project).to_dict()
 
     answer.__annotations__ = {"request": Request, "query": analysis.query, "return": dict[str, Any]}
     answer.__doc__ = analysis.summary

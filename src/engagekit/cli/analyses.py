@@ -71,7 +71,7 @@ def command_function(analysis: Analysis[Any, Any]) -> Callable[..., None]:
             days = date_range(None, given.pop("range_from"), given.pop("range_to"), required=fields[ranged].is_required())
             ranges = {ranged: days} if days is not None else {}
         query = query_from_text(analysis.query, given, **ranges)
-        result = analysis.answer(STATE.store(), query, STATE.event_names())
+        result = analysis.answer(STATE.store(), query, STATE.project())
         if as_json:
             print_json(result.to_dict())
             return

@@ -12,9 +12,11 @@ from typing import Any
 
 from rich.console import Console
 
+from engagekit.analyses.protocol import Project
 from engagekit.cli.forward import ServerHoldsStore, running_server
-from engagekit.config import Settings, load_settings
+from engagekit.config import DEFAULT_CONFIG_PATH, Settings, load_settings
 from engagekit.errors import InputError
+from engagekit.metrics.catalog import Catalog, load_catalog
 from engagekit.people.names import EventNames
 from engagekit.store import Store, connect
 from engagekit.store.engines import server_file
@@ -48,6 +50,15 @@ class AppContext:
     def event_names(self) -> EventNames:
         """How the project names events (event_mapping, strict_events): queries map names by it."""
         return EventNames.of(self.settings)
+
+    def catalog(self) -> Catalog:
+        """Built-in KPIs plus the project's own (`metrics:` and `metrics_files:` in engagekit.yaml),
+        errors naming the config file's line."""
+        return load_catalog([Path(p) for p in self.settings.metrics_files], self.config_path or DEFAULT_CONFIG_PATH)
+
+    def project(self) -> Project:
+        """What the analyses read of the project: event names, KPI catalog, first day of the week."""
+        return Project(self.event_names(), self.catalog(), self.settings.week_start)
 
     def store(self) -> Store:
         """The store, opened on first use; when a running server holds it, ServerHoldsStore

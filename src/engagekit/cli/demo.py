@@ -13,7 +13,7 @@ from engagekit.api.app import spool_directory
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.derive import rebuild
 from engagekit.cli.ingest import batch_table
-from engagekit.cli.metrics import print_result, project_catalog
+from engagekit.cli.metrics import print_result
 from engagekit.cli.progress import progress_bar
 from engagekit.cli.report import write_report
 from engagekit.cli.serve import serve as serve_app
@@ -82,7 +82,7 @@ def demo(
         reports = load_demo(store, files, STATE.settings, on_file=advance)
     rebuild(store, show=not as_json)
     summary = store_summary(store)
-    catalog = project_catalog()
+    catalog = STATE.catalog()
     kpis = headline(store, catalog)
     report_path, report = write_report(store, "executive", "html", out / "report-executive.html")
     if as_json:

@@ -6,32 +6,27 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from pydantic import ValidationError
 from rich.markup import escape
 from rich.table import Table
 
+from engagekit.analyses.kpis import MetricsQuery
+from engagekit.analyses.registry import get
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.format import format_change, print_names, status_markup
-from engagekit.cli.options import CohortOption, parse_range
-from engagekit.config import DEFAULT_CONFIG_PATH
+from engagekit.cli.options import CohortOption, parse_range, query_error
 from engagekit.metrics.catalog import Catalog, builtin_files, load_catalog, load_file
 from engagekit.metrics.display import format_value, sparkline
-from engagekit.metrics.engine import compute as compute_metrics
 from engagekit.metrics.glossary import render_glossary
 from engagekit.metrics.result import MetricResult
 from engagekit.metrics.segments import find_differences
-from engagekit.people.cohorts import cohort_people
 from engagekit.people.periods import COMPARES, GRAINS
+from engagekit.people.ranges import DateRange
 
 app = typer.Typer(help="The KPI catalog: list, explain, compute and validate KPIs.", no_args_is_help=True)
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print as JSON.")]
 NOTES_PER_KPI = 3  # notes on missing values printed under the table, per KPI
-
-
-def project_catalog() -> Catalog:
-    """Built-in KPIs plus the project's own (`metrics:` and `metrics_files:` in engagekit.yaml)."""
-    config = STATE.config_path or DEFAULT_CONFIG_PATH
-    return load_catalog([Path(p) for p in STATE.settings.metrics_files], config)
 
 
 @app.command("list")
@@ -42,7 +37,7 @@ def list_metrics(
     as_json: AsJson = False,
 ) -> None:
     """List the KPIs of the catalog."""
-    metrics = project_catalog().select(stage, industry, vanity)
+    metrics = STATE.catalog().select(stage, industry, vanity)
     if as_json:
         print_json([m.model_dump(mode="json", exclude_none=True) for m in metrics])
         return
@@ -57,7 +52,7 @@ def list_metrics(
 @app.command("show")
 def show(name: str, as_json: AsJson = False) -> None:
     """Definition, formula, target, benchmark and their sources."""
-    metric = project_catalog().get(name)
+    metric = STATE.catalog().get(name)
     if as_json:
         print_json(metric.model_dump(mode="json", exclude_none=True))
         return
@@ -96,11 +91,14 @@ def compute(
 ) -> None:
     """Compute KPIs over a range, by period and segment, against the comparison and target."""
     start, end = parse_range(period, from_, to)
-    catalog = project_catalog()
-    store = STATE.store()
-    people = cohort_people(store, cohort) if cohort else None
-    result = compute_metrics(store, catalog, names, start, end, grain, tuple(by or ()), where, compare, people,
-                             STATE.event_names(), STATE.settings.week_start)
+    project = STATE.project()
+    catalog = project.catalog
+    try:
+        query = MetricsQuery(names=names, range=DateRange(start=start, end=end), grain=grain, by=list(by or ()),
+                             where=where, compare=compare, cohort=cohort)
+    except ValidationError as exc:
+        raise query_error(exc) from exc
+    result = get("metrics").answer(STATE.store(), query, project)
     findings = find_differences(result, catalog) if by else []
     if as_json:
         print_json({**result.to_dict(), "segment_findings": [f.to_dict() for f in findings]})
@@ -137,7 +135,7 @@ def glossary(
     as_json: AsJson = False,
 ) -> None:
     """The KPI glossary as Markdown (docs/kpis.md is this output for the built-in catalog)."""
-    text = render_glossary(project_catalog())
+    text = render_glossary(STATE.catalog())
     if out is not None:
         out.write_text(text, encoding="utf-8")
     if as_json:
@@ -179,7 +177,7 @@ def _print_reasons(result: MetricResult, catalog: Catalog) -> None:
 def _series_table(result: MetricResult, catalog: Catalog, periods: list) -> Table | None:
     """One row per KPI and segment, one column per period, then the target and the last period's
     status (when any KPI has a target) and a sparkline; None when it would not fit the terminal."""
-    partial = result.partial_periods()
+    partial = result.cut_short()
     series: dict[tuple, dict] = {}
     for row in result.rows:
         series.setdefault((row.metric, row.segment), {})[row.period] = row
@@ -232,7 +230,7 @@ def _segment_cells(segment: tuple, fields: list[str], by: tuple[str, ...]) -> li
 
 
 def _print_partial_note(result: MetricResult) -> None:
-    for label, (days, whole) in result.partial_periods().items():
+    for label, (days, whole) in result.cut_short().items():
         console.print(f"[dim]* {period_label(label, result.grain)}: the range holds {days} of the {result.grain}'s "
                       f"{whole} days; its counts and sums cover only that part.[/]", highlight=False)
 
@@ -246,7 +244,7 @@ def _print_rows(result: MetricResult, catalog: Catalog) -> None:
     for name in columns:
         table.add_column(name, justify="right" if name in ("value", "previous", "change", "target") else "left",
                          no_wrap=name != "KPI")
-    partial = result.partial_periods()
+    partial = result.cut_short()
     for row in result.rows:
         metric = catalog.get(row.metric)
         cells = [metric.label]

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from engagekit.analyses.funnel import FunnelQuery, FunnelResult, parse_window
 from engagekit.analyses.lifecycle import LifecycleQuery, LifecycleResult
 from engagekit.analyses.paths import PathsQuery, PathsResult
+from engagekit.analyses.protocol import Project
 from engagekit.analyses.registry import get
 from engagekit.analyses.retention import RetentionQuery, RetentionResult
 from engagekit.analyses.stickiness import StickinessQuery, StickinessResult
@@ -25,7 +26,6 @@ from engagekit.analyses.text_query import query_from_text
 from engagekit.dashboard.segment import analysis_store
 from engagekit.dashboard.view import View, whole_number
 from engagekit.errors import InputError, validation_message
-from engagekit.people.names import SPEC_NAMES, EventNames
 from engagekit.people.query import EventFilter
 from engagekit.people.ranges import DateRange
 from engagekit.store import Store
@@ -56,8 +56,8 @@ def funnel_query(view: View, steps: Sequence[str], window: str, mode: str, break
     ))
 
 
-def funnel(locked: Locked, view: View, query: FunnelQuery, event_names: EventNames) -> FunnelResult:
-    return run_analysis(locked, view, "funnel", query, event_names)
+def funnel(locked: Locked, view: View, query: FunnelQuery, project: Project) -> FunnelResult:
+    return run_analysis(locked, view, "funnel", query, project)
 
 
 def retention_query(view: View, form: Mapping[str, str]) -> RetentionQuery:
@@ -72,8 +72,8 @@ def retention_query(view: View, form: Mapping[str, str]) -> RetentionQuery:
     ))
 
 
-def retention(locked: Locked, view: View, query: RetentionQuery, event_names: EventNames) -> RetentionResult:
-    return run_analysis(locked, view, "retention", query, event_names)
+def retention(locked: Locked, view: View, query: RetentionQuery, project: Project) -> RetentionResult:
+    return run_analysis(locked, view, "retention", query, project)
 
 
 @dataclass(frozen=True)
@@ -85,12 +85,13 @@ class Engagement:
     paths: PathsResult
 
 
-def engagement(locked: Locked, view: View) -> Engagement:
-    """The three analyses of the Engagement page, each under the lock on its own."""
+def engagement(locked: Locked, view: View, project: Project) -> Engagement:
+    """The three analyses of the Engagement page, each under the lock on its own, in the project's
+    weeks and event names."""
     common: dict[str, Any] = {"range": _range(view), "cohort": view.cohort}
-    sticky = run_analysis(locked, view, "stickiness", StickinessQuery(**common), SPEC_NAMES)
-    life = run_analysis(locked, view, "lifecycle", LifecycleQuery(**common, period="week"), SPEC_NAMES)
-    paths = run_analysis(locked, view, "paths", PathsQuery(**common, steps=PATH_STEPS, top=TOP_PATHS), SPEC_NAMES)
+    sticky = run_analysis(locked, view, "stickiness", StickinessQuery(**common), project)
+    life = run_analysis(locked, view, "lifecycle", LifecycleQuery(**common, period="week"), project)
+    paths = run_analysis(locked, view, "paths", PathsQuery(**common, steps=PATH_STEPS, top=TOP_PATHS), project)
     return Engagement(sticky, life, paths)
 
 
@@ -103,11 +104,11 @@ def analysis_query(name: str, view: View, form: Mapping[str, Any]) -> BaseModel:
     return query_from_text(query, form, **given)
 
 
-def run_analysis(locked: Locked, view: View, name: str, query: BaseModel, event_names: EventNames) -> Any:
+def run_analysis(locked: Locked, view: View, name: str, query: BaseModel, project: Project) -> Any:
     """Any registered analysis, by name, over the view's segment; the store is held only while it runs."""
     analysis = get(name)
     with locked() as store:
-        return analysis.answer(analysis_store(store, view), query, event_names)
+        return analysis.answer(analysis_store(store, view), query, project)
 
 
 def _validated(build: Callable[[], Any]) -> Any:

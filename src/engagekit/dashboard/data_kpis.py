@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 import ibis.expr.types as ir
@@ -121,7 +121,7 @@ def _with_previous(row: MetricRow, previous: MetricRow) -> MetricRow:
     before = previous.value
     change = row.value - before if row.value is not None and before is not None else None
     relative = change / abs(before) if change is not None and before else None
-    return replace(row, period=None, previous=before, change=change, relative_change=relative)
+    return row.model_copy(update={"period": None, "previous": before, "change": change, "relative_change": relative})
 
 
 def movers(cards: list[Card], count: int = MOVERS) -> list[Card]:

@@ -16,6 +16,7 @@ from typing import Any
 
 import ibis.expr.types as ir
 
+from engagekit.analyses.protocol import Project
 from engagekit.config import Settings
 from engagekit.dashboard import (
     charts,
@@ -48,6 +49,10 @@ class PageContext:
 
     def people(self, store: Store) -> ir.Table | None:
         return segment_people(store, self.view)
+
+    def project(self) -> Project:
+        """What the analyses read of the project: event names, the catalog, the first day of the week."""
+        return Project(EventNames.of(self.settings), self.catalog, self.settings.week_start)
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,7 @@ def funnels(ctx: PageContext) -> dict[str, Any]:
     window = ctx.form.get("window") or f"{round(ctx.settings.conversion_window_days)}d"
     mode = ctx.form.get("mode") or "ordered"
     query = data_analyses.funnel_query(ctx.view, steps, window, mode, ctx.form.get("by"))
-    result = data_analyses.funnel(ctx.locked, ctx.view, query, EventNames.of(ctx.settings))
+    result = data_analyses.funnel(ctx.locked, ctx.view, query, ctx.project())
     steps_out = result.steps
     return {"steps_in": steps, "window": window, "mode": mode, "by": ctx.form.get("by") or "",
             "steps": steps_out, "breakdown": result.breakdown, "result": result.to_dict(),
@@ -104,14 +109,14 @@ def funnels(ctx: PageContext) -> dict[str, Any]:
 def retention(ctx: PageContext) -> dict[str, Any]:
     """The cohort heatmap of the form and its average curve."""
     query = data_analyses.retention_query(ctx.view, {k: ctx.form.get(k, "") for k in RETENTION_FIELDS})
-    result = data_analyses.retention(ctx.locked, ctx.view, query, EventNames.of(ctx.settings))
+    result = data_analyses.retention(ctx.locked, ctx.view, query, ctx.project())
     return {"query": query, "result": result, "heatmap": charts.retention_heatmap(result),
             "curve": charts.retention_curve(result)}
 
 
 def engagement(ctx: PageContext) -> dict[str, Any]:
     """Active users and stickiness, lifecycle per week, stickiness distribution, top paths."""
-    found = data_analyses.engagement(ctx.locked, ctx.view)
+    found = data_analyses.engagement(ctx.locked, ctx.view, ctx.project())
     series = found.stickiness.series
     last = series[-1] if series else None
     return {"engagement": found, "last": last,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from importlib import resources
 from pathlib import Path
 
@@ -94,9 +95,16 @@ class Catalog:
         return len(self.metrics)
 
 
+@functools.cache
+def builtin_metrics() -> tuple[Metric, ...]:
+    """The built-in KPIs, parsed once per process: the package's files do not change while it
+    runs, and metrics are frozen models, so every catalog shares them."""
+    return tuple(m for path in builtin_files() for m in load_file(path))
+
+
 def load_catalog(extra_files: list[Path] | None = None, config_file: Path | None = None) -> Catalog:
     """The built-in catalog plus the given project files and the `metrics:` of the config file."""
-    metrics = [m for path in builtin_files() + list(extra_files or []) for m in load_file(path)]
+    metrics = [*builtin_metrics(), *(m for path in extra_files or [] for m in load_file(path))]
     if config_file is not None and config_file.exists():
         metrics += load_file(config_file, section=True)
     return Catalog(metrics)

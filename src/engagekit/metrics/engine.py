@@ -88,11 +88,12 @@ def compute(store: Store, catalog: Catalog, names: list[str], start: date, end: 
         change = value - before if value is not None and before is not None else None
         relative = change / abs(before) if change is not None and before else None
         target = metric.target.value if metric.target else None
-        rows.append(MetricRow(name, period, segment, value, values.numerator, values.denominator, before, change,
-                              relative, target, target_status(metric, value), values.spread))
+        rows.append(MetricRow(metric=name, period=period, segment=segment, value=value, numerator=values.numerator,
+                              denominator=values.denominator, previous=before, change=change, relative_change=relative,
+                              target=target, status=target_status(metric, value), sum_squares=values.spread))
     rows = explain(store, metrics, scope, rows)
-    return MetricResult(start, end, grain, tuple(by), compare, rows, {**definitions.mapped(), **report.names},
-                        report.notes, week_start)
+    return MetricResult(start=start, end=end, grain=grain, by=tuple(by), compare=compare, rows=rows,
+                        names={**definitions.mapped(), **report.names}, notes=report.notes, week_start=week_start)
 
 
 TRAIT_SAMPLE = 1000  # customers read to learn which traits exist

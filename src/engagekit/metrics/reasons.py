@@ -54,7 +54,7 @@ def explain(store: Store, metrics: list[Metric], scope: Scope, rows: list[Metric
     if any(need.table == "sessions" for need in wanted):
         wanted += [WEB_APP, NO_CHANNEL]
     counts = count_needs(store, scope, list(dict.fromkeys(wanted)))
-    return [row if row.value is not None else replace(row, note=reason(row, needs[row.metric], counts, scope))
+    return [row if row.value is not None else row.model_copy(update={"note": reason(row, needs[row.metric], counts, scope)})
             for row in rows]
 
 

@@ -1,23 +1,32 @@
-"""The typed result of a KPI computation: one row per metric, period and segment."""
+"""The typed result of a KPI computation: one row per metric, period and segment.
+
+Both are pydantic models: the read API's response schema is MetricResult itself. A row's segment
+is held as (field, value) pairs, so rows can key dictionaries, and reads and writes as a mapping
+of field to value in JSON.
+"""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, computed_field, field_serializer, field_validator
 
 from engagekit.config import DEFAULT_WEEK_START
 from engagekit.people.periods import WeekStart, partial_periods
 
+Segment = tuple[tuple[str, Any], ...]
 
-@dataclass(frozen=True)
-class MetricRow:
+
+class MetricRow(BaseModel):
     """A KPI value with what it was computed from and how it reads against context."""
+
+    model_config = ConfigDict(frozen=True)
 
     metric: str
     period: date | None
-    segment: tuple[tuple[str, Any], ...]
+    segment: Segment
     value: float | None
     numerator: float | None = None
     denominator: float | None = None
@@ -29,26 +38,51 @@ class MetricRow:
     sum_squares: float | None = None  # means only: sum of squared values, numerator = sum, denominator = n
     note: str | None = None  # why there is no value (metrics/reasons.py); None with a value
 
+    @field_validator("segment", mode="before")
+    @classmethod
+    def _pairs(cls, segment: Any) -> Any:
+        return tuple(segment.items()) if isinstance(segment, Mapping) else segment
+
+    @field_serializer("segment")
+    def _mapping(self, segment: Segment) -> dict[str, Any]:
+        return dict(segment)
+
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["segment"] = dict(self.segment)
-        data["period"] = self.period.isoformat() if self.period else None
-        return data
+        return self.model_dump(mode="json")
 
 
-@dataclass(frozen=True)
-class MetricResult:
+class PartialPeriod(BaseModel):
+    """A period the range cuts short: its counts and sums cover only `days` of its `of` days."""
+
+    period: date
+    days: int
+    of: int
+
+
+class MetricResult(BaseModel):
     """All rows of one compute() call, with the query that produced them."""
+
+    model_config = ConfigDict(frozen=True)
 
     start: date
     end: date
     grain: str | None
     by: tuple[str, ...]
     compare: str | None
-    rows: list[MetricRow] = field(default_factory=list)
-    names: dict[str, str] = field(default_factory=dict)  # event names as sent -> as stored, where they differ
+    rows: list[MetricRow] = []
+    names: dict[str, str] = {}  # event names as sent -> as stored, where they differ
     notes: tuple[str, ...] = ()  # names in the filter that the store has never seen, with close matches
     week_start: WeekStart = DEFAULT_WEEK_START  # the first day of a week period
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def partial_periods(self) -> list[PartialPeriod]:
+        """Periods the range cuts short, in order."""
+        return [PartialPeriod(period=label, days=days, of=whole) for label, (days, whole) in self.cut_short().items()]
+
+    def cut_short(self) -> dict[date, tuple[int, int]]:
+        """Periods the range cuts short: label -> (days in the range, days of the whole period)."""
+        return partial_periods(self.start, self.end, self.grain, self.week_start)
 
     def for_metric(self, name: str) -> list[MetricRow]:
         return [row for row in self.rows if row.metric == name]
@@ -67,23 +101,8 @@ class MetricResult:
         own = (name for row in self.rows for name, _ in row.segment if name not in self.by)
         return [*self.by, *dict.fromkeys(own)]
 
-    def partial_periods(self) -> dict[date, tuple[int, int]]:
-        """Periods the range cuts short: label -> (days in the range, days of the whole period)."""
-        return partial_periods(self.start, self.end, self.grain, self.week_start)
-
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "grain": self.grain,
-            "partial_periods": [{"period": label.isoformat(), "days": days, "of": whole}
-                                for label, (days, whole) in self.partial_periods().items()],
-            "by": list(self.by),
-            "compare": self.compare,
-            "rows": [row.to_dict() for row in self.rows],
-            "names": dict(self.names),
-            "notes": list(self.notes),
-        }
+        return self.model_dump(mode="json")
 
     def to_frame(self) -> pd.DataFrame:
         records = []

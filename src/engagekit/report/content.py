@@ -3,7 +3,7 @@ and tables that every renderer shows the same way."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -134,7 +134,7 @@ def compared_period(store: Store, catalog: Catalog, names: list[str], start: dat
     monthly = {(r.metric, r.period): r for r in series.rows if not r.segment}
     before = start - relativedelta(months=1)
     rows = [_against(row, monthly.get((name, before))) for name in names if (row := monthly.get((name, start)))]
-    return MetricResult(start, end, None, (), "previous_period", rows)
+    return MetricResult(start=start, end=end, grain=None, by=(), compare="previous_period", rows=rows)
 
 
 def _against(row: MetricRow, before: MetricRow | None) -> MetricRow:
@@ -143,7 +143,7 @@ def _against(row: MetricRow, before: MetricRow | None) -> MetricRow:
     previous = before.value if before else None
     change = row.value - previous if row.value is not None and previous is not None else None
     relative = change / abs(previous) if change is not None and previous else None
-    return replace(row, period=None, previous=previous, change=change, relative_change=relative)
+    return row.model_copy(update={"period": None, "previous": previous, "change": change, "relative_change": relative})
 
 
 def series_start(end: date) -> date:
