@@ -26,6 +26,13 @@ def test_each_engine_parses_its_own_urls() -> None:
     assert parse_store_url("spark://") == StoreURL("spark", "local[2]", {"warehouse": "./engagekit-warehouse"})
 
 
+def test_spark_urls_carry_session_settings_and_refuse_other_parameters() -> None:
+    url = parse_store_url("spark://local[2]?warehouse=/tmp/w&spark.sql.shuffle.partitions=8&spark.executor.memory=2g")
+    assert url.options == {"warehouse": "/tmp/w", "spark.sql.shuffle.partitions": "8", "spark.executor.memory": "2g"}
+    with pytest.raises(InputError, match="unknown parameter shuffle, wh; use warehouse=DIR or spark.\\* settings"):
+        parse_store_url("spark://local[2]?wh=/tmp/w&shuffle=8")
+
+
 def test_unknown_and_missing_schemes_name_the_registered_ones() -> None:
     with pytest.raises(InputError, match=r"unknown store engine 'mysql' .*engines: duckdb, spark"):
         parse_store_url("mysql://db")
@@ -66,3 +73,9 @@ def test_a_third_engine_is_one_registration(tmp_path: Path) -> None:
             pass
     with pytest.raises(InputError, match="unknown store engine 'toy'"):
         connect(url)
+
+
+@pytest.mark.spark
+def test_the_settings_of_a_spark_url_reach_its_session(tmp_path: Path) -> None:
+    with connect(f"spark://local[2]?warehouse={tmp_path / 'w'}&spark.sql.shuffle.partitions=3") as store:
+        assert store.engine.session.conf.get("spark.sql.shuffle.partitions") == "3"

@@ -1,7 +1,8 @@
 """Spark, local mode or a cluster: tables are Parquet folders in a warehouse directory.
 
 URLs: `spark://MASTER?warehouse=DIR` (`spark://local[2]` by default; the warehouse defaults to
-./engagekit-warehouse). The only module that imports pyspark.
+./engagekit-warehouse); any other parameter named `spark.*` is a Spark setting of the session
+(`&spark.sql.shuffle.partitions=8`). The only module that imports pyspark.
 """
 from __future__ import annotations
 
@@ -18,20 +19,27 @@ import ibis.expr.schema as sch
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from engagekit.errors import EngagekitError
+from engagekit.errors import EngagekitError, InputError
 from engagekit.store.engine import Capabilities, EngineType, StoreURL
 from engagekit.store.filemodes import private_directory
 
 SCHEME = "spark"
 DEFAULT_MASTER = "local[2]"
 DEFAULT_WAREHOUSE = "./engagekit-warehouse"
+# The test suite's tables hold a few rows: two shuffle partitions (still more than one, so no test
+# leans on a single partition's order) and no whole-stage code generation, which costs more to
+# compile than such queries take to run.
+SMALL_DATA_SETTINGS = "&spark.sql.shuffle.partitions=2&spark.sql.codegen.wholeStage=false"
 
 
 def parse(rest: str) -> StoreURL:
-    """`MASTER?warehouse=DIR`, each part optional."""
+    """`MASTER?warehouse=DIR&spark.X=V...`, each part optional; an unknown parameter is an InputError."""
     master, _, query = rest.partition("?")
-    warehouse = parse_qs(query).get("warehouse", [DEFAULT_WAREHOUSE])[0]
-    return StoreURL(SCHEME, master or DEFAULT_MASTER, {"warehouse": warehouse})
+    given = {name: values[-1] for name, values in parse_qs(query, keep_blank_values=True).items()}
+    unknown = sorted(name for name in given if name != "warehouse" and not name.startswith("spark."))
+    if unknown:
+        raise InputError(f"store URL: unknown parameter {', '.join(unknown)}; use warehouse=DIR or spark.* settings")
+    return StoreURL(SCHEME, master or DEFAULT_MASTER, {"warehouse": DEFAULT_WAREHOUSE, **given})
 
 
 def capabilities(url: StoreURL) -> Capabilities:
@@ -55,7 +63,7 @@ class SparkEngine:
 
     name = SCHEME
 
-    def __init__(self, master: str, warehouse: str) -> None:
+    def __init__(self, master: str, warehouse: str, settings: dict[str, str] | None = None) -> None:
         try:
             from pyspark.sql import SparkSession
         except ImportError as exc:
@@ -76,6 +84,8 @@ class SparkEngine:
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             .config("spark.driver.extraJavaOptions", "-Dderby.system.home=" + str(self.warehouse))
         )
+        for name, value in (settings or {}).items():
+            builder = builder.config(name, value)
         self.session = builder.getOrCreate()
         self.session.sparkContext.setLogLevel("ERROR")
         self.backend = ibis.pyspark.connect(self.session)
@@ -145,7 +155,8 @@ ENGINE = EngineType(
     forms=("spark://local[2]?warehouse=DIR",),
     parse=parse,
     capabilities=capabilities,
-    open=lambda url: SparkEngine(url.location, url.options["warehouse"]),
-    test_url=lambda folder: f"spark://local[2]?warehouse={folder / 'warehouse'}",
+    open=lambda url: SparkEngine(url.location, url.options["warehouse"],
+                                 {k: v for k, v in url.options.items() if k.startswith("spark.")}),
+    test_url=lambda folder: f"spark://local[2]?warehouse={folder / 'warehouse'}{SMALL_DATA_SETTINGS}",
     test_marks=("spark",),
 )
