@@ -20,7 +20,7 @@ from demo_store import add_store_options, bench_folder, demo_store
 from rich.console import Console
 from rich.table import Table
 
-from engagekit.metrics.catalog import load_catalog
+from engagekit.analyses.protocol import Project
 from engagekit.report.audiences import AUDIENCES
 from engagekit.report.content import build_report
 from engagekit.report.render import render
@@ -46,14 +46,14 @@ def cpu_timed(function: Callable[..., T], *args: object) -> tuple[T, float, floa
 
 
 def bench(store: Store, console: Console) -> None:
-    catalog = load_catalog()
+    project = Project()
     table = Table(title=f"Seconds per report of {PERIOD[0]:%B %Y} over {store.count('events'):,} demo events "
                         "(DuckDB store)")
     for column in ("audience", "content", "content CPU", "html", "pdf", "html report", "pdf report", "pdf KB"):
         table.add_column(column, justify="left" if column == "audience" else "right")
     slowest = 0.0
     for name in AUDIENCES:
-        report, content_s, content_cpu = cpu_timed(build_report, store, catalog, name, *PERIOD)
+        report, content_s, content_cpu = cpu_timed(build_report, store, project, name, *PERIOD)
         _, html_s = timed(render, report, "html")
         pdf, pdf_s = timed(render, report, "pdf")
         slowest = max(slowest, content_s + pdf_s, content_s + html_s)

@@ -7,23 +7,24 @@ from datetime import date
 
 import pytest
 
+from engagekit.analyses.protocol import Project
 from engagekit.config import Settings
 from engagekit.dashboard.data_kpis import kpi_cards
-from engagekit.metrics.catalog import project_catalog
 from engagekit.metrics.engine import compute
 from engagekit.metrics.headline import HEADLINE_KPIS
 from engagekit.store import Store
 
 
 def test_one_month_from_the_series_equals_compute_with_comparison(demo_store: Store) -> None:
-    catalog = project_catalog(Settings())
+    project = Project.of(Settings())
+    catalog = project.catalog
 
     @contextmanager
     def locked() -> Iterator[Store]:
         yield demo_store
 
     october = (date(2026, 10, 1), date(2026, 11, 1))
-    cards = kpi_cards(locked, catalog, list(HEADLINE_KPIS), *october, lambda store: None)
+    cards = kpi_cards(locked, project, list(HEADLINE_KPIS), *october, lambda store: None)
     expected = {row.metric: row for row in compute(demo_store, catalog, list(HEADLINE_KPIS), *october,
                                                    compare="previous_period").rows}
     for shown in cards:

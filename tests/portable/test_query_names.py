@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from engagekit.analyses.funnel import FunnelQuery, run_funnel
+from engagekit.analyses.kpis import project_kpis
 from engagekit.analyses.lifecycle import LifecycleQuery, run_lifecycle
 from engagekit.analyses.paths import PathsQuery, run_paths
+from engagekit.analyses.protocol import Project
 from engagekit.analyses.retention import RetentionQuery, run_retention
 from engagekit.analyses.stickiness import StickinessQuery, run_stickiness
 from engagekit.errors import InputError
@@ -149,3 +151,14 @@ def test_kpi_filters_and_user_kpis_map_their_events(story: Store) -> None:
     assert own.value("views") == 4
     assert own.names == {"pageview": "page_viewed"}
     assert own.to_dict()["names"] == {"pageview": "page_viewed"}
+
+
+def test_pages_and_reports_compute_with_the_projects_names_and_weeks(story: Store) -> None:
+    signups = Metric(name="signups", label="Sign-ups", description="Sign-ups.", formula="count of Signup",
+                     kind="value", measure={"agg": "count", "events": ["Signup"]}, population="events", unit="count",
+                     direction="higher", stages=["acquisition"])
+    project = Project(PROJECT, Catalog([signups]), "monday")
+    result = project_kpis(story, project, ["signups"], OCTOBER.start, date(2024, 10, 7), grain="week")
+    # e1 and e4 (Signup -> signed_up), Oct 1 and 2: the Monday week of 2024-09-30 (Sunday weeks start 09-29)
+    assert [(row.period, row.value) for row in result.rows] == [(date(2024, 9, 30), 2)]
+    assert result.names == {"Signup": "signed_up"} and result.week_start == "monday"

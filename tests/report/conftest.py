@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from engagekit.analyses.protocol import Project
 from engagekit.metrics.catalog import Catalog, load_catalog
 from engagekit.report.content import Report, build_report
 from engagekit.store import Store
@@ -25,7 +26,7 @@ class ReportCache(dict):
         self.store, self.catalog = store, catalog
 
     def __missing__(self, audience: str) -> Report:
-        self[audience] = build_report(self.store, self.catalog, audience, *PERIOD)
+        self[audience] = build_report(self.store, Project(catalog=self.catalog), audience, *PERIOD)
         return self[audience]
 
 

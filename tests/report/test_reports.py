@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from engagekit.analyses.protocol import Project
 from engagekit.demo import effects
 from engagekit.metrics.catalog import Catalog
 from engagekit.report.content import build_report
@@ -96,7 +97,7 @@ def test_a_sparkline_skips_gaps_and_needs_two_points() -> None:
 
 
 def test_a_report_on_an_empty_store_says_there_is_no_data(duckdb_store: Store, catalog: Catalog) -> None:
-    report = build_report(duckdb_store, catalog, "executive", date(2026, 10, 1), date(2026, 11, 1))
+    report = build_report(duckdb_store, Project(catalog=catalog), "executive", date(2026, 10, 1), date(2026, 11, 1))
     assert report.empty and [s.title for s in report.sections] == ["No data"]
     assert "There is no data for this period" in render_md(report)
     assert "There is no data for this period" in render_html(report)

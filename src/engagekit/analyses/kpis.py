@@ -7,6 +7,9 @@ of the same path that takes the query as URL parameters).
 """
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from pydantic import Field
 
 from engagekit.analyses.protocol import Analysis, Project
@@ -39,6 +42,15 @@ def run_metrics(store: Store, query: MetricsQuery, project: Project) -> MetricRe
     people = cohort_people(store, query.cohort) if query.cohort else None
     return compute(store, project.catalog, list(query.names), query.range.start, query.range.end, query.grain,
                    tuple(query.by), query.where, query.compare, people, project.names, query.week_start)
+
+
+def project_kpis(store: Store, project: Project, names: list[str], start: date, end: date,
+                 **options: Any) -> MetricResult:
+    """The engine's compute of `names` with the project's catalog, event names and week start, for
+    the pages and reports that choose their KPIs themselves; `options` are compute's (grain, by,
+    compare, cohort as a people table)."""
+    return compute(store, project.catalog, names, start, end, event_names=project.names,
+                   week_start=project.week_start, **options)
 
 
 ANALYSIS = Analysis(name="metrics", summary="Compute KPIs over a range, by period and segment, against the comparison and target.",

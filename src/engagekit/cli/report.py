@@ -48,7 +48,7 @@ def write_report(store: Store, audience: str, format_: str = "html", out: Path |
     if paper not in PAPERS:
         raise InputError(f"unknown paper {paper!r}; papers: {', '.join(PAPERS)}")
     start, end = bounds or last_full_month(store) or _last_month()
-    content = build_report(store, STATE.catalog(), audience, start, end)
+    content = build_report(store, STATE.project(), audience, start, end)
     data = render(content, format_, paper)
     path = out or Path(f"report-{audience}-{start:%Y-%m-%d}.{format_}")
     path.parent.mkdir(parents=True, exist_ok=True)

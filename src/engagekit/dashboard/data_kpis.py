@@ -14,9 +14,10 @@ from datetime import date
 import ibis.expr.types as ir
 from dateutil.relativedelta import relativedelta
 
+from engagekit.analyses.kpis import project_kpis
+from engagekit.analyses.protocol import Project
 from engagekit.metrics.catalog import Catalog
 from engagekit.metrics.display import change_text, format_value
-from engagekit.metrics.engine import compute
 from engagekit.metrics.result import MetricRow
 from engagekit.metrics.spec import Metric
 from engagekit.store import Store
@@ -85,22 +86,23 @@ def warning_sign(metric: Metric) -> str:
     return f"{metric.label} {'falling' if metric.direction == 'higher' else 'rising'}"
 
 
-def kpi_cards(locked: Locked, catalog: Catalog, names: list[str], start: date, end: date,
+def kpi_cards(locked: Locked, project: Project, names: list[str], start: date, end: date,
               people: Callable[[Store], ir.Table | None], history: bool = True) -> list[Card]:
     """Cards of `names` over [start, end); with `history`, against the previous period and with
     sparklines of the SPARK_MONTHS months up to `end`. Each compute holds the store (lock) only
     while it runs. A range of one calendar month reads its value and the previous month's from
     the monthly series, which holds both: one computation instead of two (unless a month has no
     row there, e.g. no events at all in the segment: then the engine's comparison decides)."""
+    catalog = project.catalog
     names = [n for n in names if n in catalog.metrics]
     if not history:
         with locked() as store:
-            current = compute(store, catalog, names, start, end, cohort=people(store))
+            current = project_kpis(store, project, names, start, end, cohort=people(store))
         rows = {row.metric: row for row in current.rows if not row.segment}
         return [card(catalog.get(n), rows.get(n)) for n in names]
     first = end.replace(day=1) - relativedelta(months=SPARK_MONTHS - (0 if end.day == 1 else 1))
     with locked() as store:
-        monthly = compute(store, catalog, names, first, end, grain="month", cohort=people(store))
+        monthly = project_kpis(store, project, names, first, end, grain="month", cohort=people(store))
     by_metric: dict[str, dict[date, MetricRow]] = {}
     for row in monthly.rows:
         by_metric.setdefault(row.metric, {})[row.period] = row
@@ -110,7 +112,7 @@ def kpi_cards(locked: Locked, catalog: Catalog, names: list[str], start: date, e
         rows = {n: _with_previous(months[start], months[before]) for n, months in by_metric.items()}
     else:
         with locked() as store:
-            current = compute(store, catalog, names, start, end, compare="previous_period", cohort=people(store))
+            current = project_kpis(store, project, names, start, end, compare="previous_period", cohort=people(store))
         rows = {row.metric: row for row in current.rows if not row.segment}
     series = {n: sorted((period, row.value) for period, row in months.items()) for n, months in by_metric.items()}
     return [card(catalog.get(n), rows.get(n), series.get(n, [])) for n in names]
@@ -143,12 +145,12 @@ def _journey_stage(metric: Metric) -> str | None:
     return None
 
 
-def journey(locked: Locked, catalog: Catalog, start: date, end: date,
+def journey(locked: Locked, project: Project, start: date, end: date,
             people: Callable[[Store], ir.Table | None]) -> Iterator[tuple[str, list[Card]]]:
     """(stage, cards) of every journey stage against targets, one KPI computation per stage (the
     whole catalog: without the previous period, which would double the work; the Overview
     compares the headline KPIs)."""
     for stage, _ in JOURNEY_STAGES:
-        names = [m.name for m in stage_metrics(catalog, (stage,))]
+        names = [m.name for m in stage_metrics(project.catalog, (stage,))]
         if names:
-            yield stage, kpi_cards(locked, catalog, names, start, end, people, history=False)
+            yield stage, kpi_cards(locked, project, names, start, end, people, history=False)

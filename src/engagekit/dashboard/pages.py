@@ -83,14 +83,14 @@ def register(page: Page) -> Page:
 
 def overview(ctx: PageContext) -> dict[str, Any]:
     """Headline KPIs against the previous period and target, with sparklines; the biggest movers."""
-    cards = data_kpis.kpi_cards(ctx.locked, ctx.catalog, list(HEADLINE_KPIS), ctx.view.start, ctx.view.end, ctx.people)
+    cards = data_kpis.kpi_cards(ctx.locked, ctx.project(), list(HEADLINE_KPIS), ctx.view.start, ctx.view.end, ctx.people)
     return {"cards": cards, "movers": data_kpis.movers(cards),
             "sparks": {c.name: charts.sparkline(c.series) for c in cards}}
 
 
 def journey(ctx: PageContext) -> dict[str, Any]:
     """Every journey stage's KPIs with their warning signs and targets."""
-    return {"stages": list(data_kpis.journey(ctx.locked, ctx.catalog, ctx.view.start, ctx.view.end, ctx.people))}
+    return {"stages": list(data_kpis.journey(ctx.locked, ctx.project(), ctx.view.start, ctx.view.end, ctx.people))}
 
 
 def funnels(ctx: PageContext) -> dict[str, Any]:

@@ -9,9 +9,10 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from engagekit.analyses.kpis import project_kpis
+from engagekit.analyses.protocol import Project
 from engagekit.metrics.catalog import Catalog
 from engagekit.metrics.display import change_text, format_value
-from engagekit.metrics.engine import compute
 from engagekit.metrics.result import MetricResult, MetricRow
 from engagekit.metrics.segments import find_differences
 from engagekit.report import sentences
@@ -89,13 +90,17 @@ class Report:
 @dataclass
 class _Context:
     store: Store
-    catalog: Catalog
+    project: Project
     audience: Audience
     start: date
     end: date
     current: MetricResult
     series: MetricResult
     findings: list[sentences.Finding] | None = None
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.project.catalog
 
     @property
     def series_start(self) -> date:
@@ -109,28 +114,29 @@ class _Context:
         return [(r.period, r.value) for r in self.series.for_metric(name) if not r.segment and r.period]
 
 
-def build_report(store: Store, catalog: Catalog, audience_name: str, start: date, end: date) -> Report:
-    """The report of `audience_name` over [start, end); a period without events gives an empty report."""
+def build_report(store: Store, project: Project, audience_name: str, start: date, end: date) -> Report:
+    """The report of `audience_name` over [start, end), from the project's catalog and event names;
+    a period without events gives an empty report."""
     spec = audience(audience_name)
     if not _has_events(store, start, end):
         note = "There is no data for this period: the store holds no events between these dates."
         return Report(spec.name, spec.title, start, end, [Section("No data", notes=[note])], empty=True)
-    names = [n for n in spec.kpis if n in catalog.metrics]
-    series = compute(store, catalog, names, series_start(end), end, grain="month")
-    current = compared_period(store, catalog, names, start, end, series)
-    context = _Context(store, catalog, spec, start, end, current, series)
+    names = [n for n in spec.kpis if n in project.catalog.metrics]
+    series = project_kpis(store, project, names, series_start(end), end, grain="month")
+    current = compared_period(store, project, names, start, end, series)
+    context = _Context(store, project, spec, start, end, current, series)
     sections = [_kpi_section(context, names)]
     sections += [section for key in spec.sections if (section := BUILDERS[key](context)) is not None]
     return Report(spec.name, spec.title, start, end, sections)
 
 
-def compared_period(store: Store, catalog: Catalog, names: list[str], start: date, end: date,
+def compared_period(store: Store, project: Project, names: list[str], start: date, end: date,
                     series: MetricResult) -> MetricResult:
     """The KPIs of [start, end) against the previous period. A calendar month is the last month
     of the monthly series and its previous period the month before, so they are read from the
     series instead of being queried again; any other range is computed."""
     if not (start.day == 1 and end == start + relativedelta(months=1)):
-        return compute(store, catalog, names, start, end, compare="previous_period")
+        return project_kpis(store, project, names, start, end, compare="previous_period")
     monthly = {(r.metric, r.period): r for r in series.rows if not r.segment}
     before = start - relativedelta(months=1)
     rows = [_against(row, monthly.get((name, before))) for name in names if (row := monthly.get((name, start)))]
@@ -182,7 +188,7 @@ def _trends(context: _Context) -> Section | None:
 
 
 def _findings(context: _Context) -> list[sentences.Finding]:
-    found = sentences.segment_findings(context.store, context.catalog, context.start, context.end)
+    found = sentences.segment_findings(context.store, context.project, context.start, context.end)
     retention = sentences.campaign_retention(context.store, context.series_start, context.end)
     found.append(sentences.best_campaign(retention))
     for name, per_day in DIP_KPIS:
@@ -198,7 +204,7 @@ def _full_months(context: _Context, name: str) -> list[tuple[date, float | None]
     if name in context.audience.kpis:
         monthly = context.monthly(name)
     else:
-        result = compute(context.store, context.catalog, [name], context.series_start, context.end, grain="month")
+        result = project_kpis(context.store, context.project, [name], context.series_start, context.end, grain="month")
         monthly = [(r.period, r.value) for r in result.rows if not r.segment and r.period]
     return [(m, v) for m, v in monthly if m >= context.series_start and m + relativedelta(months=1) <= context.end]
 
@@ -220,7 +226,7 @@ def _finding_section(context: _Context, title: str, kind: str) -> Section | None
 
 def _segment_rows(context: _Context, names: list[str], by: str) -> tuple[MetricResult, dict[Any, dict[str, str]]]:
     """KPIs by one trait over the period: the result and, per segment value, the formatted values."""
-    result = compute(context.store, context.catalog, names, context.start, context.end, by=(by,))
+    result = project_kpis(context.store, context.project, names, context.start, context.end, by=(by,))
     cells: dict[Any, dict[str, str]] = {}
     for row in result.rows:
         if row.segment and row.segment[0][1] is not None:
@@ -270,7 +276,7 @@ def _percent(value: float | None) -> str:
 def _features(context: _Context) -> Section | None:
     if "feature_adoption_rate" not in context.catalog.metrics:
         return None
-    result = compute(context.store, context.catalog, ["feature_adoption_rate"], context.start, context.end,
+    result = project_kpis(context.store, context.project, ["feature_adoption_rate"], context.start, context.end,
                      compare="previous_period")
     metric = context.catalog.get("feature_adoption_rate")
     rows = [[str(dict(r.segment).get("feature")), format_value(metric, r.value), format_value(metric, r.previous),

@@ -7,6 +7,8 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
+from engagekit.analyses.kpis import project_kpis
+from engagekit.analyses.protocol import Project
 from engagekit.analyses.retention import (
     NO_TRAIT,
     RetentionQuery,
@@ -16,7 +18,6 @@ from engagekit.analyses.retention import (
 from engagekit.errors import InputError
 from engagekit.metrics.catalog import Catalog
 from engagekit.metrics.display import change_text, format_value
-from engagekit.metrics.engine import compute
 from engagekit.metrics.result import MetricRow
 from engagekit.metrics.segments import DEFAULT_ALPHA, find_differences, two_proportion_p
 from engagekit.people.query import EventFilter
@@ -40,11 +41,12 @@ class Finding:
     text: str
 
 
-def segment_findings(store: Store, catalog: Catalog, start: date, end: date) -> list[Finding]:
+def segment_findings(store: Store, project: Project, start: date, end: date) -> list[Finding]:
     """Countries whose abandonment or conversion differs significantly from everyone else's."""
+    catalog = project.catalog
     names = [n for n in SEGMENT_KPIS if n in catalog.metrics]
     try:
-        result = compute(store, catalog, names, start, end, by=(SEGMENT_TRAIT,))
+        result = project_kpis(store, project, names, start, end, by=(SEGMENT_TRAIT,))
     except InputError:
         return []
     found = []
