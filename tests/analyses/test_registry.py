@@ -13,11 +13,13 @@ from typing import Any
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import Field
 from typer.testing import CliRunner
 
 from engagekit.analyses import registry
 from engagekit.analyses.protocol import Analysis, Project, by_names
 from engagekit.cli import app
+from engagekit.cli.analyses import analysis_command
 from engagekit.cli.context import STATE
 from engagekit.config import Settings
 from engagekit.dashboard.data_analyses import analysis_query, run_analysis
@@ -105,6 +107,44 @@ def test_toy_analysis_on_the_cli(story: str, toy: Analysis[Any, Any]) -> None:
     assert json.loads(result.output) == {"events": 3, "people": 0}
     assert table.exit_code == 0 and "events" in table.output
     assert isinstance(bad.exception, InputError) and "minimum" in str(bad.exception)  # exit code 2 under `run`
+
+
+class GrowthQuery(StrictModel):
+    """Events of a range against a baseline range."""
+
+    range: DateRange
+    baseline: DateRange | None = Field(None, description="the range to compare with")
+
+
+class GrowthResult(EventCountResult):
+    baseline_events: int | None
+
+
+def run_growth(store: Store, query: GrowthQuery, names: EventNames) -> GrowthResult:
+    def events_in(days: DateRange) -> int:
+        events = people_events(store)
+        return int(events.filter(events.ts >= days.low(), events.ts < days.high()).count().to_pyarrow().as_py())
+
+    return GrowthResult(events=events_in(query.range), people=0,
+                        baseline_events=events_in(query.baseline) if query.baseline else None)
+
+
+def test_every_range_of_a_query_gets_its_options(story: str) -> None:
+    growth = Analysis(name="growth", summary="Events against a baseline.", query=GrowthQuery, result=GrowthResult,
+                      run=by_names(run_growth), route="/growth")
+    args = ["--store", story, "growth", "--from", "2024-10-01", "--to", "2024-10-07", "--json"]
+    try:
+        with registry.registered(growth):
+            alone = CliRunner().invoke(app, args)
+            against = CliRunner().invoke(app, [*args, "--baseline-from", "2024-10-01", "--baseline-to", "2024-10-01"])
+    finally:
+        STATE.close()
+    options = {opt: param.help for param in analysis_command(growth).params for opt in param.opts}
+    assert {"--from", "--to", "--baseline-from", "--baseline-to"} <= set(options)
+    assert "of baseline (the range to compare with)" in options["--baseline-from"]
+    # the story's events (tests/api/test_queries.py): 8 stored in Oct 1-7 (one row quarantined), 4 on Oct 1
+    assert json.loads(alone.output) == {"events": 8, "people": 0, "baseline_events": None}
+    assert json.loads(against.output)["baseline_events"] == 4
 
 
 def test_toy_analysis_in_the_api(story: str, keys: Keys, toy: Analysis[Any, Any]) -> None:

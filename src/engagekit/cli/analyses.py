@@ -2,8 +2,8 @@
 
 The funnel, retention, lifecycle, stickiness and paths commands declare hand-tuned options in
 their own modules. Any other registered analysis gets `engagekit NAME` with options generated
-from its query's fields (engagekit.analyses.text_query): its (first) DateRange is `--from`/`--to`
-(inclusive), an EventFilter its text (`NAME where FILTER`), a list of them a
+from its query's fields (engagekit.analyses.text_query): its first DateRange is `--from`/`--to`
+(inclusive), any other `--NAME-from`/`--NAME-to`, an EventFilter its text (`NAME where FILTER`), a list of them a
 repeated option, a bool a `--x/--no-x` flag, other fields their text or JSON. `--json` prints
 the result's JSON, otherwise its table. The CLI's group asks the registry whenever it lists or
 looks up commands, so an analysis registered at run time has its command.
@@ -27,8 +27,6 @@ from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.format import print_names
 from engagekit.cli.options import date_range
 
-RANGE_OPTIONS = {"range_from": ("--from", "First day, YYYY-MM-DD (inclusive)."),
-                 "range_to": ("--to", "Last day, YYYY-MM-DD (inclusive; default yesterday).")}
 KEYWORD = inspect.Parameter.KEYWORD_ONLY
 
 
@@ -56,20 +54,21 @@ def analysis_command(analysis: Analysis[Any, Any]) -> click.Command:
 def command_function(analysis: Analysis[Any, Any]) -> Callable[..., None]:
     """A function whose signature Typer reads as the command's options, and which runs the query."""
     fields = analysis.query.model_fields
-    ranged = next((name for name, field in fields.items() if field_kind(field.annotation) == "range"), None)
+    ranged = [name for name, field in fields.items() if field_kind(field.annotation) == "range"]
     parameters = [parameter for name, field in fields.items() if field_kind(field.annotation) != "range"
                   for parameter in _options(name, field)]
-    if ranged is not None:
-        parameters += [_option(option, str, flag, described) for option, (flag, described) in RANGE_OPTIONS.items()]
+    for index, name in enumerate(ranged):
+        parameters += _range_options(name, fields[name], first=index == 0)
     parameters.append(inspect.Parameter("as_json", KEYWORD, default=False,
                                         annotation=Annotated[bool, typer.Option("--json", help="Print as JSON.")]))
 
     def run(**given: Any) -> None:
         as_json = given.pop("as_json")
         ranges = {}
-        if ranged is not None:
-            days = date_range(None, given.pop("range_from"), given.pop("range_to"), required=fields[ranged].is_required())
-            ranges = {ranged: days} if days is not None else {}
+        for name in ranged:
+            days = date_range(None, given.pop(f"{name}_from"), given.pop(f"{name}_to"), required=fields[name].is_required())
+            if days is not None:
+                ranges[name] = days
         query = query_from_text(analysis.query, given, **ranges)
         result = analysis.answer(STATE.store(), query, STATE.project())
         if as_json:
@@ -82,6 +81,14 @@ def command_function(analysis: Analysis[Any, Any]) -> Callable[..., None]:
     run.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     run.__doc__ = analysis.summary
     return run
+
+
+def _range_options(name: str, field: FieldInfo, first: bool) -> list[inspect.Parameter]:
+    """`--from`/`--to` of the query's first range, `--NAME-from`/`--NAME-to` of any other."""
+    prefix = "--" if first else "--" + name.replace("_", "-") + "-"
+    of = "" if first else f" of {name}" + (f" ({field.description})" if field.description else "")
+    return [_option(f"{name}_from", str, prefix + "from", f"First day{of}, YYYY-MM-DD (inclusive)."),
+            _option(f"{name}_to", str, prefix + "to", f"Last day{of}, YYYY-MM-DD (inclusive; default yesterday).")]
 
 
 def _options(name: str, field: FieldInfo) -> list[inspect.Parameter]:
