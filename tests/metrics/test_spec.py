@@ -46,6 +46,32 @@ def test_malformed_kpi_files_name_file_line_and_field(tmp_path: Path, change: tu
         load_file(path)
 
 
+KIND_BLOCK = GOOD[GOOD.index("    kind: ratio"):GOOD.index("    population")]  # lines 6-8
+
+
+@pytest.mark.parametrize(("kind", "message"), [
+    ("kind: active_people\n    active_people: {window: fortnight}",
+     r"kpis.yaml:7: field 'active_people.window': Input should be 'day', 'week' or 'month'"),
+    ("kind: active_people\n    active_people: {window: month, over: day}",
+     r"kpis.yaml:7: field 'active_people': .*over \('day'\) must be a longer window than window \('month'\)"),
+    ("kind: active_share\n    active_share: {among: active_people}", r"kpis.yaml:7: field 'active_share': .*needs doing"),
+    ("kind: active_share\n    active_share: {among: customers, doing: [core_action]}",
+     r"kpis.yaml:7: field 'active_share': .*takes no doing or customers_only"),
+    ("kind: returning\n    returning: {events: [order_completed], who: retained, min_count: 3}",
+     r"kpis.yaml:7: field 'returning': .*min_count applies to who 'repeat' only, not 'retained'"),
+    ("kind: returning\n    returning: {events: [], who: repeat}", r"kpis.yaml:7: field 'returning.events': .*at least 1 item"),
+    ("kind: returning\n    returning: {events: [order_completed], who: everyone}", r"kpis.yaml:7: field 'returning.who'"),
+    ("kind: returning", r"kpis.yaml:2: field '\(entry\)': .*kind 'returning' needs returning"),
+    ("kind: returning\n    returning: {events: [order_completed], who: repeat}\n    active_people: {window: day}",
+     r"kpis.yaml:2: field '\(entry\)': .*kind 'returning' takes no active_people"),
+])
+def test_the_typed_kinds_fields_are_checked_with_file_line_and_field(tmp_path: Path, kind: str, message: str) -> None:
+    path = tmp_path / "kpis.yaml"
+    path.write_text(GOOD.replace(KIND_BLOCK, f"    {kind}\n"))
+    with pytest.raises(ConfigError, match=message):
+        load_file(path)
+
+
 def test_a_name_defined_twice_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "kpis.yaml"
     path.write_text(GOOD + GOOD.split("metrics:\n", 1)[1])

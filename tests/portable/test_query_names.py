@@ -16,7 +16,7 @@ from engagekit.analyses.retention import RetentionQuery, run_retention
 from engagekit.analyses.stickiness import StickinessQuery, run_stickiness
 from engagekit.errors import InputError
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
-from engagekit.metrics.catalog import Catalog
+from engagekit.metrics.catalog import Catalog, load_file
 from engagekit.metrics.engine import compute
 from engagekit.metrics.spec import Metric
 from engagekit.people.cohorts import BehaviourCohort, cohort_size, save_cohort
@@ -162,3 +162,27 @@ def test_pages_and_reports_compute_with_the_projects_names_and_weeks(story: Stor
     # e1 and e4 (Signup -> signed_up), Oct 1 and 2: the Monday week of 2024-09-30 (Sunday weeks start 09-29)
     assert [(row.period, row.value) for row in result.rows] == [(date(2024, 9, 30), 2)]
     assert result.names == {"Signup": "signed_up"} and result.week_start == "monday"
+
+
+TYPED_KINDS = """\
+metrics:
+  - {name: page_days, label: Page days, description: d, formula: f, kind: active_people, population: visitors,
+     unit: count, direction: higher, stages: [adoption], active_people: {window: day, active_events: [pageview]}}
+  - {name: signup_share, label: Signup share, description: d, formula: f, kind: active_share, population: visitors,
+     unit: percent, direction: higher, stages: [adoption], active_share: {doing: [Signup]}}
+  - {name: repeat_viewers, label: Repeat viewers, description: d, formula: f, kind: returning, population: visitors,
+     unit: percent, direction: higher, stages: [retention], returning: {events: [pageview], who: repeat}}
+"""
+
+
+def test_user_kpis_of_the_typed_kinds_map_their_events(story: Store, tmp_path: Path) -> None:
+    catalog = Catalog(load_file(write(tmp_path / "kpis.yaml", TYPED_KINDS)))
+    result = compute(story, catalog, ["page_days", "signup_share", "repeat_viewers"], OCTOBER.start, OCTOBER.end,
+                     event_names=PROJECT)
+    # page views: u1 on Oct 1 and 9, u2 on Oct 2, u3 on Oct 3 -> 4 person-days / 31 days
+    assert result.value("page_days") == pytest.approx(4 / 31)
+    # u1 and u2 signed up, among the three active people (the default active events)
+    assert result.value("signup_share") == pytest.approx(2 / 3)
+    # of the three viewers, u1 viewed twice
+    assert result.value("repeat_viewers") == pytest.approx(1 / 3)
+    assert result.names == {"pageview": "page_viewed", "Signup": "signed_up"} and result.notes == ()

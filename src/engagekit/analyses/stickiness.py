@@ -3,7 +3,7 @@
 Definitions (docs/analyses-lifecycle-stickiness.md has a worked example):
 
 - **activity**: the events selected by `activity`; by default (None) the active events of the
-  DAU/WAU/MAU KPIs (`metrics.kinds.activity.ACTIVE_EVENTS`: things people do themselves on a
+  DAU/WAU/MAU KPIs (`metrics.spec.ACTIVE_EVENTS`: things people do themselves on a
   website or in an app), so the series below match those KPIs.
 - **period**: a day (default) or a week starting on `week_start`, in the project timezone. The periods are the
   whole periods that overlap the range [start, end), and their events count in full.
@@ -35,7 +35,7 @@ from pydantic import Field
 from engagekit.analyses.activity import Activity, Selector
 from engagekit.analyses.protocol import Analysis, by_names
 from engagekit.config import DEFAULT_WEEK_START
-from engagekit.metrics.kinds.activity import active_events
+from engagekit.metrics.spec import ACTIVE_EVENTS
 from engagekit.people.names import SPEC_NAMES, EventNames
 from engagekit.people.naming import Named, named
 from engagekit.people.periods import WeekStart, next_period, period_number, periods_between
@@ -76,7 +76,7 @@ class StickinessQuery(StrictModel):
     def selector(self) -> Selector | None:
         """Which events are activity (None: every event, see analyses.activity)."""
         if self.activity is None:
-            return lambda events: events.event.isin(active_events({}))
+            return lambda events: events.event.isin(list(ACTIVE_EVENTS))
         return self.activity.selector()
 
 

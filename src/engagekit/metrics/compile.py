@@ -21,7 +21,8 @@ def measures_of(metric: Metric) -> dict[str, Measure]:
             return {VALUE: metric.measure}
         case Kind.RATIO:
             return {NUMERATOR: metric.numerator, DENOMINATOR: metric.denominator}
-        case Kind.TIME_BETWEEN | Kind.FOLLOWED_RATE | Kind.PERIOD_POPULATION | Kind.PYTHON:
+        case (Kind.TIME_BETWEEN | Kind.FOLLOWED_RATE | Kind.ACTIVE_PEOPLE | Kind.ACTIVE_SHARE | Kind.RETURNING
+            | Kind.PERIOD_POPULATION | Kind.PYTHON):
             return {}
         case _ as unreachable:
             assert_never(unreachable)

@@ -151,7 +151,8 @@ def _compute_scope(store: Store, metrics: list[Metric], scope: Scope) -> dict[tu
             case Kind.VALUE | Kind.RATIO:
                 out.update({(name, key): _measured(metric, roles) for (name, key), roles in raw.items()
                             if name == metric.name})
-            case Kind.TIME_BETWEEN | Kind.FOLLOWED_RATE | Kind.PERIOD_POPULATION | Kind.PYTHON:
+            case (Kind.TIME_BETWEEN | Kind.FOLLOWED_RATE | Kind.ACTIVE_PEOPLE | Kind.ACTIVE_SHARE | Kind.RETURNING
+                | Kind.PERIOD_POPULATION | Kind.PYTHON):
                 found = kinds.run(metric, store, scope)
                 for key in set(found) | _every_period(scope, set(found)):  # a period without rows: no value, a note
                     out[(metric.name, key)] = found.get(key, NO_VALUES)

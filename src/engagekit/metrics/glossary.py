@@ -2,15 +2,28 @@
 from __future__ import annotations
 
 from engagekit.metrics.catalog import Catalog
-from engagekit.metrics.spec import EventRef, Kind, Measure, Metric, Pairing, TimeBetween
+from engagekit.metrics.spec import (
+    ACTIVE_EVENTS,
+    ActivePeople,
+    ActiveShare,
+    EventRef,
+    Kind,
+    Measure,
+    Metric,
+    Pairing,
+    Returning,
+    TimeBetween,
+)
 
 STAGE_ORDER = ("acquisition", "purchase", "onboarding", "adoption", "escalation", "retention", "advocacy", "healthcare")
 HEADER = """# KPI glossary
 
 Generated from the built-in catalog (`src/engagekit/metrics/catalog/*.yaml`) by
 `engagekit metrics glossary --out docs/kpis.md`; a test keeps it current. Rates are fractions
-shown as percentages. Periods are half-open ranges [start, end) in UTC. Every KPI can be read by
-period (`--grain`), by segment (`--by`), against the previous period (`--compare`) and its target.
+shown as percentages. Periods are half-open ranges [start, end) of days in the project's time zone
+(`timezone`, UTC by default); weeks start on the project's `week_start` (Sunday by default), as
+in the analyses. Every KPI can be read by period (`--grain`), by segment (`--by`), against the
+previous period (`--compare`) and its target.
 """
 
 
@@ -49,6 +62,38 @@ def describe_pairing(pairing: Pairing) -> str:
     return words
 
 
+def describe_active(events: tuple[str, ...]) -> str:
+    """The events that make people active, when a KPI names its own."""
+    return "" if events == ACTIVE_EVENTS else f" (active: {', '.join(events)})"
+
+
+def describe_active_people(spec: ActivePeople) -> str:
+    words = f"average distinct active people per whole {spec.window} of the period"
+    if spec.over:
+        words += f" / the same per whole {spec.over}"
+    return words + describe_active(spec.active_events)
+
+
+def describe_active_share(spec: ActiveShare) -> str:
+    if spec.among == "customers":
+        return "customers active in the period / customers to date" + describe_active(spec.active_events)
+    who = "active customers" if spec.customers_only else "active people"
+    return f"{who} who did {' or '.join(spec.doing)} / {who} of the period" + describe_active(spec.active_events)
+
+
+RETURNING_WORDS = {
+    "first_time": "people who did {events} for the first time ever in the period",
+    "returning": "people who did {events} in the period and had before it / people who did {events} in it",
+    "retained": "people who did {events} in the period before and again in this one / those of the period before",
+    "lapsed": "people who did {events} in the period before and not in this one / those of the period before",
+    "repeat": "people who did {events} at least {min_count} times in the period / people who did it at all",
+}
+
+
+def describe_returning(spec: Returning) -> str:
+    return RETURNING_WORDS[spec.who].format(events=" or ".join(spec.events), min_count=spec.min_count or 2)
+
+
 def _entry(metric: Metric) -> list[str]:
     lines = [f"### `{metric.name}`: {metric.label}" + (" (vanity metric)" if metric.vanity else ""), "",
              metric.description, "", f"- **Formula:** {metric.formula}"]
@@ -66,6 +111,12 @@ def _entry(metric: Metric) -> list[str]:
         lines.append(f"- **Time between:** {timing.agg} {timing.unit} {describe_pairing(timing)}")
     elif metric.kind == Kind.FOLLOWED_RATE:
         lines.append(f"- **Followed rate:** share of the start events followed, {describe_pairing(metric.followed_rate)}")
+    elif metric.kind == Kind.ACTIVE_PEOPLE:
+        lines.append(f"- **Active people:** {describe_active_people(metric.active_people)}")
+    elif metric.kind == Kind.ACTIVE_SHARE:
+        lines.append(f"- **Active share:** {describe_active_share(metric.active_share)}")
+    elif metric.kind == Kind.RETURNING:
+        lines.append(f"- **Returning:** {describe_returning(metric.returning)}")
     else:
         params = ", ".join(f"{k}={v}" for k, v in sorted(metric.params.items()))
         lines.append(f"- **Computed by:** `{metric.function}`" + (f" ({params})" if params else ""))

@@ -65,7 +65,8 @@ def needs_of(metric: Metric) -> Needs:
         case Kind.VALUE | Kind.RATIO:  # a mean's denominator is its count of values
             rows = measure_needs(metric.measure if metric.kind == Kind.VALUE else metric.denominator)
             return Needs(rows, denominator=rows[-1].what)
-        case Kind.TIME_BETWEEN | Kind.FOLLOWED_RATE | Kind.PERIOD_POPULATION | Kind.PYTHON:
+        case (Kind.TIME_BETWEEN | Kind.FOLLOWED_RATE | Kind.ACTIVE_PEOPLE | Kind.ACTIVE_SHARE | Kind.RETURNING
+            | Kind.PERIOD_POPULATION | Kind.PYTHON):
             return kinds.needs_of(metric)
         case _ as unreachable:
             assert_never(unreachable)

@@ -21,6 +21,9 @@ class Kind(str, Enum):
     PERIOD_POPULATION = "period_population"  # start/end/new populations (retention, churn)
     TIME_BETWEEN = "time_between"  # mean or median time from a start event to the end event after it
     FOLLOWED_RATE = "followed_rate"  # share of start events that an end event follows
+    ACTIVE_PEOPLE = "active_people"  # average active people per whole day, week or month (DAU, MAU, DAU/MAU)
+    ACTIVE_SHARE = "active_share"  # share of the active people, or of the customers to date, doing something
+    RETURNING = "returning"  # first-time, returning, retained, lapsed or repeat people of an activity
     PYTHON = "python"  # a registered function, for what YAML cannot say
 
 
@@ -124,6 +127,71 @@ class TimeBetween(Pairing):
     unit: Literal["seconds", "hours", "days"] = "seconds"
 
 
+ACTIVE_EVENTS: tuple[str, ...] = (
+    "page_viewed", "screen_viewed", "signed_up", "logged_in", "product_viewed", "product_added",
+    "checkout_started", "feature_used", "core_action", "content_viewed", "video_watched",
+    "deliverable_reviewed", "portal_login",
+)
+"""What makes a person active by default: the things people do themselves on a website or in an
+app. Sent emails and ad impressions (done to people), surveys, tickets, billing, social and
+healthcare events do not, and neither do orders, which may be placed in a store or by phone."""
+Window = Literal["day", "week", "month"]
+WINDOW_ORDER: tuple[Window, ...] = ("day", "week", "month")
+
+
+class ActivePeople(Strict):
+    """Distinct people doing one of `active_events`, averaged over the period's whole windows
+    (day, 7-day week or month: DAU, WAU, MAU); with `over`, that average divided by the average
+    over the longer window (stickiness: DAU / MAU)."""
+
+    window: Window
+    over: Window | None = None
+    active_events: tuple[str, ...] = Field(ACTIVE_EVENTS, min_length=1)
+
+    @model_validator(mode="after")
+    def _over_is_longer(self) -> ActivePeople:
+        if self.over is not None and WINDOW_ORDER.index(self.over) <= WINDOW_ORDER.index(self.window):
+            raise ValueError(f"over ({self.over!r}) must be a longer window than window ({self.window!r})")
+        return self
+
+
+class ActiveShare(Strict):
+    """Among the period's active people, the share who did one of `doing` (doing it makes a person
+    active); or among the customers to date, the share who were active in the period."""
+
+    among: Literal["active_people", "customers"] = "active_people"
+    doing: tuple[str, ...] = ()
+    active_events: tuple[str, ...] = Field(ACTIVE_EVENTS, min_length=1)
+    customers_only: bool = False  # among active people: leave out visitors who never identified
+
+    @model_validator(mode="after")
+    def _fields_of_population(self) -> ActiveShare:
+        if self.among == "active_people" and not self.doing:
+            raise ValueError("among 'active_people' needs doing (the events whose share is counted)")
+        if self.among == "customers" and (self.doing or self.customers_only):
+            raise ValueError("among 'customers' counts the customers doing active_events; it takes no doing "
+                             "or customers_only")
+        return self
+
+
+class Returning(Strict):
+    """People of an activity (any of `events`) by their history: `first_time` (how many did it for
+    the first time ever in the period), `returning` (the share of the period's people who had done
+    it before the period), `retained` or `lapsed` (the share of the period before's people who did
+    it again in the period, or did not), `repeat` (the share of the period's people who did it at
+    least `min_count` times in it)."""
+
+    events: tuple[str, ...] = Field(min_length=1)
+    who: Literal["first_time", "returning", "retained", "lapsed", "repeat"]
+    min_count: int | None = Field(None, ge=2)  # repeat only; 2 when not given
+
+    @model_validator(mode="after")
+    def _min_count_for_repeat(self) -> Returning:
+        if self.min_count is not None and self.who != "repeat":
+            raise ValueError(f"min_count applies to who 'repeat' only, not {self.who!r}")
+        return self
+
+
 class Reference(Strict):
     """A target or benchmark value and where it comes from."""
 
@@ -133,6 +201,7 @@ class Reference(Strict):
 
 
 PAIRING_FIELDS = ("time_between", "followed_rate")  # the Metric fields of the pairing kinds
+KIND_FIELDS = (*PAIRING_FIELDS, "active_people", "active_share", "returning")  # each the field of its kind
 
 
 class Metric(Strict):
@@ -150,6 +219,9 @@ class Metric(Strict):
     complement: bool = False  # ratio kind: report 1 - numerator/denominator (abandonment = 1 - orders/carts)
     time_between: TimeBetween | None = None
     followed_rate: Pairing | None = None
+    active_people: ActivePeople | None = None
+    active_share: ActiveShare | None = None
+    returning: Returning | None = None
     function: str | None = None
     params: dict[str, str | float | int | bool | list[str]] = Field(default_factory=dict)
     population: Literal["visitors", "customers", "accounts", "sessions", "events", "responses", "tickets"]
@@ -168,13 +240,16 @@ class Metric(Strict):
             Kind.RATIO: ("numerator", "denominator"),
             Kind.TIME_BETWEEN: ("time_between",),
             Kind.FOLLOWED_RATE: ("followed_rate",),
+            Kind.ACTIVE_PEOPLE: ("active_people",),
+            Kind.ACTIVE_SHARE: ("active_share",),
+            Kind.RETURNING: ("returning",),
             Kind.PERIOD_POPULATION: ("function",),
             Kind.PYTHON: ("function",),
         }[self.kind]
         missing = [name for name in required if getattr(self, name) is None]
         if missing:
             raise ValueError(f"kind '{self.kind.value}' needs {', '.join(missing)}")
-        other = [name for name in PAIRING_FIELDS if name not in required and getattr(self, name) is not None]
+        other = [name for name in KIND_FIELDS if name not in required and getattr(self, name) is not None]
         if other:
             raise ValueError(f"kind '{self.kind.value}' takes no {', '.join(other)}")
         return self

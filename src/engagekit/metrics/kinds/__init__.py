@@ -1,15 +1,16 @@
-"""KPI kinds written in Python: the kinds with typed catalog fields, dispatched here on the KPI's
-kind, and the registered functions of `kind: python`. Each module of MODULES registers its
-functions with `@register(...)`; a new module is added to MODULES, so what is registered reads here."""
+"""KPI kinds written in Python: the kinds with typed catalog fields (time_between, followed_rate,
+active_people, active_share, returning), dispatched here on the KPI's kind, and the registered
+functions of `kind: python`. Each module of MODULES registers its functions with `@register(...)`;
+a new module is added to MODULES, so what is registered reads here."""
 from __future__ import annotations
 
 from typing import assert_never
 
 from engagekit.metrics.kinds import (
     activity,
+    completion,
     lifetime_value,
     pages,
-    repeat,
     returning,
     revenue,
     subscriptions,
@@ -23,7 +24,7 @@ from engagekit.metrics.spec import Kind, Metric
 from engagekit.metrics.values import Values
 from engagekit.store import Store
 
-MODULES = (activity, lifetime_value, pages, repeat, returning, revenue, subscriptions, surveys, timing)
+MODULES = (activity, completion, lifetime_value, pages, returning, revenue, subscriptions, surveys, timing)
 
 
 def run(metric: Metric, store: Store, scope: Scope) -> dict[Key, Values]:
@@ -33,6 +34,12 @@ def run(metric: Metric, store: Store, scope: Scope) -> dict[Key, Values]:
             return timing.time_between(store, scope, metric.time_between)
         case Kind.FOLLOWED_RATE:
             return timing.followed_rate(store, scope, metric.followed_rate)
+        case Kind.ACTIVE_PEOPLE:
+            return activity.active_people(store, scope, metric.active_people)
+        case Kind.ACTIVE_SHARE:
+            return activity.active_share_of(store, scope, metric.active_share)
+        case Kind.RETURNING:
+            return returning.returning(store, scope, metric.returning)
         case Kind.PERIOD_POPULATION | Kind.PYTHON:
             return REGISTRY[metric.function].function(store, scope, dict(metric.params))
         case Kind.VALUE | Kind.RATIO:
@@ -48,6 +55,12 @@ def needs_of(metric: Metric) -> Needs:
             return timing.time_between_needs(metric.time_between)
         case Kind.FOLLOWED_RATE:
             return timing.followed_rate_needs(metric.followed_rate)
+        case Kind.ACTIVE_PEOPLE:
+            return activity.active_people_needs(metric.active_people)
+        case Kind.ACTIVE_SHARE:
+            return activity.active_share_needs(metric.active_share)
+        case Kind.RETURNING:
+            return returning.returning_needs(metric.returning)
         case Kind.PERIOD_POPULATION | Kind.PYTHON:
             return REGISTRY[metric.function].needs(dict(metric.params))
         case Kind.VALUE | Kind.RATIO:

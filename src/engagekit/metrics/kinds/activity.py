@@ -1,11 +1,9 @@
 """Activity KPIs: active people per day, week and month, stickiness, activity and adoption
-shares, license utilization, deliverable review time and repeat service.
+shares, license utilization and deliverable review time.
 
-"Active" means doing one of `active_events` (param; default ACTIVE_EVENTS): the things a person
-does themselves on a website or in an app. Sent emails and ad impressions (done to people),
-surveys, tickets, billing, social and healthcare events do not make anyone active, and neither
-do orders, which may be placed in a store or by phone. People are resolved persons
-(`person_id`): customers, and visitors who never identified.
+"Active" means doing one of the KPI's active events (default spec.ACTIVE_EVENTS: the things a
+person does themselves on a website or in an app). People are resolved persons (`person_id`):
+customers, and visitors who never identified.
 """
 from __future__ import annotations
 
@@ -18,7 +16,6 @@ import ibis.expr.types as ir
 import pyarrow as pa
 from dateutil.relativedelta import relativedelta
 
-from engagekit.errors import InputError
 from engagekit.json_fields import json_text
 from engagekit.metrics.kinds.registry import (
     Key,
@@ -31,16 +28,11 @@ from engagekit.metrics.kinds.registry import (
 )
 from engagekit.metrics.needs import Need, Needs, NeedsOf, Span, events_need, fixed
 from engagekit.metrics.scope import Scope, filtered_table, group_keys, scoped_table, timestamp_literal
-from engagekit.metrics.spec import Source
+from engagekit.metrics.spec import ACTIVE_EVENTS, ActivePeople, ActiveShare, Source
 from engagekit.metrics.values import NO_VALUES, Values
 from engagekit.people.periods import period_start
 from engagekit.store import Store
 
-ACTIVE_EVENTS: tuple[str, ...] = (
-    "page_viewed", "screen_viewed", "signed_up", "logged_in", "product_viewed", "product_added",
-    "checkout_started", "feature_used", "core_action", "content_viewed", "video_watched",
-    "deliverable_reviewed", "portal_login",
-)
 WINDOW_LENGTHS = {"day": relativedelta(days=1), "week": relativedelta(days=7), "month": relativedelta(months=1)}
 MICROSECONDS_PER_HOUR = 3_600_000_000
 
@@ -52,13 +44,6 @@ def active_events(params: Params) -> list[str]:
     return list(params.get("active_events") or ACTIVE_EVENTS)
 
 
-def required_events(params: Params, kind: str) -> list[str]:
-    """The `events` param a kind cannot do without."""
-    if not params.get("events"):
-        raise InputError(f"KPI kind {kind!r} needs the param 'events' (a list of event names)")
-    return list(params["events"])
-
-
 def active_needs(span: Span | None = None, denominator: str | None = None, also: tuple[str, ...] = (),
                  then: tuple[Need, ...] = ()) -> NeedsOf:
     """The needs of a KPI of active people: one of the active events (or of `also`) in the period,
@@ -68,11 +53,6 @@ def active_needs(span: Span | None = None, denominator: str | None = None, also:
         return Needs((active, *then), span, denominator)
 
     return needs
-
-
-def events_needs(kind: str, denominator: str) -> NeedsOf:
-    """The needs of a KPI of the `events` param: those events in the period."""
-    return lambda params: Needs((events_need(required_events(params, kind)),), denominator=denominator)
 
 
 def segment_keys(table: ir.Table, ts: str, scope: Scope) -> dict[str, ir.Value]:
@@ -104,7 +84,7 @@ def whole_windows(start: date, end: date, length: relativedelta) -> list[tuple[d
 
 
 @shared
-def average_active(store: Store, scope: Scope, params: Params, window: str) -> dict[Key, Values]:
+def average_active(store: Store, scope: Scope, events_of_activity: list[str], window: str) -> dict[Key, Values]:
     """Average distinct active people per window (day, 7-day week or month) of each period.
 
     A period is cut into consecutive whole windows from its first day; a remainder shorter than
@@ -126,7 +106,7 @@ def average_active(store: Store, scope: Scope, params: Params, window: str) -> d
                       "cal_period": pa.array(calendar["cal_period"], pa.date32()),
                       "cal_window": pa.array(calendar["cal_window"], pa.int64())})
     events, ts = scoped_table(store, Source.EVENTS, scope)
-    active = events.filter(events.event.isin(active_events(params)))
+    active = events.filter(events.event.isin(events_of_activity))
     people = active.select(person_id=active.person_id, _day=active[ts].date(), **segment_keys(active, ts, scope))
     segment_columns = [f"_by{i}" for i in range(len(scope.by))]
     totals: dict[tuple[date, Segment], int] = defaultdict(int)
@@ -149,45 +129,52 @@ def average_active(store: Store, scope: Scope, params: Params, window: str) -> d
     return out
 
 
-@register("dau", params=("active_events",), needs=active_needs())
-def daily_active_users(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
-    """DAU = person-days of activity / days of the period."""
-    return average_active(store, scope, params, "day")
+WINDOW_SPANS: dict[str, Span | None] = {"day": None, "week": "week", "month": "month"}
 
 
-@register("wau", params=("active_events",), needs=active_needs("week"))
-def weekly_active_users(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
-    """WAU = the average of distinct active people over the whole 7-day weeks of the period."""
-    return average_active(store, scope, params, "week")
-
-
-@register("mau", params=("active_events",), needs=active_needs("month"))
-def monthly_active_users(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
-    """MAU = the average of distinct active people over the whole months of the period."""
-    return average_active(store, scope, params, "month")
-
-
-@register("stickiness", params=("active_events",), needs=active_needs("month", "monthly active people"))
-def stickiness(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
-    """Stickiness = DAU / MAU of the period (numerator DAU, denominator MAU); no value for a
-    period shorter than a month or without monthly active people."""
-    daily = average_active(store, scope, params, "day")
+def active_people(store: Store, scope: Scope, spec: ActivePeople) -> dict[Key, Values]:
+    """DAU, WAU or MAU: the average of distinct active people over the period's whole windows
+    (average_active). With `over` (stickiness = DAU / MAU): numerator the average per window,
+    denominator the average per `over` window; no value without people active over it."""
+    events = list(spec.active_events)
+    shorter = average_active(store, scope, events, spec.window)
+    if spec.over is None:
+        return shorter
     out: dict[Key, Values] = {}
-    for key, monthly in average_active(store, scope, params, "month").items():
-        mau = monthly.value
-        dau = daily.get(key, NO_VALUES).value or 0.0
-        out[key] = Values(dau / mau if mau else None, dau, mau)
+    for key, longer in average_active(store, scope, events, spec.over).items():
+        average = shorter.get(key, NO_VALUES).value or 0.0
+        out[key] = Values(average / longer.value if longer.value else None, average, longer.value)
     return out
 
 
-@register("user_activity_rate", params=("active_events",),
-          needs=fixed(Needs((Need("customers", "customers", to_date=True),), denominator="customers")))
-def user_activity_rate(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
+def active_people_needs(spec: ActivePeople) -> Needs:
+    """One of the active events in the period, which must hold a whole window (of `over` when given)."""
+    span = WINDOW_SPANS[spec.over or spec.window]
+    denominator = f"{spec.over}ly active people" if spec.over else None
+    return Needs((events_need(list(spec.active_events), label="active events"),), span, denominator)
+
+
+def active_share_of(store: Store, scope: Scope, spec: ActiveShare) -> dict[Key, Values]:
+    """The share of the active people doing something, or of the customers to date being active."""
+    if spec.among == "customers":
+        return customer_activity(store, scope, list(spec.active_events))
+    return doing_share(store, scope, list(spec.doing), list(spec.active_events), spec.customers_only)
+
+
+def active_share_needs(spec: ActiveShare) -> Needs:
+    """Customers to date; or the events done, or an active one, in the period."""
+    if spec.among == "customers":
+        return Needs((Need("customers", "customers", to_date=True),), denominator="customers")
+    doing = events_need([*spec.doing, *spec.active_events], label="active events")
+    return Needs((doing,), denominator="active people")
+
+
+def customer_activity(store: Store, scope: Scope, events_of_activity: list[str]) -> dict[Key, Values]:
     """User activity rate = customers active in the period / customers to date.
 
     Customers are the customers table (latest record of each); "to date" means created before
-    the period's end, or with no creation time. An active customer did one of `active_events` in
-    the period and is one of those customers. `by` and `where` read the customers' fields
+    the period's end, or with no creation time. An active customer did one of
+    `events_of_activity` in the period and is one of those customers. `by` and `where` read the customers' fields
     (traits); `where` applies to the activity too."""
     customers, created = filtered_table(store, Source.CUSTOMERS, scope)
     customers = customers.filter(customers[created].isnull() | (customers[created] < timestamp_literal(scope.end)))
@@ -206,7 +193,7 @@ def user_activity_rate(store: Store, scope: Scope, params: Params) -> dict[Key, 
                 base[key] = base.get(key, 0) + record["customers"]
 
     events, ts = scoped_table(store, Source.EVENTS, scope)
-    active = events.filter(events.event.isin(active_events(params)))
+    active = events.filter(events.event.isin(events_of_activity))
     period = group_keys(active, ts, replace(scope, by=()))
     person_periods = active.select(person_id=active.person_id, _period=period["_period"] if scope.grain else ibis.null("date"))
     person_periods = person_periods.distinct()
@@ -221,21 +208,14 @@ def user_activity_rate(store: Store, scope: Scope, params: Params) -> dict[Key, 
             for key, total in base.items()}
 
 
-def _active_share_needs(params: Params) -> Needs:
-    """People doing `events` among the active ones: those events or an active one in the period."""
-    doing = events_need([*required_events(params, "active_share"), *active_events(params)], label="active events")
-    return Needs((doing,), denominator="active people")
-
-
-@register("active_share", params=("events", "active_events", "customers_only"), needs=_active_share_needs)
-def active_share(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
-    """Share of active people who did one of `events`: people doing `events` / people doing
-    `events` or `active_events` in the period (doing `events` makes a person active, so the share
-    never exceeds 1). With `customers_only`, visitors who never identified are left out."""
-    wanted = required_events(params, "active_share")
+def doing_share(store: Store, scope: Scope, wanted: list[str], events_of_activity: list[str],
+                customers_only: bool) -> dict[Key, Values]:
+    """Share of active people who did one of `wanted`: people doing `wanted` / people doing
+    `wanted` or `events_of_activity` in the period (doing `wanted` makes a person active, so the
+    share never exceeds 1). With `customers_only`, visitors who never identified are left out."""
     events, ts = scoped_table(store, Source.EVENTS, scope)
-    active = events.filter(events.event.isin(wanted + active_events(params)))
-    if params.get("customers_only"):
+    active = events.filter(events.event.isin(wanted + events_of_activity))
+    if customers_only:
         active = active.filter(identified(active))
     expr = grouped(active, ts, scope, doers=active.person_id.nunique(where=active.event.isin(wanted)),
                    active=active.person_id.nunique())

@@ -1,7 +1,7 @@
-"""New, returning and retained people of an activity: first-timers, returners and period-over-period
-retention. For orders they are a shop's first-time buyers, returning customer rate and buyer
-retention and churn, the customer KPIs of a business without sign-ups or subscriptions (a
-transaction log such as CDNOW has neither)."""
+"""The `returning` kind: new, returning, retained, lapsed and repeat people of an activity
+(spec.Returning). For orders they are a shop's first-time buyers, returning customer rate, buyer
+retention and churn and repeat purchase rate, the customer KPIs of a business without sign-ups or
+subscriptions (a transaction log such as CDNOW has neither)."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,39 +9,49 @@ from datetime import date
 import ibis
 import pyarrow as pa
 
-from engagekit.metrics.kinds.activity import (
-    events_needs,
-    period_labels,
-    required_events,
-    segment_keys,
-    segment_of,
-)
-from engagekit.metrics.kinds.registry import (
-    Key,
-    Params,
-    aggregate_by,
-    collect,
-    grouped,
-    register,
-    share,
-    shared,
-)
+from engagekit.metrics.kinds.activity import period_labels, segment_keys, segment_of
+from engagekit.metrics.kinds.registry import Key, aggregate_by, collect, grouped, share, shared
 from engagekit.metrics.kinds.timing import first_starts
-from engagekit.metrics.needs import Needs
+from engagekit.metrics.needs import Needs, events_need
 from engagekit.metrics.scope import Scope, filtered_table, group_keys, scoped_table, timestamp_literal
-from engagekit.metrics.spec import Source
+from engagekit.metrics.spec import Returning, Source
 from engagekit.metrics.values import NO_VALUES, Values
 from engagekit.people.periods import comparison_range
 from engagekit.store import Store
 
+REPEAT_MIN_COUNT = 2  # a repeat is a second time
 
-@register("first_timers", params=("events",), needs=events_needs("first_timers", "people"))
-def first_timers(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
+
+def returning(store: Store, scope: Scope, spec: Returning) -> dict[Key, Values]:
+    """The values of a `returning` KPI, by who it counts."""
+    events = list(spec.events)
+    match spec.who:
+        case "first_time":
+            return first_timers(store, scope, events)
+        case "returning":
+            return returning_share(store, scope, events)
+        case "retained" | "lapsed":
+            return period_retention(store, scope, events, lapsed=spec.who == "lapsed")
+        case "repeat":
+            return repeat_share(store, scope, events, spec.min_count or REPEAT_MIN_COUNT)
+
+
+def returning_needs(spec: Returning) -> Needs:
+    """The events in the period (or, for retention, in the period before)."""
+    match spec.who:
+        case "retained" | "lapsed":
+            return Needs(denominator=f"people who did {' or '.join(spec.events)} in the period before")
+        case "first_time":
+            return Needs((events_need(list(spec.events)),), denominator="people")
+        case "returning" | "repeat":
+            return Needs((events_need(list(spec.events)),), denominator="people who did them")
+
+
+def first_timers(store: Store, scope: Scope, events: list[str]) -> dict[Key, Values]:
     """First-timers = people whose first `events` event ever falls in the period, each counted in
     the period and segment of that first event (for orders: first-time buyers, a shop's new
     customers when it has no sign-ups). value = numerator = people; every period reads 0 without
     first-timers, for every segment that has any of `events` in the range."""
-    events = required_events(params, "first_timers")
     history, ts = filtered_table(store, Source.EVENTS, scope)
     firsts = first_starts(history.filter(history.event.isin(events)), ts, ["person_id"], scope)
     counts = collect(grouped(firsts, ts, scope, people=firsts.count()), scope,
@@ -59,12 +69,10 @@ def _segments_with(store: Store, scope: Scope, events: list[str]) -> set:
     return {segment for _, segment in seen}
 
 
-@register("returning_share", params=("events",), needs=events_needs("returning_share", "people who did them"))
-def returning_share(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
+def returning_share(store: Store, scope: Scope, events: list[str]) -> dict[Key, Values]:
     """Returning rate = people who did `events` in the period and had done one before the period
     began / people who did `events` in the period (for orders: e-commerce's returning customer rate).
     numerator = returners, denominator = people; no value without people."""
-    events = required_events(params, "returning_share")
     history, ts = filtered_table(store, Source.EVENTS, scope)
     history = history.filter(history.event.isin(events))
     firsts = history.group_by("person_id").aggregate(_first=history[ts].min())
@@ -78,23 +86,15 @@ def returning_share(store: Store, scope: Scope, params: Params) -> dict[Key, Val
     return collect(expr, scope, share("returners", "people"))
 
 
-def _before_needs(params: Params) -> Needs:
-    """People who did `events` in the period before (this period's events play no part in it)."""
-    events = " or ".join(required_events(params, "period_retention"))
-    return Needs(denominator=f"people who did {events} in the period before")
-
-
-@register("period_retention", params=("events", "lapsed"), needs=_before_needs)
-def period_retention(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
+def period_retention(store: Store, scope: Scope, events: list[str], lapsed: bool) -> dict[Key, Values]:
     """Period-over-period retention = people who did `events` in the period before (of the same
     length: the month before a month, the 30 days before 30 days) and again in this one / people
-    who did them in the period before. With `lapsed: true`, the complement: the share who did not
+    who did them in the period before. With `lapsed`, the complement: the share who did not
     come back (churn of buyers, for orders). numerator = people who came back (or did not),
     denominator = people of the period before; no value without them. Segments are read from the
     events of the period before."""
-    lapsed = bool(params.get("lapsed", False))
     out: dict[Key, Values] = {}
-    for key, (people, back) in _came_back(store, scope, required_events(params, "period_retention")).items():
+    for key, (people, back) in _came_back(store, scope, events).items():
         out[key] = share("part", "people")({"part": people - back if lapsed else back, "people": people})
     for label in period_labels(scope) if not scope.by else ():  # without people of the period before, no value
         out.setdefault((label, ()), Values(None, 0.0, 0.0))
@@ -127,3 +127,16 @@ def _came_back(store: Store, scope: Scope, events: list[str]) -> dict[Key, tuple
         records = expr.to_pyarrow().to_pylist()
     return {(labels[record["cal_index"]], segment_of(record, scope)): (record["people"], record["back"])
             for record in records}
+
+
+def repeat_share(store: Store, scope: Scope, events: list[str], min_count: int) -> dict[Key, Values]:
+    """Repeat rate = people with at least `min_count` of `events` in the period / people with at
+    least one, per period and segment (the seeds' repeat service rate: 25 of 40 clients returning
+    = 62.5%). numerator = repeaters, denominator = people; no value without people."""
+    table, ts = scoped_table(store, Source.EVENTS, scope)
+    table = table.filter(table.event.isin(events))
+    groups = group_keys(table, ts, scope)
+    per_person = table.mutate(**groups).group_by([*groups, "person_id"]).aggregate(_n=ibis._.count())
+    expr = aggregate_by(per_person, list(groups), repeaters=(per_person._n >= min_count).ifelse(1, 0).sum(),
+                        people=per_person.count())
+    return collect(expr, scope, share("repeaters", "people"))

@@ -1,6 +1,5 @@
-"""Repeated behaviour per person: the repeat share (people who did something at least `min_count`
-times among those who did it at all) and the completion of a set of distinct steps (people who
-reached `steps` distinct values of a property, such as all the steps of an onboarding).
+"""The completion of a set of distinct steps: people who reached `steps` distinct values of a
+property, such as all the steps of an onboarding, and the time it took them.
 """
 from __future__ import annotations
 
@@ -9,7 +8,6 @@ import ibis.expr.types as ir
 
 from engagekit.errors import ConfigError
 from engagekit.json_fields import json_text
-from engagekit.metrics.kinds.activity import events_needs
 from engagekit.metrics.kinds.registry import (
     Key,
     Params,
@@ -26,27 +24,10 @@ from engagekit.metrics.kinds.timing import (
     first_starts,
 )
 from engagekit.metrics.needs import Needs, events_need
-from engagekit.metrics.scope import Scope, filtered_table, group_keys, scoped_table
+from engagekit.metrics.scope import Scope, filtered_table, group_keys
 from engagekit.metrics.spec import Source
 from engagekit.metrics.values import Values
 from engagekit.store import Store
-
-REPEAT_MIN_COUNT = 2  # a repeat is a second time
-
-
-@register("repeat_share", params=("events", "min_count"), needs=events_needs("repeat_share", "people who did them"))
-def repeat_share(store: Store, scope: Scope, params: Params) -> dict[Key, Values]:
-    """Repeat rate = people with at least `min_count` (default 2) of `events` in the period / people
-    with at least one, per period and segment (the seeds' repeat service rate: 25 of 40 clients
-    returning = 62.5%). numerator = repeaters, denominator = people; no value without people."""
-    min_count = int(params.get("min_count", REPEAT_MIN_COUNT))
-    table, ts = scoped_table(store, Source.EVENTS, scope)
-    table = table.filter(table.event.isin(list(params["events"])))
-    groups = group_keys(table, ts, scope)
-    per_person = table.mutate(**groups).group_by([*groups, "person_id"]).aggregate(_n=ibis._.count())
-    expr = aggregate_by(per_person, list(groups), repeaters=(per_person._n >= min_count).ifelse(1, 0).sum(),
-                        people=per_person.count())
-    return collect(expr, scope, share("repeaters", "people"))
 
 
 def _progress(store: Store, scope: Scope, params: Params) -> tuple[ir.Table, list[str]]:
