@@ -1,7 +1,8 @@
 """KPI kinds written in Python: the kinds with typed catalog fields (time_between, followed_rate,
 active_people, active_share, returning), dispatched here on the KPI's kind, and the registered
-functions of `kind: python`. Each module of MODULES registers its functions with `@register(...)`;
-a new module is added to MODULES, so what is registered reads here."""
+functions of `kind: python`. REGISTRY is built here from the `KINDS` of each module of MODULES
+(functions marked with `@register(...)`): a new module is added to MODULES, so what is
+registered reads here."""
 from __future__ import annotations
 
 from typing import assert_never
@@ -11,20 +12,27 @@ from engagekit.metrics.kinds import (
     completion,
     lifetime_value,
     pages,
+    registry,
     returning,
     revenue,
     subscriptions,
     surveys,
     timing,
 )
-from engagekit.metrics.kinds.registry import REGISTRY, check_registered, sharing
+from engagekit.metrics.kinds.registry import RegisteredKind, sharing
 from engagekit.metrics.needs import Needs
 from engagekit.metrics.scope import Key, Scope
 from engagekit.metrics.spec import Kind, Metric
 from engagekit.metrics.values import Values
 from engagekit.store import Store
 
-MODULES = (activity, completion, lifetime_value, pages, returning, revenue, subscriptions, surveys, timing)
+MODULES = (activity, completion, lifetime_value, pages, revenue, subscriptions, surveys)  # those with KINDS
+REGISTRY: dict[str, RegisteredKind] = registry.registry_of(kind for module in MODULES for kind in module.KINDS)
+
+
+def check_registered(name: str, params: registry.Params | None = None) -> None:
+    """A catalog entry names a registered kind and only params it accepts (a ValueError)."""
+    registry.check_registered(REGISTRY, name, params)
 
 
 def run(metric: Metric, store: Store, scope: Scope) -> dict[Key, Values]:

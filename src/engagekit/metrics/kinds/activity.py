@@ -328,3 +328,6 @@ def deliverable_review_time(store: Store, scope: Scope, params: Params) -> dict[
     measured = reviews.mutate(_hours=micros / MICROSECONDS_PER_HOUR).filter(ibis._._hours >= 0)
     expr = grouped(measured, ts, scope, median=measured._hours.quantile(0.5), reviews=measured.count())
     return collect(expr, scope, lambda r: Values(r["median"], None, float(r["reviews"])))
+
+
+KINDS = (feature_adoption_rate, license_utilization, deliverable_review_time,)  # the registered kinds of this module (metrics/kinds/__init__.py)

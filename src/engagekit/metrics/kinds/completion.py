@@ -113,3 +113,6 @@ def time_to_complete(store: Store, scope: Scope, params: Params) -> dict[Key, Va
     return {key: duration_values({name.removeprefix(prefix): value for name, value in record.items()
                                   if name.startswith(prefix)})
             for key, record in records.items()}
+
+
+KINDS = (completion_rate, time_to_complete,)  # the registered kinds of this module (metrics/kinds/__init__.py)

@@ -131,3 +131,6 @@ def customer_lifetime_value(store: Store, scope: Scope, params: Params) -> dict[
         value = revenue * years - acquisition - service * years if revenue is not None and years is not None else None
         out[key] = Values(value, revenue, years)
     return out
+
+
+KINDS = (annual_churn_rate, customer_lifetime_value,)  # the registered kinds of this module (metrics/kinds/__init__.py)

@@ -37,3 +37,6 @@ def time_on_pages(store: Store, scope: Scope, params: Params) -> dict[Key, Value
     expr = grouped(views, ts, scope, total=views._gap.sum(), count=views._gap.count())
     return collect(expr, scope, lambda r: Values(r["total"] / r["count"] if r["count"] else None,
                                                  r["total"], float(r["count"] or 0)))
+
+
+KINDS = (time_on_pages,)  # the registered kinds of this module (metrics/kinds/__init__.py)

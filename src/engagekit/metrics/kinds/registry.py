@@ -3,7 +3,9 @@
 A kind is a function (store, scope, params) -> {(period, segment): Values},
 built from Ibis expressions like the rest of the engine. Catalog entries of `kind: python` (and
 `period_population`) name it in `function`; the kinds with typed fields are dispatched in
-metrics/kinds/__init__.py.
+metrics/kinds/__init__.py. `@register` marks a function with its name, params and needs; nothing
+is registered by importing a module: metrics/kinds/__init__.py builds the registry from the
+`KINDS` each module lists.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import contextlib
 import difflib
 import functools
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -27,44 +29,57 @@ if TYPE_CHECKING:
     from engagekit.metrics.spec import Metric
 
 Params = dict[str, Any]
+MARK = "registered_kind"  # the attribute @register sets on a kind's function
 KindFunction = Callable[[Store, Scope, Params], dict[Key, Values]]
 
 
 @dataclass(frozen=True)
 class RegisteredKind:
+    name: str
     function: KindFunction
     params: frozenset[str]  # the params a catalog entry may (or must) give
     needs: NeedsOf = no_needs  # what a value needs, from the params: read to say why a value is missing
 
 
-REGISTRY: dict[str, RegisteredKind] = {}
 _SHARED: ContextVar[dict | None] = ContextVar("engagekit_shared_kind_results", default=None)
 _REQUESTED: ContextVar[tuple[Metric, ...]] = ContextVar("engagekit_requested_metrics", default=())
 Result = TypeVar("Result")
 
 
 def register(name: str, params: tuple[str, ...] = (), needs: NeedsOf = no_needs) -> Callable[[KindFunction], KindFunction]:
-    """Register a kind under `name`, accepting the given params from catalog entries; `needs`
-    says what a value needs (metrics/needs.py), to explain the rows without one."""
-    def add(function: KindFunction) -> KindFunction:
-        if name in REGISTRY and REGISTRY[name].function is not function:
-            raise RuntimeError(f"KPI kind {name!r} is registered twice")
-        REGISTRY[name] = RegisteredKind(function, frozenset(params), needs)
+    """Mark a function as the kind `name`, accepting the given params from catalog entries; `needs`
+    says what a value needs (metrics/needs.py), to explain the rows without one. The kind counts
+    once its module lists the function in `KINDS`."""
+    def mark(function: KindFunction) -> KindFunction:
+        setattr(function, MARK, RegisteredKind(name, function, frozenset(params), needs))
         return function
 
-    return add
+    return mark
 
 
-def check_registered(name: str, params: Params | None = None) -> None:
+def registry_of(functions: Iterable[KindFunction]) -> dict[str, RegisteredKind]:
+    """The kinds of marked functions by name; a function not marked, or a name twice, is an error."""
+    registry: dict[str, RegisteredKind] = {}
+    for function in functions:
+        kind = getattr(function, MARK, None)
+        if not isinstance(kind, RegisteredKind):
+            raise RuntimeError(f"{function.__qualname__} is listed as a KPI kind without @register")
+        if kind.name in registry:
+            raise RuntimeError(f"KPI kind {kind.name!r} is registered twice")
+        registry[kind.name] = kind
+    return registry
+
+
+def check_registered(registry: dict[str, RegisteredKind], name: str, params: Params | None = None) -> None:
     """A catalog entry names a registered kind and only params it accepts (a ValueError, so the
     catalog loader reports the file and line)."""
-    if name not in REGISTRY:
-        close = difflib.get_close_matches(name, list(REGISTRY), n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else f"; registered: {', '.join(sorted(REGISTRY))}"
+    if name not in registry:
+        close = difflib.get_close_matches(name, list(registry), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; registered: {', '.join(sorted(registry))}"
         raise ValueError(f"unknown KPI function {name!r}{hint}")
-    unknown = set(params or {}) - REGISTRY[name].params
+    unknown = set(params or {}) - registry[name].params
     if unknown:
-        raise ValueError(f"function {name!r} takes params {sorted(REGISTRY[name].params) or 'none'}, not {sorted(unknown)}")
+        raise ValueError(f"function {name!r} takes params {sorted(registry[name].params) or 'none'}, not {sorted(unknown)}")
 
 
 @contextlib.contextmanager

@@ -110,3 +110,6 @@ def subscriber_growth(store: Store, scope: Scope, params: Params) -> dict[Key, V
     returning), so someone who subscribes and cancels within the period counts in neither."""
     return {key: Values((p["E"] - p["S"]) / p["S"] if p["S"] else None, float(p["E"] - p["S"]), float(p["S"]))
             for key, p in subscriber_populations(store, scope).items()}
+
+
+KINDS = (gross_revenue_churn, net_revenue_retention, subscriber_growth,)  # the registered kinds of this module (metrics/kinds/__init__.py)

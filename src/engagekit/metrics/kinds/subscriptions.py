@@ -82,3 +82,6 @@ def retention_rate(store: Store, scope: Scope, params: Params) -> dict[Key, Valu
     """Retention rate = (E - N) / S: customers at the end less the new ones, over those at the start."""
     return {key: Values((p["E"] - p["N"]) / p["S"] if p["S"] else None, float(p["E"] - p["N"]), float(p["S"]))
             for key, p in subscriber_populations(store, scope).items()}
+
+
+KINDS = (churn_rate, retention_rate,)  # the registered kinds of this module (metrics/kinds/__init__.py)

@@ -41,3 +41,6 @@ def net_promoter_score(store: Store, scope: Scope, params: Params) -> dict[Key, 
         return Values(net / r["responses"] * 100 if r["responses"] else None, float(net), float(r["responses"] or 0))
 
     return collect(expr, scope, value)
+
+
+KINDS = (net_promoter_score,)  # the registered kinds of this module (metrics/kinds/__init__.py)
