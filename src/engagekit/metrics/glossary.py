@@ -4,6 +4,7 @@ from __future__ import annotations
 from engagekit.metrics.catalog import Catalog
 from engagekit.metrics.spec import (
     ACTIVE_EVENTS,
+    REPEAT_MIN_COUNT,
     ActivePeople,
     ActiveShare,
     EventRef,
@@ -91,7 +92,7 @@ RETURNING_WORDS = {
 
 
 def describe_returning(spec: Returning) -> str:
-    return RETURNING_WORDS[spec.who].format(events=" or ".join(spec.events), min_count=spec.min_count or 2)
+    return RETURNING_WORDS[spec.who].format(events=" or ".join(spec.events), min_count=spec.min_count or REPEAT_MIN_COUNT)
 
 
 def _entry(metric: Metric) -> list[str]:

@@ -135,6 +135,7 @@ ACTIVE_EVENTS: tuple[str, ...] = (
 """What makes a person active by default: the things people do themselves on a website or in an
 app. Sent emails and ad impressions (done to people), surveys, tickets, billing, social and
 healthcare events do not, and neither do orders, which may be placed in a store or by phone."""
+REPEAT_MIN_COUNT = 2  # a repeat is a second time
 Window = Literal["day", "week", "month"]
 WINDOW_ORDER: tuple[Window, ...] = ("day", "week", "month")
 
@@ -183,7 +184,7 @@ class Returning(Strict):
 
     events: tuple[str, ...] = Field(min_length=1)
     who: Literal["first_time", "returning", "retained", "lapsed", "repeat"]
-    min_count: int | None = Field(None, ge=2)  # repeat only; 2 when not given
+    min_count: int | None = Field(None, ge=2)  # repeat only; REPEAT_MIN_COUNT when not given
 
     @model_validator(mode="after")
     def _min_count_for_repeat(self) -> Returning:

@@ -44,13 +44,12 @@ def active_events(params: Params) -> list[str]:
     return list(params.get("active_events") or ACTIVE_EVENTS)
 
 
-def active_needs(span: Span | None = None, denominator: str | None = None, also: tuple[str, ...] = (),
-                 then: tuple[Need, ...] = ()) -> NeedsOf:
+def active_needs(denominator: str, also: tuple[str, ...] = (), then: tuple[Need, ...] = ()) -> NeedsOf:
     """The needs of a KPI of active people: one of the active events (or of `also`) in the period,
     then `then`."""
     def needs(params: Params) -> Needs:
         active = events_need([*active_events(params), *also], label="active events")
-        return Needs((active, *then), span, denominator)
+        return Needs((active, *then), denominator=denominator)
 
     return needs
 

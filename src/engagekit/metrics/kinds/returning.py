@@ -14,12 +14,10 @@ from engagekit.metrics.kinds.registry import Key, aggregate_by, collect, grouped
 from engagekit.metrics.kinds.timing import first_starts
 from engagekit.metrics.needs import Needs, events_need
 from engagekit.metrics.scope import Scope, filtered_table, group_keys, scoped_table, timestamp_literal
-from engagekit.metrics.spec import Returning, Source
+from engagekit.metrics.spec import REPEAT_MIN_COUNT, Returning, Source
 from engagekit.metrics.values import NO_VALUES, Values
 from engagekit.people.periods import comparison_range
 from engagekit.store import Store
-
-REPEAT_MIN_COUNT = 2  # a repeat is a second time
 
 
 def returning(store: Store, scope: Scope, spec: Returning) -> dict[Key, Values]:
