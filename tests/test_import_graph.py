@@ -32,6 +32,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("trends",),
     ("frameworks",),
     ("review",),
+    ("registry",),  # every family's analyses, by name: what the presentation layers are built from
     ("demo", "datasets"),
     ("report", "api", "dashboard"),  # presentation: what two of them share lives in a layer below
     ("server",),  # the app `engagekit serve` runs: the api with the dashboard

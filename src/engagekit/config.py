@@ -22,6 +22,16 @@ DEFAULT_EVENTS_EARLIEST = datetime(1990, 1, 1)  # earlier event times are clock 
 DEFAULT_EVENTS_MAX_AHEAD_DAYS = 1.0  # clock skew allowed after the collector's sentAt correction
 
 
+class SurveySettings(BaseModel):
+    """How the project reads its survey answers where the standard reading is not its own
+    (engagekit.voc.bands): scales are written as "LOW-HIGH"."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    csat_satisfied_from: dict[str, float] = Field(default_factory=dict)  # scale -> lowest satisfied answer
+    ces_lower_is_better: list[str] = Field(default_factory=list)  # CES scales asked as "how much effort"
+
+
 class Settings(BaseModel):
     """Project settings. Every default is the standard value, documented in `engagekit init`."""
 
@@ -39,6 +49,7 @@ class Settings(BaseModel):
     week_start: Literal["sunday", "monday"] = DEFAULT_WEEK_START
     metrics_files: list[str] = Field(default_factory=list)
     metrics: list[dict[str, Any]] = Field(default_factory=list)  # custom KPIs, parsed by metrics.catalog
+    surveys: SurveySettings = Field(default_factory=SurveySettings)
 
     @field_validator("timezone")
     @classmethod

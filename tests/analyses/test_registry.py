@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from pydantic import Field
 from typer.testing import CliRunner
 
-from engagekit.analyses import registry
+from engagekit import registry
 from engagekit.analyses.protocol import Analysis, Project, by_names
 from engagekit.cli import app
 from engagekit.cli.analyses import analysis_command

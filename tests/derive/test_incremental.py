@@ -166,7 +166,8 @@ def test_the_cli_updates_after_ingest_and_rebuilds_with_full(tmp_path: Path) -> 
     run("ingest", str(write(tmp_path / "later.csv", HEADER + LATER)), "--json")  # then an update
     # sessions: u1 10:00-11:00, 11:50:00.5, 12:30-12:40, 03-02 08:00; a1 08:45-09:10 (5)
     # days: u1 03-01 and 03-02, a1 03-01, u2 03-01 (emails); facts: u1, u2
-    expected = {"sessions": 5, "customer_days": 4, "customer_facts": 2}
+    # no survey comment, review or mention: no text to score
+    expected = {"sessions": 5, "customer_days": 4, "customer_facts": 2, "text_sentiment": 0}
     assert json.loads(run("derive", "--json")) == expected
     assert json.loads(run("derive", "--full", "--json")) == expected
     with connect(store_url) as store:

@@ -21,13 +21,13 @@ u1,2026-09-01T00:00:00Z,pro
 u2,2026-09-01T00:00:00Z,free
 """
 EVENTS = """\
-timestamp,event,userId,survey,score
-2026-09-10T10:00:00Z,survey_responded,u1,nps,9
-2026-10-03T10:00:00Z,subscription_started,u3,,
-2026-10-05T10:00:00Z,page_viewed,u1,,
-2026-10-05T10:01:00Z,product_added,u1,,
-2026-10-06T10:00:00Z,order_completed,u2,,
-2026-10-07T10:00:00Z,survey_responded,u2,csat,5
+timestamp,event,userId,survey,score,scale
+2026-09-10T10:00:00Z,survey_responded,u1,nps,9,0-10
+2026-10-03T10:00:00Z,subscription_started,u3,,,
+2026-10-05T10:00:00Z,page_viewed,u1,,,
+2026-10-05T10:01:00Z,product_added,u1,,,
+2026-10-06T10:00:00Z,order_completed,u2,,,
+2026-10-07T10:00:00Z,survey_responded,u2,csat,5,1-5
 """
 # No event has a channel, so none is sessionized: October has 5 events, all without one.
 # NPS: September has one response (9, a promoter: NPS 100), October only a CSAT one.

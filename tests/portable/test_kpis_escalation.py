@@ -61,17 +61,18 @@ ROWS = [
     "2024-10-01T00:00:00Z,ticket_resolved,c1,T0,,,1,,,,",
     "2024-08-15T12:00:00Z,ticket_opened,c2,T7,,,,,,,",
     "2024-10-15T00:00:00Z,ticket_resolved,c2,T7,,,,,,,",
-    # Support CSAT on 1-5: satisfied 5 (no scale), 4 (scale 5), 5 (scale 1-5); not satisfied 3 and 1
-    # -> 3 / 5. Left out: a 1-10 answer, a checkout CSAT, an NPS answer, a CSAT without a score.
-    "2024-10-06T10:00:00Z,survey_responded,c1,,,,,csat,5,,support",
+    # Support CSAT: satisfied 5, 4 (scale 5 is 1-5), 5 on 1-5; not satisfied 3 and 1 on 1-5 and 9 on
+    # 1-10 (the top box is 10) -> 3 / 6. Left out: a checkout CSAT, an NPS answer; a CSAT without a
+    # score is quarantined at ingest.
+    "2024-10-06T10:00:00Z,survey_responded,c1,,,,,csat,5,1-5,support",
     "2024-10-06T11:00:00Z,survey_responded,c2,,,,,csat,4,5,support",
     "2024-10-13T10:00:00Z,survey_responded,c3,,,,,csat,3,1-5,support",
-    "2024-10-14T10:00:00Z,survey_responded,c4,,,,,csat,1,,support",
+    "2024-10-14T10:00:00Z,survey_responded,c4,,,,,csat,1,1-5,support",
     "2024-10-16T10:00:00Z,survey_responded,c1,,,,,csat,5,1-5,support",
     "2024-10-17T10:00:00Z,survey_responded,c2,,,,,csat,9,10,support",
     "2024-10-18T10:00:00Z,survey_responded,c3,,,,,csat,5,1-5,checkout",
-    "2024-10-19T10:00:00Z,survey_responded,c4,,,,,nps,10,,support",
-    "2024-10-20T10:00:00Z,survey_responded,c1,,,,,csat,,,support",
+    "2024-10-19T10:00:00Z,survey_responded,c4,,,,,nps,10,0-10,support",
+    "2024-10-20T10:00:00Z,survey_responded,c1,,,,,csat,,1-5,support",
 ]
 
 
@@ -96,7 +97,7 @@ def test_escalation_kpis_of_the_story(story: Store) -> None:
     assert result.value("resolution_time") == pytest.approx(31.5)  # mean(24, 6, 48, 48) h
     assert result.value("resolution_time_median") == pytest.approx(36.0)  # (24 + 48) / 2 h
     assert result.value("first_contact_resolution_rate") == pytest.approx(2 / 4)  # T0, T2 of T0..T3
-    assert result.value("support_csat") == pytest.approx(3 / 5)  # 5, 4, 5 of 5, 4, 3, 1, 5
+    assert result.value("support_csat") == pytest.approx(3 / 6)  # 5, 4, 5 of 5, 4, 3, 1, 5 and 9 of 1-10
     resolution = result.for_metric("resolution_time")[0]
     assert (resolution.numerator, resolution.denominator) == (126.0, 4)  # hours summed, tickets timed
 

@@ -123,11 +123,11 @@ SURVEYS = """\
 2024-10-09T09:00:00Z,survey_responded,q4,,,,nps,7,10,,
 2024-10-09T09:00:00Z,survey_responded,q5,,,,nps,2,10,,
 """
-# Scales are written as a range ('1-5') or as their top (5); no scale means the survey's default.
-# CSAT top-2-box: 1-5 scale (q5 has no scale: 1-5) 5, 4, 4 of 5 answers; 1-7 scale 7, 6 of 3;
-#   q9's 1-10 answer and q10's 6 on a 1-5 scale are left out -> 5 / 8
-# CES (1-7, "how easy", no scale = 1-7): (6 + 5 + 7 + 4) / 4 = 5.5; q5's 1-5 answer and q6's 9
-#   (off the scale) are left out
+# Scales are written as a range ('1-5') or as their top (5). Each answer is read on its own scale:
+# CSAT top-2-box on 1-5: 5, 4 of 5, 4, 3, 2; the top box on 1-7: 7 of 7, 6, 5; on 1-10: not 9
+#   -> 3 / 8. q5 (no scale) and q10 (6 on a 1-5 scale) are quarantined at ingest.
+# CES on 1-7 ("how easy"): (6 + 5 + 7) / 3 = 6.0; q5's 1-5 answer is another scale's mean; q4 (no
+#   scale) and q6's 9 (off the scale) are quarantined.
 # NPS: promoters 10, 10, 9, passive 7, detractor 2 -> (3 - 1) / 5 x 100 = 40
 
 VARIANTS = """\
@@ -180,8 +180,8 @@ def test_retention_and_advocacy_kpis_of_october(retention: tuple[Store, Path]) -
     assert result.value("clv") == pytest.approx(12 * 700 / 6 / annual)  # 1400 a year x 1 / annual churn
     assert result.value("clv_costed") == pytest.approx(1400 * 3 - 200 - 100 * 3)
     assert result.value("clv_orders") == pytest.approx(550 / 40 * 12 * 2 - 50)
-    assert result.value("csat") == pytest.approx(5 / 8)  # seed: satisfied / responses
-    assert result.value("ces") == pytest.approx(5.5)  # seed: sum of scores / participants
+    assert result.value("csat") == pytest.approx(3 / 8)  # seed: satisfied / responses
+    assert result.value("ces") == pytest.approx(6.0)  # seed: sum of scores / participants
     assert result.value("nps") == pytest.approx(40)  # seed: % promoters - % detractors
     assert result.value("referral_rate") == pytest.approx(3 / 6)
     assert result.value("social_engagement_rate") == pytest.approx(7 / 3)

@@ -20,13 +20,13 @@ NPS_SCORES = [10, 9, 9, 8, 7, 6, 3, 10, 10, 0]  # 5 promoters, 2 passives, 3 det
 def story() -> str:
     """100 visitors in October, 30 of whom add to cart in that visit, 25 start checkout and 20
     order in the same visit (10 + i dollars); 10 NPS answers; one visit with an order in September."""
-    rows = ["timestamp,event,userId,revenue,survey,score,channel"]
-    rows += [f"2024-10-{1 + i % 28:02d}T10:00:00Z,page_viewed,v{i},,,,web" for i in range(100)]
-    rows += [f"2024-10-{1 + i % 28:02d}T10:05:00Z,product_added,v{i},,,,web" for i in range(30)]
-    rows += [f"2024-10-{1 + i % 28:02d}T10:10:00Z,checkout_started,v{i},,,,web" for i in range(25)]
-    rows += [f"2024-10-{1 + i % 28:02d}T10:20:00Z,order_completed,v{i},{10 + i},,,web" for i in range(20)]
-    rows += [f"2024-10-05T12:00:00Z,survey_responded,v{i},,nps,{s},survey" for i, s in enumerate(NPS_SCORES)]
-    rows += ["2024-09-10T10:00:00Z,page_viewed,v0,,,,web", "2024-09-10T10:30:00Z,order_completed,v0,50,,,web"]
+    rows = ["timestamp,event,userId,revenue,survey,score,scale,channel"]
+    rows += [f"2024-10-{1 + i % 28:02d}T10:00:00Z,page_viewed,v{i},,,,,web" for i in range(100)]
+    rows += [f"2024-10-{1 + i % 28:02d}T10:05:00Z,product_added,v{i},,,,,web" for i in range(30)]
+    rows += [f"2024-10-{1 + i % 28:02d}T10:10:00Z,checkout_started,v{i},,,,,web" for i in range(25)]
+    rows += [f"2024-10-{1 + i % 28:02d}T10:20:00Z,order_completed,v{i},{10 + i},,,,web" for i in range(20)]
+    rows += [f"2024-10-05T12:00:00Z,survey_responded,v{i},,nps,{s},0-10,survey" for i, s in enumerate(NPS_SCORES)]
+    rows += ["2024-09-10T10:00:00Z,page_viewed,v0,,,,,web", "2024-09-10T10:30:00Z,order_completed,v0,50,,,,web"]
     return "\n".join(rows) + "\n"
 
 

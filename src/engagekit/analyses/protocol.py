@@ -1,5 +1,5 @@
 """The Analysis protocol: what each journey analysis declares, so the CLI, the read API and the
-dashboard are driven by one registry (engagekit.analyses.registry) instead of being wired by hand.
+dashboard are driven by one registry (engagekit.registry) instead of being wired by hand.
 
 An analysis is a typed query (a strict pydantic model of its parameters), a runner that builds
 Ibis expressions over the store and returns a typed result, and that result (a pydantic model
@@ -17,7 +17,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import pandas as pd
 from pydantic import BaseModel
 
-from engagekit.config import DEFAULT_WEEK_START, Settings
+from engagekit.config import DEFAULT_WEEK_START, Settings, SurveySettings
 from engagekit.metrics.catalog import Catalog, load_catalog, project_catalog
 from engagekit.people.names import SPEC_NAMES, EventNames
 from engagekit.people.periods import WeekStart
@@ -28,16 +28,17 @@ from engagekit.store import Store
 @dataclass(frozen=True)
 class Project:
     """What a run reads of the project besides the store: how it names events (event_mapping,
-    strict_events), its KPI catalog and the first day of its weeks. The defaults are the spec's
-    names, the built-in catalog and Sunday weeks."""
+    strict_events), its KPI catalog, the first day of its weeks and how it reads survey answers.
+    The defaults are the spec's names, the built-in catalog, Sunday weeks and the standard reading."""
 
     names: EventNames = SPEC_NAMES
     catalog: Catalog = field(default_factory=load_catalog)
     week_start: WeekStart = DEFAULT_WEEK_START
+    surveys: SurveySettings = field(default_factory=SurveySettings)
 
     @classmethod
     def of(cls, settings: Settings) -> Project:
-        return cls(EventNames.of(settings), project_catalog(settings), settings.week_start)
+        return cls(EventNames.of(settings), project_catalog(settings), settings.week_start, settings.surveys)
 
 
 class Result(Protocol):
@@ -62,6 +63,7 @@ class Analysis(Generic[Q, R]):
     result: type[R]  # a pydantic model with to_dict()/to_frame(); the route's response model
     run: Callable[[Store, Q, Project], R]
     route: str  # the read API's path under /api/v1: "/funnels", "/paths", ...
+    group: str | None = None  # the CLI group whose own commands run it ("voc"); None: a generated top-level command
 
     def answer(self, store: Store, query: Q, project: Project) -> R:
         """Check the query's ranges against the bounds every analysis shares, give a query that

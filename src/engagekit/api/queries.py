@@ -21,7 +21,6 @@ from pydantic import BaseModel, ValidationError
 
 from engagekit.analyses.kpis import MetricsQuery
 from engagekit.analyses.protocol import Analysis, Project
-from engagekit.analyses.registry import analyses, get
 from engagekit.api.auth import require_read_key
 from engagekit.config import Settings
 from engagekit.errors import EngagekitError, InputError, validation_message
@@ -30,6 +29,7 @@ from engagekit.metrics.result import MetricResult
 from engagekit.metrics.spec import Metric
 from engagekit.people.profile import CustomerProfile, customer_profile
 from engagekit.people.ranges import DateRange, check_range
+from engagekit.registry import analyses, get
 from engagekit.store import Store
 
 MAX_BODY_BYTES = 64 * 1024

@@ -25,6 +25,7 @@ from engagekit.cli import (
     serve,
     status,
     stickiness,
+    voc,
 )
 from engagekit.cli.analyses import AnalysisGroup
 from engagekit.cli.context import STATE, err_console
@@ -102,3 +103,4 @@ serve.register(app, run)
 app.add_typer(quarantine.app, name="quarantine")
 app.add_typer(metrics.app, name="metrics")
 app.add_typer(demo.app, name="demo")
+app.add_typer(voc.app, name="voc")

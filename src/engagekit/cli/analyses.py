@@ -1,4 +1,5 @@
-"""A command for every registered analysis that has none of its own (engagekit.analyses.registry).
+"""A command for every registered analysis that has none of its own (engagekit.registry); those
+of a command group (`group`, e.g. the `voc` commands) are that group's.
 
 The funnel, retention, lifecycle, stickiness and paths commands declare hand-tuned options in
 their own modules. Any other registered analysis gets `engagekit NAME` with options generated
@@ -21,11 +22,11 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from engagekit.analyses.protocol import Analysis
-from engagekit.analyses.registry import analyses
 from engagekit.analyses.text_query import field_kind, query_from_text
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.format import print_names
 from engagekit.cli.options import date_range
+from engagekit.registry import analyses
 
 KEYWORD = inspect.Parameter.KEYWORD_ONLY
 
@@ -34,14 +35,19 @@ class AnalysisGroup(TyperGroup):
     """The CLI's top-level group: its own commands, then one per registered analysis without one."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return super().list_commands(ctx) + [a.name for a in analyses() if a.name not in self.commands]
+        return super().list_commands(ctx) + [a.name for a in _generated() if a.name not in self.commands]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         found = super().get_command(ctx, cmd_name)
         if found is not None:
             return found
-        wanted = next((a for a in analyses() if a.name == cmd_name), None)
+        wanted = next((a for a in _generated() if a.name == cmd_name), None)
         return None if wanted is None else analysis_command(wanted)
+
+
+def _generated() -> list[Analysis[Any, Any]]:
+    """The registered analyses that no command group runs with its own commands."""
+    return [a for a in analyses() if a.group is None]
 
 
 def analysis_command(analysis: Analysis[Any, Any]) -> click.Command:

@@ -58,7 +58,7 @@ class AppContext:
 
     def project(self) -> Project:
         """What the analyses read of the project: event names, KPI catalog, first day of the week."""
-        return Project(self.event_names(), self.catalog(), self.settings.week_start)
+        return Project(self.event_names(), self.catalog(), self.settings.week_start, self.settings.surveys)
 
     def store(self) -> Store:
         """The store, opened on first use; when a running server holds it, ServerHoldsStore

@@ -1,13 +1,17 @@
-"""`engagekit derive`: bring sessions, customer-day activity and customer facts up to date."""
+"""`engagekit derive`: bring sessions, customer-day activity, customer facts and the sentiment of
+new texts up to date."""
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated
 
 import typer
 
 from engagekit.cli.context import STATE, console, err_console, print_json
+from engagekit.cli.progress import progress_bar
 from engagekit.derive import SessionRules, build_derived
 from engagekit.store import Store
+from engagekit.voc.sentiment import score_new_texts
 
 
 def register(app: typer.Typer) -> None:
@@ -15,13 +19,15 @@ def register(app: typer.Typer) -> None:
 
 
 def rebuild(store: Store, show: bool, full: bool = False) -> dict[str, int]:
-    """Update (with `full`, rebuild) the derived tables with the project's session rules, with a
-    status line."""
+    """Update (with `full`, rebuild) the derived tables with the project's session rules, then
+    score the texts not scored yet, with a status line; the tables' row counts."""
     rules = SessionRules.from_settings(STATE.settings)
-    if not show:
-        return build_derived(store, rules, full=full)
-    with err_console.status("building sessions, customer days and customer facts"):
-        return build_derived(store, rules, full=full)
+    with err_console.status("building sessions, customer days and customer facts") if show else contextlib.nullcontext():
+        counts = build_derived(store, rules, full=full)
+    with progress_bar(enabled=show) as progress:
+        task = progress.add_task("scoring the sentiment of new texts", total=None)
+        score_new_texts(store, STATE.event_names(), lambda done, total: progress.update(task, completed=done, total=total))
+    return {**counts, "text_sentiment": store.count("text_sentiment")}
 
 
 def derive(

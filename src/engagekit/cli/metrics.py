@@ -11,7 +11,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from engagekit.analyses.kpis import MetricsQuery
-from engagekit.analyses.registry import get
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.format import format_change, print_names, status_markup
 from engagekit.cli.options import CohortOption, parse_range, query_error
@@ -22,6 +21,7 @@ from engagekit.metrics.result import MetricResult
 from engagekit.metrics.segments import find_differences
 from engagekit.people.periods import COMPARES, GRAINS
 from engagekit.people.ranges import DateRange
+from engagekit.registry import get
 
 app = typer.Typer(help="The KPI catalog: list, explain, compute and validate KPIs.", no_args_is_help=True)
 

@@ -19,7 +19,6 @@ from engagekit.analyses.funnel import FunnelQuery, FunnelResult, parse_window
 from engagekit.analyses.lifecycle import LifecycleQuery, LifecycleResult
 from engagekit.analyses.paths import PathsQuery, PathsResult
 from engagekit.analyses.protocol import Project
-from engagekit.analyses.registry import get
 from engagekit.analyses.retention import RetentionQuery, RetentionResult
 from engagekit.analyses.stickiness import StickinessQuery, StickinessResult
 from engagekit.analyses.text_query import query_from_text
@@ -28,6 +27,7 @@ from engagekit.dashboard.view import View, whole_number
 from engagekit.errors import InputError, validation_message
 from engagekit.people.query import EventFilter
 from engagekit.people.ranges import DateRange
+from engagekit.registry import get
 from engagekit.store import Store
 
 DEFAULT_FUNNEL = ("product_viewed", "product_added", "checkout_started", "order_completed")

@@ -14,7 +14,8 @@ from engagekit.ingest.limits import TimeBounds
 from engagekit.ingest.mapping import ColumnMap
 from engagekit.ingest.quarantine import Rejection
 from engagekit.ingest.readers import ROW
-from engagekit.ingest.validate import RowChecks, check_text, checked_number, checked_times, json_bag
+from engagekit.ingest.surveys import SURVEY_EVENT, survey_problems
+from engagekit.ingest.validate import RowChecks, check_text, checked_number, checked_times, json_bag, to_mask
 from engagekit.ingest.vocabulary import Vocabulary
 
 ID_FIELDS = ("event_id", "customer_id", "anonymous_id", "session_id")
@@ -73,6 +74,7 @@ def prepare_events(raw: pa.Table, columns: ColumnMap, rules: EventRules, vocabul
         out["revenue"] = pa.nulls(n, pa.float64())
 
     out["properties"] = json_bag(raw, columns, "properties", checks)
+    _check_surveys(checks, columns, out["event"], out["properties"])
 
     channel = rules.channel or None
     if "channel" in fields:
@@ -87,6 +89,17 @@ def prepare_events(raw: pa.Table, columns: ColumnMap, rules: EventRules, vocabul
     out[ROW] = raw[ROW].combine_chunks()
     table = pa.table(out).filter(pa.array(checks.ok))
     return table, checks.rejections()
+
+
+def _check_surveys(checks: RowChecks, columns: ColumnMap, events: pa.Array, properties: pa.Array) -> None:
+    """Survey answers with a known type, a scale and a whole score on it (engagekit.ingest.surveys);
+    only the survey rows' properties are parsed."""
+    rows = np.flatnonzero(to_mask(pc.equal(events, SURVEY_EVENT)))
+    if not len(rows):
+        return
+    found = survey_problems(properties.take(pa.array(rows)).to_pylist())
+    checks.check_rows({int(rows[i]): (columns.bag.get(key, f"properties.{key}"), reason)
+                       for i, (key, reason) in found.items()})
 
 
 def _known_names(events: pa.Array, vocabulary: Vocabulary) -> set[str]:

@@ -42,7 +42,7 @@ class RowChecks:
               values: Callable[[], pa.Array] | None = None) -> None:
         """Mark rows where `bad` is true; `reason` may hold {value}, filled from `values()`,
         which is only called when some row failed (formatting a whole column costs time)."""
-        mask = _to_numpy_mask(bad) & ~self.failed
+        mask = to_mask(bad) & ~self.failed
         if not mask.any():
             return
         shown = values().to_pylist() if values is not None and "{value" in reason else None
@@ -50,6 +50,13 @@ class RowChecks:
             text = reason.format(value=shown[index]) if shown is not None else reason
             self.reasons[int(index)] = (field_name, text)
         self.failed |= mask
+
+    def check_rows(self, found: dict[int, tuple[str, str]]) -> None:
+        """Mark rows by index, each with its own (field, reason), unless an earlier check failed it."""
+        for index, (field_name, reason) in found.items():
+            if not self.failed[index]:
+                self.reasons[index] = (field_name, reason)
+                self.failed[index] = True
 
     @property
     def ok(self) -> np.ndarray:
@@ -77,7 +84,7 @@ def _records(rows: pa.Table) -> list[dict]:
         return pa.Table.from_arrays(columns, names=rows.column_names).to_pylist()
 
 
-def _to_numpy_mask(values: pa.Array | pa.ChunkedArray | np.ndarray) -> np.ndarray:
+def to_mask(values: pa.Array | pa.ChunkedArray | np.ndarray) -> np.ndarray:
     if isinstance(values, np.ndarray):
         return values.astype(bool)
     if isinstance(values, pa.ChunkedArray):
@@ -107,7 +114,7 @@ def _too_deep(texts: pa.Array) -> np.ndarray:
     if (pc.max(pc.binary_length(texts)).as_py() or 0) <= 2 * MAX_JSON_DEPTH:
         return mask
     brackets = pc.add(pc.count_substring(texts, "{"), pc.count_substring(texts, "["))
-    for index in np.flatnonzero(_to_numpy_mask(pc.greater(brackets, MAX_JSON_DEPTH))):
+    for index in np.flatnonzero(to_mask(pc.greater(brackets, MAX_JSON_DEPTH))):
         mask[index] = json_text_exceeds(texts[int(index)].as_py())
     return mask
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.schema as sch
 
-SCHEMA_VERSION = 3  # 2: saved cohorts; 3: API keys
+SCHEMA_VERSION = 4  # 2: saved cohorts; 3: API keys; 4: text sentiment
 
 EVENTS = ibis.schema(
     {
@@ -114,6 +114,20 @@ API_KEYS = ibis.schema(
     }
 )
 
+TEXT_SENTIMENT = ibis.schema(  # one row per scored free text (engagekit.voc.sentiment)
+    {
+        "event_id": "string",  # the event whose text it is
+        "ts": "timestamp",
+        "event": "string",
+        "source": "string",  # survey | review | social | ticket
+        "compound": "float64",  # VADER's normalized score, -1..1
+        "positive": "float64",
+        "neutral": "float64",
+        "negative": "float64",
+        "label": "string",  # positive | neutral | negative
+    }
+)
+
 META = ibis.schema({"key": "string", "value": "string"})
 
 TABLES: dict[str, sch.Schema] = {
@@ -126,6 +140,7 @@ TABLES: dict[str, sch.Schema] = {
     "cohorts": COHORTS,
     "cohort_members": COHORT_MEMBERS,
     "api_keys": API_KEYS,
+    "text_sentiment": TEXT_SENTIMENT,
     "meta": META,
 }
 

@@ -1,7 +1,8 @@
-"""The registered analyses, by name: the CLI's commands, the read API's routes and the
-dashboard's data layer are built from this list. Registration is explicit: an analysis module
-defines its `ANALYSIS` and is named in `BUILT_IN`; `registered` adds one for a block (a test's
-toy analysis, a plug-in).
+"""The registered analyses of every family, by name: the CLI's commands, the read API's routes and
+the dashboard's data layer are built from this list. It sits above the families (journey analyses,
+voice of the customer, ...) and below the presentation layers. Registration is explicit: an
+analysis module defines its `ANALYSIS` (a family may list several in `ANALYSES`) and is named in
+`BUILT_IN`; `registered` adds one for a block (a test's toy analysis, a plug-in).
 """
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from typing import Any
 from engagekit.analyses import funnel, kpis, lifecycle, paths, retention, stickiness
 from engagekit.analyses.protocol import Analysis
 from engagekit.errors import InputError
+from engagekit.voc import analyses as voc
 
 BUILT_IN: tuple[Analysis[Any, Any], ...] = (
     funnel.ANALYSIS, retention.ANALYSIS, lifecycle.ANALYSIS, stickiness.ANALYSIS, paths.ANALYSIS, kpis.ANALYSIS,
+    *voc.ANALYSES,
 )
 _ANALYSES: dict[str, Analysis[Any, Any]] = {analysis.name: analysis for analysis in BUILT_IN}
 
