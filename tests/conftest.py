@@ -58,10 +58,13 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     from engagekit.demo.generate import DemoSpec, generate
     from engagekit.demo.load import load_demo
     from engagekit.derive import build_derived
+    from engagekit.people.names import EventNames
+    from engagekit.voc.sentiment import score_new_texts
 
     folder = tmp_path_factory.mktemp("demo")
     files = generate(DemoSpec(**DEMO_SPEC_ARGS), folder / "files")
     with connect(f"duckdb:///{folder / 'demo.duckdb'}") as store:
         load_demo(store, files, Settings())
         build_derived(store)
+        score_new_texts(store, EventNames.of(Settings()))
         yield store

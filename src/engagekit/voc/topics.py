@@ -60,7 +60,7 @@ def find_topics(texts: list[str], weights: np.ndarray, count: int | None = None)
     present = (tfidf > 0).astype(np.float64).tocsc()
     weights = 1 + np.log(weights)  # volume counts, but a text written 500 times is not 500 themes' worth
     expanded = _expanded(tfidf, weights)
-    largest = min(MAX_THEMES, max(MIN_THEMES, len(texts) // 2), len(terms))
+    largest = min(MAX_THEMES, len(texts) // 2, len(terms))  # a theme holds two distinct texts or more, on average
     if largest < MIN_THEMES:
         return Topics([], np.full(len(texts), -1), 0.0)
     if count is None:
