@@ -28,8 +28,9 @@ from tests.dashboard.server import running
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "dashboard"
 CHART_PAGES = {"/": ".chart.spark .main-svg", "/funnels": "#funnel-chart .main-svg",
-               "/retention": "#retention-heatmap .main-svg", "/engagement": "#active-chart .main-svg"}
-PAGES = ("/", "/journey", "/funnels", "/retention", "/engagement", "/customers", "/data")
+               "/retention": "#retention-heatmap .main-svg", "/engagement": "#active-chart .main-svg",
+               "/voice": "#nps-chart .main-svg"}
+PAGES = ("/", "/journey", "/funnels", "/retention", "/engagement", "/voice", "/customers", "/data")
 TIMEOUT_MS = 120_000
 
 

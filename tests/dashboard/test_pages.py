@@ -16,7 +16,7 @@ from engagekit.people.ranges import DateRange
 from engagekit.store import connect
 from tests.dashboard.conftest import Story
 
-PAGES = ("/", "/journey", "/funnels", "/retention", "/engagement", "/customers", "/data", "/customers/u1")
+PAGES = ("/", "/journey", "/funnels", "/retention", "/engagement", "/voice", "/customers", "/data", "/customers/u1")
 
 
 def page(client: TestClient, path: str, status: int = 200, **params: str | list[str]) -> str:
@@ -49,7 +49,7 @@ def test_every_page_answers_in_the_frame(client: TestClient) -> None:
         text = page(client, path)
         assert 'href="/journey?from=2026-10-01&amp;to=2026-10-31"' in text, path  # nav keeps the view
         assert "Log out" in text and not error(text), path
-    for path in ("/funnels", "/retention", "/engagement", "/customers", "/customers/u1"):
+    for path in ("/funnels", "/retention", "/engagement", "/voice", "/customers", "/customers/u1"):
         text = page(client, path, where="country=BR")  # the analyses through the segment's events
         assert "where=country" in text and not error(text), path
 

@@ -12,10 +12,14 @@ from engagekit.analyses.funnel_result import FunnelStep
 from engagekit.analyses.lifecycle import LifecycleResult
 from engagekit.analyses.retention import RetentionResult
 from engagekit.analyses.stickiness import StickinessResult
+from engagekit.voc.sentiment_summary import SentimentResult
+from engagekit.voc.surveys import SurveyResult
+from engagekit.voc.themes import ThemesResult
 
 Figure = dict[str, Any]
 COLOURS = {"primary": "#2563eb", "muted": "#94a3b8"}
 LIFECYCLE_COLOURS = {"new": "#2563eb", "returning": "#16a34a", "resurrecting": "#d97706", "dormant": "#dc2626"}
+NPS_GROUP_COLOURS = {"detractor": "#dc2626", "passive": "#94a3b8", "promoter": "#16a34a"}
 _MARGIN = {"l": 48, "r": 16, "t": 24, "b": 40}
 
 
@@ -118,3 +122,50 @@ def timeline(events: dict[str, list]) -> Figure:
                      "x": [events["ts"][i] for i in picked], "y": [events["event"][i] for i in picked],
                      "marker": {"size": 9}})
     return {"data": data, "layout": _layout(yaxis={"automargin": True}, height=360)}
+
+
+def nps_trend(result: SurveyResult) -> Figure | None:
+    """NPS by period with its 95% interval as a band (None without answers)."""
+    points = [p for p in result.series if p.value is not None]
+    if not points:
+        return None
+    x = [p.period.isoformat() for p in points]
+    low = [p.ci_low if p.ci_low is not None else p.value for p in points]
+    high = [p.ci_high if p.ci_high is not None else p.value for p in points]
+    band = {"type": "scatter", "mode": "lines", "x": x + x[::-1], "y": high + low[::-1], "fill": "toself",
+            "fillcolor": "rgba(37,99,235,0.15)", "line": {"width": 0}, "name": "95% interval", "hoverinfo": "skip"}
+    line = {"type": "scatter", "mode": "lines+markers", "x": x, "y": [round(p.value, 1) for p in points],
+            "line": {"color": COLOURS["primary"]}, "name": "NPS",
+            "text": [f"n = {p.n:,.0f}" for p in points], "hovertemplate": "%{x}: %{y} (%{text})<extra></extra>"}
+    return {"data": [band, line], "layout": _layout(xaxis={"type": "category"},
+                                                    yaxis={"title": {"text": "NPS"}, "range": [-100, 100]})}
+
+
+def themes_by_group(result: ThemesResult) -> Figure | None:
+    """For each theme, the share of detractors', passives' and promoters' comments about it."""
+    if not result.themes:
+        return None
+    labels = [t.label for t in result.themes]
+    data = [{"type": "bar", "orientation": "h", "y": labels, "name": f"{group}s", "marker": {"color": colour},
+             "x": [None if getattr(t.by_group, group) is None else round(100 * getattr(t.by_group, group), 1)
+                   for t in result.themes]}
+            for group, colour in NPS_GROUP_COLOURS.items()]
+    return {"data": data, "layout": _layout(barmode="group", xaxis={"title": {"text": "% of the group's comments"}},
+                                            yaxis={"autorange": "reversed", "automargin": True},
+                                            height=max(260, 60 * len(labels) + 80))}
+
+
+def sentiment_trend(result: SentimentResult) -> Figure | None:
+    """Mean sentiment (compound) by period, with the share of negative texts."""
+    points = [p for p in result.series if p.mean is not None]
+    if not points:
+        return None
+    x = [p.period.isoformat() for p in points]
+    return {"data": [{"type": "scatter", "mode": "lines+markers", "x": x, "y": [round(p.mean, 3) for p in points],
+                      "name": "mean sentiment", "line": {"color": COLOURS["primary"]}},
+                     {"type": "bar", "x": x, "y": [round(100 * (p.negative_share or 0), 1) for p in points],
+                      "name": "% negative", "yaxis": "y2", "marker": {"color": "rgba(220,38,38,0.35)"}}],
+            "layout": _layout(margin={**_MARGIN, "r": 64}, xaxis={"type": "category"},
+                              yaxis={"title": {"text": "compound"}, "range": [-1, 1]},
+                              yaxis2={"title": {"text": "% negative"}, "overlaying": "y", "side": "right",
+                                      "rangemode": "tozero"})}

@@ -24,6 +24,7 @@ from engagekit.dashboard import (
     data_customers,
     data_kpis,
     data_store,
+    data_voice,
 )
 from engagekit.dashboard.segment import segment_people
 from engagekit.dashboard.view import View, whole_number
@@ -52,7 +53,7 @@ class PageContext:
 
     def project(self) -> Project:
         """What the analyses read of the project: event names, the catalog, the first day of the week."""
-        return Project(EventNames.of(self.settings), self.catalog, self.settings.week_start)
+        return Project(EventNames.of(self.settings), self.catalog, self.settings.week_start, self.settings.surveys)
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,13 @@ def engagement(ctx: PageContext) -> dict[str, Any]:
             "distribution": charts.stickiness_distribution(found.stickiness)}
 
 
+def voice(ctx: PageContext) -> dict[str, Any]:
+    """NPS by month with its interval, CSAT and CES, themes by NPS group with verbatims, sentiment by month."""
+    found = data_voice.voice(ctx.locked, ctx.view, ctx.project())
+    return {"voice": found, "nps_chart": charts.nps_trend(found.nps_trend),
+            "themes_chart": charts.themes_by_group(found.themes), "sentiment_chart": charts.sentiment_trend(found.sentiment_trend)}
+
+
 def customers(ctx: PageContext) -> dict[str, Any]:
     """A page of customers matching the search, within the segment."""
     page = whole_number(ctx.form.get("page", "1"), "page", "page number")
@@ -155,6 +163,7 @@ for _page in (
     Page("funnels", "/funnels", "Funnels", "funnels.html", funnels, fields=("step", "window", "mode", "by")),
     Page("retention", "/retention", "Retention", "retention.html", retention, fields=RETENTION_FIELDS),
     Page("engagement", "/engagement", "Engagement", "engagement.html", engagement),
+    Page("voice", "/voice", "Voice", "voice.html", voice),
     Page("customers", "/customers", "Customers", "customers.html", customers, fields=("q", "page")),
     Page("customer", "/customers/{customer_id}", "Customer", "customer.html", customer, nav=False, warm=False),
     Page("data", "/data", "Data", "data.html", data),
