@@ -9,9 +9,11 @@ import pytest
 
 from engagekit.analyses.protocol import Project
 from engagekit.ingest import IngestOptions, Vocabulary, ingest_file
+from engagekit.metrics.segments import holm, two_proportion_p
 from engagekit.people.names import SPEC_NAMES
 from engagekit.people.ranges import DateRange
 from engagekit.store import Store
+from engagekit.voc.explain import ExplainQuery, run_explain
 from engagekit.voc.sentiment import score_new_texts, sentiment_of
 from engagekit.voc.sentiment_summary import SentimentQuery, run_sentiment
 from engagekit.voc.themes import ThemesQuery, run_themes
@@ -94,3 +96,22 @@ def test_themes_of_one_source(texts: Store) -> None:
     result = run_themes(texts, ThemesQuery(range=OCTOBER, sources=["review"], compare=None), Project())
     assert result.texts == 2 and result.themes[0].count == 1
     assert result.themes[0].previous_count is None and result.themes[0].change is None
+
+
+def test_explain_a_kpi_change_with_the_texts_of_both_periods(texts: Store) -> None:
+    score_new_texts(texts, SPEC_NAMES)
+    result = run_explain(texts, ExplainQuery(kpi="review_rating", range=OCTOBER), Project())
+    # review ratings: October 1 and 5 -> 3.0; September 2, 5, 5, 5 -> 4.25
+    assert (result.focus.kpi, result.base.kpi) == (3.0, 4.25)
+    assert result.kpi_change == pytest.approx(-1.25) and result.worse
+    delivery = next(t for t in result.themes if t.label == "delivery and shipping delays")
+    # October: 5 of 10 texts about delivery; September: 1 of 4
+    assert (delivery.focus_count, delivery.base_count, delivery.focus_share, delivery.base_share) == (5, 1, 0.5, 0.25)
+    assert delivery.change == pytest.approx(0.25)
+    assert delivery.p_value == pytest.approx(two_proportion_p(5, 10, 1, 4))
+    family = [t for t in [*result.themes, result.sentiment, result.detractor_share] if t.p_value is not None]
+    adjusted = holm([t.p_value for t in family])  # one family: every theme and the sentiment shift
+    assert delivery.adjusted_p == pytest.approx(adjusted[family.index(delivery)])
+    # NPS answers in October: 4 detractors of 9 (n1 wrote no comment); none in September
+    assert result.focus.detractor_share == pytest.approx(4 / 9) and result.base.detractor_share is None
+    assert result.detractor_share.p_value is None

@@ -17,6 +17,7 @@ from engagekit.cli.options import CohortOption, date_range, query_error
 from engagekit.metrics.answers import SurveyType
 from engagekit.metrics.display import sparkline
 from engagekit.registry import get
+from engagekit.voc.explain import ExplainQuery, ExplainResult, Voice
 from engagekit.voc.sentiment import sentiment_of
 from engagekit.voc.sentiment_summary import Mood, SentimentQuery, SentimentResult, stored_range
 from engagekit.voc.surveys import SurveyQuery, SurveyResult
@@ -241,5 +242,58 @@ def print_themes(result: ThemesResult) -> None:
     console.print(table)
     groups = ", ".join(f"{count:,} {group}s" for group, count in result.group_comments.items())
     console.print(f"NPS comments: {groups}; {result.themed:,} of {result.texts:,} texts are about a theme", highlight=False)
+    for note in result.notes:
+        console.print(f"[yellow]{escape(note)}[/]", highlight=False)
+
+
+@app.command("explain")
+def explain(kpi: Annotated[str, typer.Argument(help="The KPI whose change to explain, e.g. orders or nps.")],
+            period: PeriodOption = None, from_: FromOption = None, to: ToOption = None,
+            compare: Annotated[str, typer.Option("--compare", help="previous_period or previous_year.")] = "previous_period",
+            segment: Annotated[Optional[str], typer.Option("--segment", help="A saved cohort to compare with everyone else over the range (instead of periods).")] = None,
+            where: WhereOption = None, source: SourceOption = None,
+            examples: Annotated[int, typer.Option("--examples", help="Example verbatims per theme.")] = 2,
+            week_start: WeekStartOption = None, as_json: JsonOption = False) -> None:
+    """Why a KPI changed: its value on both sides (the range and the period before, or a cohort and
+    everyone else) next to what the same customers wrote: themes that rose or fell, sentiment and
+    detractor share, each tested."""
+    try:
+        query = ExplainQuery(kpi=kpi, range=date_range(period, from_, to), compare=compare, segment=segment,
+                             where=where, sources=source or [], examples=examples,
+                             week_start=week_start or STATE.settings.week_start)
+    except ValidationError as exc:
+        raise query_error(exc) from exc
+    result = get("voc_explain").answer(STATE.store(), query, STATE.project())
+    if as_json:
+        print_json(result.to_dict())
+        return
+    print_explain(result)
+
+
+def _side_row(label: str, voice: Voice, unit: str) -> list[str]:
+    kpi = "-" if voice.kpi is None else (f"{voice.kpi:.1%}" if unit == "percent" else f"{voice.kpi:,.6g}")
+    return [escape(label), kpi, format_value("nps", voice.nps), _share(voice.detractor_share), f"{voice.texts:,}",
+            "-" if voice.sentiment is None else f"{voice.sentiment:+.2f}", _share(voice.negative_share)]
+
+
+def print_explain(result: ExplainResult) -> None:
+    table = Table(title=f"{result.label}: {result.focus.label} against {result.base.label}")
+    for name in ("", result.kpi, "NPS", "detractors", "texts", "sentiment", "negative"):
+        table.add_column(name, justify="left" if not name else "right")
+    table.add_row(*_side_row(result.focus.label, result.focus, result.unit))
+    table.add_row(*_side_row(result.base.label, result.base, result.unit))
+    console.print(table)
+    themes = Table(title="Themes, by how much their share moved (significant first)")
+    for name in ("theme", "focus", "base", "change", "p (Holm)", "", "example"):
+        themes.add_column(name, justify="left" if name in ("theme", "", "example") else "right")
+    for theme in result.themes:
+        themes.add_row(escape(theme.label), _share(theme.focus_share), _share(theme.base_share),
+                       "-" if theme.change is None else f"{theme.change * 100:+.1f} pts",
+                       "-" if theme.adjusted_p is None else f"{theme.adjusted_p:.3g}",
+                       "[bold]significant[/]" if theme.significant else "",
+                       escape(theme.examples[0]) if theme.examples else "")
+    console.print(themes)
+    for finding in result.findings:
+        console.print(f"- {escape(finding)}", highlight=False)
     for note in result.notes:
         console.print(f"[yellow]{escape(note)}[/]", highlight=False)

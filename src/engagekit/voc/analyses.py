@@ -7,6 +7,7 @@ from typing import Any
 from engagekit.analyses.protocol import Analysis, Project
 from engagekit.metrics.answers import SurveyType
 from engagekit.store import Store
+from engagekit.voc.explain import ExplainQuery, ExplainResult, run_explain
 from engagekit.voc.sentiment_summary import SentimentQuery, SentimentResult, run_sentiment
 from engagekit.voc.surveys import SurveyQuery, SurveyResult, survey_result
 from engagekit.voc.themes import ThemesQuery, ThemesResult, run_themes
@@ -29,4 +30,7 @@ ANALYSES: tuple[Analysis[Any, Any], ...] = (
              query=SentimentQuery, result=SentimentResult, run=run_sentiment, route="/voc/sentiment", group="voc"),
     Analysis(name="voc_themes", summary="Themes of the stored texts ranked as drivers of detraction, with NPS group shares.",
              query=ThemesQuery, result=ThemesResult, run=run_themes, route="/voc/themes", group="voc"),
+    Analysis(name="voc_explain", summary="A KPI's change between periods or in a segment next to the themes, sentiment "
+                                         "and detractor share of the same customers.",
+             query=ExplainQuery, result=ExplainResult, run=run_explain, route="/voc/explain", group="voc"),
 )

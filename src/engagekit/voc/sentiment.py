@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import pyarrow as pa
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from engagekit.metrics.texts import with_texts
 from engagekit.people.names import EventNames
 from engagekit.store import Store
-from engagekit.voc.texts import with_texts
 
 POSITIVE_FROM, NEGATIVE_TO = 0.05, -0.05
 MAX_TEXT_CHARS = 5_000  # a longer text is scored on its first 5,000 characters

@@ -17,6 +17,7 @@ from engagekit.json_fields import json_number
 from engagekit.metrics.engine import MAX_BREAKDOWNS, check_traits
 from engagekit.metrics.scope import Scope, group_keys, scoped_table
 from engagekit.metrics.spec import Source
+from engagekit.metrics.texts import SOURCES, with_texts
 from engagekit.people.cohorts import cohort_people
 from engagekit.people.filters import parse_filter
 from engagekit.people.names import NameCheck
@@ -25,7 +26,6 @@ from engagekit.people.query import Name, StrictModel
 from engagekit.people.ranges import DateRange
 from engagekit.store import Store
 from engagekit.voc.surveys import survey_field
-from engagekit.voc.texts import SOURCES, with_texts
 
 SOURCE_FIELD = "source"  # a breakdown by the text's source
 

@@ -17,8 +17,8 @@ from engagekit.json_fields import json_text
 from engagekit.metrics.answers import nps_group, read_answer
 from engagekit.metrics.scope import Scope, group_keys, scoped_table
 from engagekit.metrics.spec import Source
+from engagekit.metrics.texts import with_texts
 from engagekit.store import Store
-from engagekit.voc.texts import with_texts
 
 MAX_TEXT_ROWS = 2_000_000  # distinct (text, source, answer) rows one query reads, at most
 SideName = Literal["focus", "base"]

@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 from engagekit.analyses.protocol import Project
 from engagekit.config import DEFAULT_WEEK_START
 from engagekit.metrics.scope import Scope
+from engagekit.metrics.texts import SOURCES
 from engagekit.people.cohorts import cohort_people
 from engagekit.people.filters import parse_filter
 from engagekit.people.names import NameCheck
@@ -32,7 +33,6 @@ from engagekit.people.ranges import DateRange
 from engagekit.store import Store
 from engagekit.voc.library import LIBRARY, library_words
 from engagekit.voc.text_counts import DistinctText, Side, read_texts, total
-from engagekit.voc.texts import SOURCES
 from engagekit.voc.topics import MAX_THEMES, MIN_THEMES, find_topics
 
 NPS_GROUPS = ("detractor", "passive", "promoter")
@@ -211,6 +211,6 @@ def _theme(theme: FoundTheme, focus: Side, previous_total: int, previous: int | 
     )
 
 
-def verbatims(texts: list[DistinctText], count: int, weight: Callable[[DistinctText], int]) -> list[str]:
-    """The `count` most written of the texts."""
+def verbatims(texts: list[DistinctText], count: int, weight: Callable[[DistinctText], float]) -> list[str]:
+    """The `count` texts of the highest weight (the most written, say)."""
     return [t.text for t in sorted(texts, key=lambda t: (-weight(t), t.text))[:count]]

@@ -17,6 +17,7 @@ from engagekit.metrics.kinds import (
     revenue,
     subscriptions,
     surveys,
+    texts,
     timing,
 )
 from engagekit.metrics.kinds.registry import RegisteredKind, sharing
@@ -26,7 +27,7 @@ from engagekit.metrics.spec import Kind, Metric
 from engagekit.metrics.values import Values
 from engagekit.store import Store
 
-MODULES = (activity, completion, lifetime_value, pages, revenue, subscriptions, surveys)  # those with KINDS
+MODULES = (activity, completion, lifetime_value, pages, revenue, subscriptions, surveys, texts)  # those with KINDS
 REGISTRY: dict[str, RegisteredKind] = registry.registry_of(kind for module in MODULES for kind in module.KINDS)
 
 
