@@ -65,3 +65,13 @@ def test_a_bad_query_is_400(client: TestClient) -> None:
     bad = client.post("/api/v1/voc/themes", json={"range": RANGE, "themes": 500})
     assert bad.status_code == 400 and "themes" in bad.json()["error"]
     assert client.post("/api/v1/voc/nps", json={"range": RANGE, "by": ["nope"]}).status_code == 400
+
+
+def test_explain_route(client: TestClient) -> None:
+    explained = client.post("/api/v1/voc/explain", json={"kpi": "nps", "range": RANGE})
+    assert explained.status_code == 200, explained.text
+    body = explained.json()
+    # October: NPS 0 of 3 answers; September has none, so the earlier side has no value.
+    assert (body["mode"], body["focus"]["nps"], body["base"]["nps"]) == ("period", 0.0, None)
+    unknown = client.post("/api/v1/voc/explain", json={"kpi": "no_such_kpi", "range": RANGE})
+    assert unknown.status_code in (400, 404) and "no_such_kpi" in unknown.json()["error"]
