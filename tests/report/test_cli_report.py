@@ -38,7 +38,7 @@ def test_the_command_writes_the_file_and_prints_json(cli: typer.Typer, on_demo: 
     assert result.exit_code == 0, result.output
     printed = json.loads(result.stdout)
     assert printed["file"] == str(out) and printed["audience"] == "executive"
-    assert printed["sections"] == ["Headline KPIs", "Trends", "Risks", "Opportunities"]
+    assert printed["sections"] == ["Headline KPIs", "Trends", "Risks", "Opportunities", "Voice of the customer"]
     assert "creator_collab" in out.read_text(encoding="utf-8")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from html import escape
 
 import pytest
 
@@ -12,6 +13,7 @@ from engagekit.analyses.protocol import Project
 from engagekit.demo import effects
 from engagekit.metrics.catalog import Catalog
 from engagekit.report.content import build_report
+from engagekit.report.parts import Report, Section
 from engagekit.report.render_html import render_html, sparkline_svg
 from engagekit.report.render_json import render_json
 from engagekit.report.render_md import render_md
@@ -19,16 +21,21 @@ from engagekit.store import Store
 from tests.report.conftest import ReportCache
 
 EXPECTED_SECTIONS = {
-    "executive": ["Headline KPIs", "Trends", "Risks", "Opportunities"],
+    "executive": ["Headline KPIs", "Trends", "Risks", "Opportunities", "Voice of the customer"],
     "marketing": ["Marketing KPIs", "Trends", "Conversion by acquisition channel", "Campaigns"],
     "product": ["Product KPIs", "Trends", "Feature adoption"],
-    "support": ["Support KPIs", "Trends", "Tickets by priority"],
-    "cs": ["Customer success KPIs", "Trends", "Retention by acquisition campaign", "Customers at risk"],
+    "support": ["Support KPIs", "Trends", "Tickets by priority", "What customers say about support"],
+    "cs": ["Customer success KPIs", "Trends", "Retention by acquisition campaign", "Customers at risk",
+           "Voice of the customer", "Detractors to follow up"],
 }
 
 
 def _sentences(report_json: dict, title: str) -> list[str]:
     return next(s["sentences"] for s in report_json["sections"] if s["title"] == title)
+
+
+def _section(report: Report, title: str) -> Section:
+    return next(s for s in report.sections if s.title == title)
 
 
 def test_the_executive_report_names_the_planted_effects(reports: ReportCache) -> None:
@@ -64,7 +71,7 @@ def test_each_audience_renders_its_sections(reports: ReportCache, audience: str)
     for section in report.sections:
         for text in section.sentences:
             assert text in markdown
-            assert text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in html
+            assert escape(text) in html
 
 
 def test_team_reports_hold_their_tactical_detail(reports: ReportCache) -> None:
@@ -77,8 +84,8 @@ def test_team_reports_hold_their_tactical_detail(reports: ReportCache) -> None:
     support = reports["support"]
     assert {k.name for k in support.sections[0].kpis} >= {"support_tickets", "first_response_time",
                                                           "resolution_time", "first_contact_resolution_rate"}
-    assert {row[0] for row in support.sections[-1].tables[0].rows} >= {"low", "urgent"}
-    at_risk = reports["cs"].sections[-1]
+    assert {row[0] for row in _section(support, 'Tickets by priority').tables[0].rows} >= {"low", "urgent"}
+    at_risk = _section(reports["cs"], "Customers at risk")
     assert re.match(r"[\d,]+ customers are at risk", at_risk.sentences[0])
     assert any("unresolved tickets" in row[3] for row in at_risk.tables[0].rows)
 

@@ -21,7 +21,7 @@ from engagekit.voc.explain import ExplainQuery, ExplainResult, Voice
 from engagekit.voc.sentiment import sentiment_of
 from engagekit.voc.sentiment_summary import Mood, SentimentQuery, SentimentResult, stored_range
 from engagekit.voc.surveys import SurveyQuery, SurveyResult
-from engagekit.voc.tally import Summary
+from engagekit.voc.tally import Summary, interval_text, survey_value_text
 from engagekit.voc.themes import ThemesQuery, ThemesResult
 
 app = typer.Typer(help="Voice of the customer: NPS, CSAT and CES, the sentiment and themes of what customers write.", no_args_is_help=True)
@@ -56,20 +56,6 @@ def run_survey(survey: SurveyType, query: SurveyQuery, as_json: bool) -> None:
     print_survey(result)
 
 
-def format_value(survey: SurveyType, value: float | None) -> str:
-    if value is None:
-        return "-"
-    if survey == "nps":
-        return f"{value:+.1f}"
-    return f"{value:.1%}" if survey == "csat" else f"{value:.2f}"
-
-
-def _interval(survey: SurveyType, summary: Summary) -> str:
-    if summary.ci_low is None or summary.ci_high is None:
-        return "-"
-    return f"{format_value(survey, summary.ci_low)} .. {format_value(survey, summary.ci_high)}"
-
-
 def _shares(summary: Summary) -> str:
     return "  ".join(f"{name} {group.share:.0%}" for name, group in summary.groups.items() if group.share is not None)
 
@@ -80,13 +66,13 @@ def print_survey(result: SurveyResult) -> None:
     table = Table(title=title)
     for name in ("", "value", "95% interval", "answers", "groups"):
         table.add_column(name, justify="left" if name in ("", "groups") else "right")
-    table.add_row("all", format_value(survey, result.value), _interval(survey, result), f"{result.n:,.0f}", _shares(result))
+    table.add_row("all", survey_value_text(survey, result.value), interval_text(survey, result), f"{result.n:,.0f}", _shares(result))
     if result.previous is not None:
         previous = result.previous
         change = "" if previous.change is None else f" (change {previous.change:+.3g}" + (
             f", p={previous.p_value:.3f})" if previous.p_value is not None else ")")
-        table.add_row(f"{previous.start} .. {previous.end - timedelta(days=1)}", format_value(survey, previous.value) + change,
-                      _interval(survey, previous), f"{previous.n:,.0f}", _shares(previous))
+        table.add_row(f"{previous.start} .. {previous.end - timedelta(days=1)}", survey_value_text(survey, previous.value) + change,
+                      interval_text(survey, previous), f"{previous.n:,.0f}", _shares(previous))
     console.print(table)
     if result.reason:
         console.print(f"[yellow]no value:[/] {escape(result.reason)}", highlight=False)
@@ -95,7 +81,7 @@ def print_survey(result: SurveyResult) -> None:
     if result.series:
         values = [period.value for period in result.series]
         console.print(f"by {result.series[0].period} ..: {sparkline(values)}  "
-                      + "  ".join(f"{p.period}: {format_value(survey, p.value)}" for p in result.series), highlight=False)
+                      + "  ".join(f"{p.period}: {survey_value_text(survey, p.value)}" for p in result.series), highlight=False)
     if result.excluded.count:
         reasons = ", ".join(f"{reason} ({count:,.0f})" for reason, count in result.excluded.reasons.items())
         console.print(f"[yellow]left out:[/] {result.excluded.count:,.0f} answers: {escape(reasons)}", highlight=False)
@@ -109,8 +95,8 @@ def print_segments(result: SurveyResult) -> None:
         table.add_column(name, justify="left" if name in ("segment", "") else "right")
     for segment in result.segments:
         label = ", ".join("-" if value is None else str(value) for value in segment.segment.values())
-        table.add_row(escape(label), format_value(survey, segment.value), _interval(survey, segment), f"{segment.n:,.0f}",
-                      format_value(survey, segment.rest_value),
+        table.add_row(escape(label), survey_value_text(survey, segment.value), interval_text(survey, segment), f"{segment.n:,.0f}",
+                      survey_value_text(survey, segment.rest_value),
                       "-" if segment.adjusted_p is None else f"{segment.adjusted_p:.3f}",
                       "[bold]significant[/]" if segment.significant else "")
     console.print(table)
@@ -272,7 +258,7 @@ def explain(kpi: Annotated[str, typer.Argument(help="The KPI whose change to exp
 
 def _side_row(label: str, voice: Voice, unit: str) -> list[str]:
     kpi = "-" if voice.kpi is None else (f"{voice.kpi:.1%}" if unit == "percent" else f"{voice.kpi:,.6g}")
-    return [escape(label), kpi, format_value("nps", voice.nps), _share(voice.detractor_share), f"{voice.texts:,}",
+    return [escape(label), kpi, survey_value_text("nps", voice.nps), _share(voice.detractor_share), f"{voice.texts:,}",
             "-" if voice.sentiment is None else f"{voice.sentiment:+.2f}", _share(voice.negative_share)]
 
 

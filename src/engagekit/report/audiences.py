@@ -22,7 +22,7 @@ AUDIENCES: dict[str, Audience] = {
         "executive", "Executive report", "Headline KPIs",
         ("revenue", "orders", "conversion_rate", "average_order_value", "cart_abandonment_rate",
          "purchase_frequency", "nps", "churn_rate", "retention_rate"),
-        ("trends", "risks", "opportunities"),
+        ("trends", "risks", "opportunities", "voice_brief"),
     ),
     "marketing": Audience(
         "marketing", "Marketing report", "Marketing KPIs",
@@ -39,12 +39,12 @@ AUDIENCES: dict[str, Audience] = {
         "support", "Support report", "Support KPIs",
         ("support_tickets", "tickets_per_100_customers", "first_response_time", "resolution_time",
          "first_contact_resolution_rate", "escalation_rate", "support_csat"),
-        ("trends", "priorities"),
+        ("trends", "priorities", "support_voice"),
     ),
     "cs": Audience(
         "cs", "Customer success report", "Customer success KPIs",
         ("churn_rate", "retention_rate", "net_revenue_retention", "repeat_purchase_rate", "nps"),
-        ("trends", "retention_by_campaign", "at_risk"),
+        ("trends", "retention_by_campaign", "at_risk", "voice", "detractors"),
     ),
 }
 

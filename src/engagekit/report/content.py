@@ -3,8 +3,8 @@ and tables that every renderer shows the same way."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -18,73 +18,14 @@ from engagekit.metrics.segments import find_differences
 from engagekit.report import sentences
 from engagekit.report.at_risk import DEFINITION, LIMIT, customers_at_risk
 from engagekit.report.audiences import Audience, audience
+from engagekit.report.parts import KpiLine, Report, Section, Table
+from engagekit.report.voice import detractors_section, support_voice_section, voice_section
 from engagekit.store import Store
 
 SERIES_MONTHS = 12
 CHANNEL_TRAIT = "acquisition_channel"
 CAMPAIGN_TRAIT = "campaign"
 DIP_KPIS = (("orders", True), ("dau", False))  # (KPI, compare per day): the activity a seasonal dip shows in
-
-
-@dataclass(frozen=True)
-class KpiLine:
-    """One KPI of the period against the previous period and its target, with its monthly series."""
-
-    name: str
-    label: str
-    value: str
-    previous: str
-    change: str
-    target: str
-    status: str
-    better: bool | None
-    series: list[float | None]
-    series_months: list[str]
-
-
-@dataclass(frozen=True)
-class Table:
-    """A plain table of formatted cells."""
-
-    title: str
-    columns: list[str]
-    rows: list[list[str]]
-
-
-@dataclass(frozen=True)
-class Section:
-    """A titled part of a report."""
-
-    title: str
-    kpis: list[KpiLine] = field(default_factory=list)
-    sentences: list[str] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Report:
-    """A whole report: the audience, the period [start, end) and its sections."""
-
-    audience: str
-    title: str
-    start: date
-    end: date
-    sections: list[Section]
-    empty: bool = False
-
-    @property
-    def period_label(self) -> str:
-        last = self.end - timedelta(days=1)
-        if self.start.day == 1 and self.end == self.start + relativedelta(months=1):
-            return f"{self.start:%B %Y}"
-        return f"{self.start.isoformat()} to {last.isoformat()}"
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.update(start=self.start.isoformat(), end=(self.end - timedelta(days=1)).isoformat(),
-                    period=self.period_label)
-        return data
 
 
 @dataclass
@@ -331,4 +272,9 @@ BUILDERS: dict[str, Callable[[_Context], Section | None]] = {
     "priorities": _priorities,
     "retention_by_campaign": _retention_by_campaign,
     "at_risk": _at_risk,
+    "voice": lambda context: voice_section(context.store, context.project, context.start, context.end),
+    "voice_brief": lambda context: voice_section(context.store, context.project, context.start, context.end,
+                                                 brief=True),
+    "support_voice": lambda context: support_voice_section(context.store, context.project, context.start, context.end),
+    "detractors": lambda context: detractors_section(context.store, context.project, context.start, context.end),
 }

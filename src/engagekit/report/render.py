@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from engagekit.errors import InputError
-from engagekit.report.content import Report
+from engagekit.report.parts import Report
 from engagekit.report.render_html import render_html
 from engagekit.report.render_json import render_json
 from engagekit.report.render_md import render_md

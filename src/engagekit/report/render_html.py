@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from engagekit.report.content import KpiLine, Report, Table
+from engagekit.report.parts import KpiLine, Report, Table
 
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 120, 28, 3
 STYLE = """

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from engagekit.report.content import Report
+from engagekit.report.parts import Report
 
 
 def render_json(report: Report) -> str:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from engagekit.metrics.display import sparkline
-from engagekit.report.content import Report
+from engagekit.report.parts import Report
 
 KPI_COLUMNS = ("KPI", "value", "previous", "change", "target", "status", "last 12 months")
 

@@ -9,7 +9,7 @@ from playwright.sync_api import Route
 
 from engagekit.browser import chromium
 from engagekit.errors import InputError
-from engagekit.report.content import Report
+from engagekit.report.parts import Report
 from engagekit.report.render_html import render_html
 
 PAPER_FORMATS = {"a4": "A4", "letter": "Letter"}

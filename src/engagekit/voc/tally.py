@@ -84,6 +84,22 @@ class Summary(BaseModel):
     reason: str | None = None
 
 
+def survey_value_text(survey: SurveyType, value: float | None) -> str:
+    """A survey value as people read it: NPS signed to one decimal, CSAT a percent, CES a mean."""
+    if value is None:
+        return "-"
+    if survey == "nps":
+        return f"{value:+.1f}"
+    return f"{value:.1%}" if survey == "csat" else f"{value:.2f}"
+
+
+def interval_text(survey: SurveyType, summary: Summary) -> str:
+    """The 95% interval of a summary, "low .. high", or "-" without one."""
+    if summary.ci_low is None or summary.ci_high is None:
+        return "-"
+    return f"{survey_value_text(survey, summary.ci_low)} .. {survey_value_text(survey, summary.ci_high)}"
+
+
 def summarize(survey: SurveyType, tally: Tally, scale: str | None, lower: bool | None = None) -> Summary:
     """The survey metric of `tally` with its interval (engagekit.voc.intervals)."""
     n = tally.n
