@@ -88,3 +88,16 @@ def test_a_series_has_every_period_alone_or_together(store: Store, tmp_path: Pat
     assert by_day[("orders", date(2024, 10, 2))] == 0 and by_day[("revenue", date(2024, 10, 2))] == 0
     assert by_day[("average_order_value", date(2024, 10, 2))] is None  # revenue 0 / orders 0
     assert by_day[("average_order_value", date(2024, 10, 3))] == 20
+
+
+def test_a_reused_plan_follows_the_first_day_of_the_week(duckdb_store: Store, tmp_path: Path) -> None:
+    # One order on Sunday 2024-10-06: its week starts that day with Sunday weeks, on Monday
+    # 2024-09-30 with Monday weeks. The same KPI asked with each must not share a compiled plan.
+    ingest_file(duckdb_store, write(tmp_path / "o.csv", "timestamp,event,userId,revenue\n"
+                                    "2024-10-06T12:00:00Z,order_completed,u1,10\n"), IngestOptions(), Vocabulary())
+    catalog = load_catalog()
+    weeks = {start: [row.period for row in compute(duckdb_store, catalog, ["orders"], date(2024, 9, 29),
+                                                   date(2024, 10, 13), grain="week", week_start=start).rows
+                     if row.value]
+             for start in ("sunday", "monday")}
+    assert weeks == {"sunday": [date(2024, 10, 6)], "monday": [date(2024, 9, 30)]}

@@ -22,7 +22,8 @@ import ibis.expr.types as ir
 from engagekit.config import SurveySettings
 from engagekit.ingest.surveys import NPS_SCALES, SURVEY_EVENT, Scale, parse_scale
 from engagekit.json_fields import json_text
-from engagekit.metrics.scope import Scope, group_keys, scoped_table
+from engagekit.metrics.plans import records
+from engagekit.metrics.scope import Scope, cohort_breakdowns, group_keys, scoped_table
 from engagekit.metrics.spec import Source
 from engagekit.store import Store
 
@@ -65,11 +66,13 @@ def agrees(score: float, scale: Scale, lower: bool) -> bool:
 
 
 def answers_table(store: Store, scope: Scope, survey: str, event: str = SURVEY_EVENT,
-                  touchpoint: str | None = None) -> tuple[ir.Table, str]:
+                  touchpoint: str | None = None, people: bool = False) -> tuple[ir.Table, str]:
     """The answers of one survey type in the scope (optionally of one touchpoint), with `_scale`,
     `_score` (text, as stored) and `_lower` (the answer says lower is better) beside the scope's
-    grouping keys; `event` is the answers' event name as stored."""
-    table, ts = scoped_table(store, Source.EVENTS, scope)
+    grouping keys; `event` is the answers' event name as stored. Answers are stitched to people
+    (`person_id`) when asked, or when a breakdown or filter may read a person's traits."""
+    stitched = people or bool(scope.by) or scope.where is not None
+    table, ts = scoped_table(store, Source.EVENTS, scope, people=stitched)
     table = table.filter(table.event == event, json_text(table.properties, "survey") == survey)
     if touchpoint is not None:
         table = table.filter(json_text(table.properties, "touchpoint") == touchpoint)
@@ -79,11 +82,17 @@ def answers_table(store: Store, scope: Scope, survey: str, event: str = SURVEY_E
 
 def answer_counts(store: Store, scope: Scope, survey: str, event: str = SURVEY_EVENT,
                   touchpoint: str | None = None) -> list[dict]:
-    """Rows of (grouping keys, _scale, _score, _lower, answers)."""
-    table, _ = answers_table(store, scope, survey, event, touchpoint)
-    keys = [c for c in table.columns if c == "_period" or c.startswith("_by")]
-    expr = table.group_by([*keys, "_scale", "_score", "_lower"]).aggregate(answers=table.count())
-    return expr.to_pyarrow().to_pylist()
+    """Rows of (grouping keys, _scale, _score, _lower, answers). The compiled query is reused for
+    the same survey, event and scope (engagekit.metrics.plans), unless it reads a cohort."""
+    def build() -> ir.Table:
+        table, _ = answers_table(store, scope, survey, event, touchpoint)
+        keys = [c for c in table.columns if c == "_period" or c.startswith("_by")]
+        return table.group_by([*keys, "_scale", "_score", "_lower"]).aggregate(answers=table.count())
+
+    reusable = scope.cohort is None and not cohort_breakdowns(scope.by)
+    key = ("answers", survey, event, touchpoint, scope.start, scope.end, scope.grain, scope.by, repr(scope.where),
+           scope.week_start)
+    return records(store, key if reusable else None, build)
 
 
 def read_answer(survey: SurveyType, scale_text: str | None, score_text: str | None, said_lower: str | None,

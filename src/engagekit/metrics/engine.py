@@ -247,7 +247,8 @@ def _plan_key(source: Source, window: str, measures: list[Measure], scope: Scope
     whose definition may change between calls."""
     if scope.cohort is not None or cohort_breakdowns(scope.by):
         return None
-    return (source, window, tuple(measures), scope.start, scope.end, scope.grain, scope.by, repr(scope.where))
+    return (source, window, tuple(measures), scope.start, scope.end, scope.grain, scope.by, repr(scope.where),
+            scope.week_start)
 
 
 def _only_wanted_events(table: ir.Table, measures: list[Measure]) -> ir.Table:

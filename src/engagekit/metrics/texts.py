@@ -15,6 +15,11 @@ TEXT_KEYS = ("comment", "text", "body", "message")  # the first of these propert
 SOURCES = tuple(dict.fromkeys(TEXT_EVENTS.values()))
 
 
+def text_events(names: EventNames) -> list[str]:
+    """The stored names of the events that can carry a text."""
+    return [names.vocabulary.canonical(event) for event in TEXT_EVENTS]
+
+
 def with_texts(table: ir.Table, names: EventNames) -> ir.Table:
     """The rows of `table` (events) that carry a non-empty text, with `_text` and `_source`."""
     stored = {names.vocabulary.canonical(event): source for event, source in TEXT_EVENTS.items()}

@@ -34,7 +34,8 @@ def latest_detractors(store: Store, project: Project, start: date, end: date) ->
     """Customers whose latest NPS answer in [start, end) is 0-6, lowest score first, then the most
     recent. One row per customer who answered is read into Python, never one per event."""
     scope = Scope(start, end, None, (), None, None, DEFAULT_WEEK_START)
-    table, ts = answers_table(store, scope, "nps", project.names.vocabulary.canonical(SURVEY_EVENT))
+    table, ts = answers_table(store, scope, "nps", project.names.vocabulary.canonical(SURVEY_EVENT),
+                              people=True)
     table = table.filter(table.person_id.notnull())
     latest = table.mutate(_rank=ibis.row_number().over(group_by=table.person_id, order_by=ibis.desc(table[ts])))
     latest = latest.filter(latest._rank == 0)
