@@ -257,7 +257,12 @@ def explain(kpi: Annotated[str, typer.Argument(help="The KPI whose change to exp
 
 
 def _side_row(label: str, voice: Voice, unit: str) -> list[str]:
-    kpi = "-" if voice.kpi is None else (f"{voice.kpi:.1%}" if unit == "percent" else f"{voice.kpi:,.6g}")
+    if voice.kpi is None:
+        kpi = "-"
+    elif unit == "percent":
+        kpi = f"{voice.kpi:.1%}"
+    else:
+        kpi = f"{voice.kpi:,.0f}" if float(voice.kpi).is_integer() else f"{voice.kpi:,.2f}"
     return [escape(label), kpi, survey_value_text("nps", voice.nps), _share(voice.detractor_share), f"{voice.texts:,}",
             "-" if voice.sentiment is None else f"{voice.sentiment:+.2f}", _share(voice.negative_share)]
 
