@@ -6,6 +6,7 @@ object with a key of the same name could match too, which is why keys are kept d
 """
 from __future__ import annotations
 
+import json
 import re
 
 import ibis.expr.types as ir
@@ -22,6 +23,18 @@ def json_text(column: ir.StringValue, key: str) -> ir.StringValue:
     repeated subexpressions inside filters."""
     value = column.re_extract(rf'"{re.escape(key)}"\s*:\s*{_VALUE}', 1).nullif("")
     return value.re_extract(r'^"?(.*?)"?$', 1)
+
+
+def plain_text(raw: str) -> str:
+    """A string value as `json_text` reads it (JSON escapes kept: quotes, line breaks, \\uXXXX)
+    decoded to the text as written; a value that is not a valid JSON string body is returned as
+    it is. Used where texts reach Python (sentiment, themes, verbatims), one call per text."""
+    if "\\" not in raw:
+        return raw
+    try:
+        return json.loads(f'"{raw}"')
+    except ValueError:
+        return raw
 
 
 def json_number(column: ir.StringValue, key: str) -> ir.FloatingValue:

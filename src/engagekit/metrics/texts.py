@@ -21,7 +21,8 @@ def text_events(names: EventNames) -> list[str]:
 
 
 def with_texts(table: ir.Table, names: EventNames) -> ir.Table:
-    """The rows of `table` (events) that carry a non-empty text, with `_text` and `_source`."""
+    """The rows of `table` (events) that carry a non-empty text, with `_text` (as stored, JSON
+    escapes kept: decode it with json_fields.plain_text where it reaches Python) and `_source`."""
     stored = {names.vocabulary.canonical(event): source for event, source in TEXT_EVENTS.items()}
     table = table.filter(table.event.isin(list(stored)))
     text = ibis.coalesce(*(json_text(table.properties, key) for key in TEXT_KEYS))

@@ -10,7 +10,7 @@ import ibis
 from engagekit.analyses.protocol import Project
 from engagekit.config import DEFAULT_WEEK_START
 from engagekit.ingest.surveys import SURVEY_EVENT
-from engagekit.json_fields import json_text
+from engagekit.json_fields import json_text, plain_text
 from engagekit.metrics.answers import answers_table, read_answer
 from engagekit.metrics.scope import Scope
 from engagekit.metrics.texts import TEXT_KEYS
@@ -48,7 +48,7 @@ def latest_detractors(store: Store, project: Project, start: date, end: date) ->
     for row in rows:
         answer = read_answer("nps", row["scale"], row["score"], row["lower"], project.surveys)
         if isinstance(answer, tuple) and answer[2] == DETRACTORS:
-            comment = (row["comment"] or "").strip() or None
+            comment = plain_text(row["comment"] or "").strip() or None
             found.append(Detractor(row["customer_id"], row["answered"], answer[1], comment, row["touchpoint"]))
     found.sort(key=lambda d: (d.score, -d.answered.toordinal(), d.customer_id))
     return found

@@ -19,6 +19,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from engagekit.json_fields import plain_text
 from engagekit.metrics.texts import text_events, with_texts
 from engagekit.people.names import EventNames
 from engagekit.store import Store
@@ -128,7 +129,7 @@ def _scored(batch: pa.Table, known: dict[str, dict[str, float]]) -> pa.Table:
     for text in batch.column("text").to_pylist():
         scores = known.get(text)
         if scores is None:
-            scores = known[text] = analyzer.polarity_scores(text[:MAX_TEXT_CHARS])
+            scores = known[text] = analyzer.polarity_scores(plain_text(text)[:MAX_TEXT_CHARS])
         for key, values in columns.items():
             values.append(scores[key])
     table = {name: batch.column(name) for name in ("event_id", "ts", "event", "source")}

@@ -13,7 +13,7 @@ import ibis
 
 from engagekit.analyses.protocol import Project
 from engagekit.errors import InputError
-from engagekit.json_fields import json_text
+from engagekit.json_fields import json_text, plain_text
 from engagekit.metrics.answers import nps_group, read_answer
 from engagekit.metrics.scope import Scope, group_keys, scoped_table
 from engagekit.metrics.spec import Source
@@ -76,7 +76,8 @@ def read_texts(store: Store, project: Project, scope: Scope, sources: list[str],
         side = side_of(row)
         if side is None:
             continue
-        text = into.setdefault(row["_text"], DistinctText(row["_text"]))
+        written = plain_text(row["_text"])
+        text = into.setdefault(written, DistinctText(written))
         _add(getattr(text, side), row, project)
 
 
