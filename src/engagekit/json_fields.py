@@ -26,7 +26,7 @@ def json_text(column: ir.StringValue, key: str) -> ir.StringValue:
 
 
 def plain_text(raw: str) -> str:
-    """A string value as `json_text` reads it (JSON escapes kept: quotes, line breaks, \\uXXXX)
+    """A string value as `json_text` reads it (JSON escapes kept: quotes, line breaks, \\u00e9)
     decoded to the text as written; a value that is not a valid JSON string body is returned as
     it is. Used where texts reach Python (sentiment, themes, verbatims), one call per text."""
     if "\\" not in raw:

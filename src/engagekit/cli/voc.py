@@ -3,18 +3,18 @@ way with their intervals, breakdowns and comparison, the sentiment of every text
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from rich.markup import escape
 from rich.table import Table
 
 from engagekit.cli.context import STATE, console, print_json
 from engagekit.cli.format import print_names
 from engagekit.cli.options import CohortOption, date_range, query_error
-from engagekit.metrics.answers import SurveyType
 from engagekit.metrics.display import sparkline
 from engagekit.registry import get
 from engagekit.voc.explain import ExplainQuery, ExplainResult, Voice
@@ -37,23 +37,26 @@ WeekStartOption = Annotated[Optional[str], typer.Option("--week-start", help="su
 JsonOption = Annotated[bool, typer.Option("--json", help="Print as JSON.")]
 
 
-def survey_query(period: str | None, from_: str | None, to: str | None, by: list[str] | None, grain: str | None,
-                 where: str | None, compare: str, cohort: str | None, scale: str | None,
-                 week_start: str | None) -> SurveyQuery:
+def answer(analysis: str, build: Callable[[], BaseModel], as_json: bool, show: Callable[[Any], None]) -> None:
+    """Build the query (a bad one is a user error naming its field), run the registered analysis,
+    print its JSON or `show` it."""
     try:
-        return SurveyQuery(range=date_range(period, from_, to), by=by or [], grain=grain, where=where,
-                           compare=None if compare == "none" else compare, cohort=cohort, scale=scale,
-                           week_start=week_start or STATE.settings.week_start)
+        query = build()
     except ValidationError as exc:
         raise query_error(exc) from exc
-
-
-def run_survey(survey: SurveyType, query: SurveyQuery, as_json: bool) -> None:
-    result = get(f"voc_{survey}").answer(STATE.store(), query, STATE.project())
+    result = get(analysis).answer(STATE.store(), query, STATE.project())
     if as_json:
         print_json(result.to_dict())
         return
-    print_survey(result)
+    show(result)
+
+
+def survey_query(period: str | None, from_: str | None, to: str | None, by: list[str] | None, grain: str | None,
+                 where: str | None, compare: str, cohort: str | None, scale: str | None,
+                 week_start: str | None) -> SurveyQuery:
+    return SurveyQuery(range=date_range(period, from_, to), by=by or [], grain=grain, where=where,
+                       compare=None if compare == "none" else compare, cohort=cohort, scale=scale,
+                       week_start=week_start or STATE.settings.week_start)
 
 
 def _shares(summary: Summary) -> str:
@@ -110,7 +113,8 @@ def nps(period: PeriodOption = None, from_: FromOption = None, to: ToOption = No
         grain: GrainOption = None, where: WhereOption = None, compare: CompareOption = "previous_period",
         cohort: CohortOption = None, week_start: WeekStartOption = None, as_json: JsonOption = False) -> None:
     """Net Promoter Score: promoters (9-10) minus detractors (0-6), -100..100, with its 95% interval."""
-    run_survey("nps", survey_query(period, from_, to, by, grain, where, compare, cohort, None, week_start), as_json)
+    answer("voc_nps", lambda: survey_query(period, from_, to, by, grain, where, compare, cohort, None, week_start),
+           as_json, print_survey)
 
 
 @app.command("csat")
@@ -118,7 +122,8 @@ def csat(period: PeriodOption = None, from_: FromOption = None, to: ToOption = N
          grain: GrainOption = None, where: WhereOption = None, compare: CompareOption = "previous_period",
          cohort: CohortOption = None, week_start: WeekStartOption = None, as_json: JsonOption = False) -> None:
     """Customer satisfaction: the share of satisfied answers (4-5 on 1-5, the top box elsewhere)."""
-    run_survey("csat", survey_query(period, from_, to, by, grain, where, compare, cohort, None, week_start), as_json)
+    answer("voc_csat", lambda: survey_query(period, from_, to, by, grain, where, compare, cohort, None, week_start),
+           as_json, print_survey)
 
 
 @app.command("ces")
@@ -127,7 +132,8 @@ def ces(period: PeriodOption = None, from_: FromOption = None, to: ToOption = No
         cohort: CohortOption = None, scale: ScaleOption = None, week_start: WeekStartOption = None,
         as_json: JsonOption = False) -> None:
     """Customer effort score: the mean answer on its scale and the share that agrees it was easy."""
-    run_survey("ces", survey_query(period, from_, to, by, grain, where, compare, cohort, scale, week_start), as_json)
+    answer("voc_ces", lambda: survey_query(period, from_, to, by, grain, where, compare, cohort, scale, week_start),
+           as_json, print_survey)
 
 
 @app.command("sentiment")
@@ -146,17 +152,10 @@ def sentiment(text: Annotated[Optional[str], typer.Option("--text", help="Score 
         console.print(f"{scores.label} (compound {scores.compound:+.3f}; positive {scores.positive:.0%}, "
                       f"neutral {scores.neutral:.0%}, negative {scores.negative:.0%})", highlight=False)
         return
-    try:
-        query = SentimentQuery(range=date_range(period, from_, to, required=False) or stored_range(STATE.store()),
-                               by=by or [], grain=grain, where=where, cohort=cohort,
-                               week_start=week_start or STATE.settings.week_start)
-    except ValidationError as exc:
-        raise query_error(exc) from exc
-    result = get("voc_sentiment").answer(STATE.store(), query, STATE.project())
-    if as_json:
-        print_json(result.to_dict())
-        return
-    print_sentiment(result)
+    answer("voc_sentiment", lambda: SentimentQuery(
+        range=date_range(period, from_, to, required=False) or stored_range(STATE.store()), by=by or [],
+        grain=grain, where=where, cohort=cohort, week_start=week_start or STATE.settings.week_start),
+        as_json, print_sentiment)
 
 
 def _mood_row(label: str, mood: Mood) -> list[str]:
@@ -197,17 +196,10 @@ def themes(period: PeriodOption = None, from_: FromOption = None, to: ToOption =
            week_start: WeekStartOption = None, as_json: JsonOption = False) -> None:
     """What customers write about, ranked as drivers of detraction: each theme's volume, the share
     of detractors', passives' and promoters' comments about it, its sentiment and verbatims."""
-    try:
-        query = ThemesQuery(range=date_range(period, from_, to), sources=source or [], themes=count, examples=examples,
-                            compare=None if compare == "none" else compare, where=where, cohort=cohort,
-                            week_start=week_start or STATE.settings.week_start)
-    except ValidationError as exc:
-        raise query_error(exc) from exc
-    result = get("voc_themes").answer(STATE.store(), query, STATE.project())
-    if as_json:
-        print_json(result.to_dict())
-        return
-    print_themes(result)
+    answer("voc_themes", lambda: ThemesQuery(
+        range=date_range(period, from_, to), sources=source or [], themes=count, examples=examples,
+        compare=None if compare == "none" else compare, where=where, cohort=cohort,
+        week_start=week_start or STATE.settings.week_start), as_json, print_themes)
 
 
 def _share(value: float | None) -> str:
@@ -243,17 +235,10 @@ def explain(kpi: Annotated[str, typer.Argument(help="The KPI whose change to exp
     """Why a KPI changed: its value on both sides (the range and the period before, or a cohort and
     everyone else) next to what the same customers wrote: themes that rose or fell, sentiment and
     detractor share, each tested."""
-    try:
-        query = ExplainQuery(kpi=kpi, range=date_range(period, from_, to), compare=compare, segment=segment,
-                             where=where, sources=source or [], examples=examples,
-                             week_start=week_start or STATE.settings.week_start)
-    except ValidationError as exc:
-        raise query_error(exc) from exc
-    result = get("voc_explain").answer(STATE.store(), query, STATE.project())
-    if as_json:
-        print_json(result.to_dict())
-        return
-    print_explain(result)
+    answer("voc_explain", lambda: ExplainQuery(
+        kpi=kpi, range=date_range(period, from_, to), compare=compare, segment=segment, where=where,
+        sources=source or [], examples=examples, week_start=week_start or STATE.settings.week_start),
+        as_json, print_explain)
 
 
 def _side_row(label: str, voice: Voice, unit: str) -> list[str]:
