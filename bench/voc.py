@@ -142,28 +142,23 @@ def bench_themes(store: Store, count: int) -> list[str]:
             "<= 60 s", _yes(ours.wall <= 60 and result.texts >= count)]
 
 
-NPS_SQL = """
-SELECT 100.0 * (count(*) FILTER (WHERE s >= 9) - count(*) FILTER (WHERE s <= 6)) / count(*), count(*)
+def survey_sql(survey: str, scale: str, low: int, high: int, value: str) -> str:
+    """Hand-written DuckDB SQL: `value` over October's answers of `survey` on `scale` (scores in low..high)."""
+    return f"""
+SELECT {value}, count(*)
 FROM (SELECT CAST(json_extract_string(properties, '$.score') AS DOUBLE) AS s FROM events
-      WHERE event = 'survey_responded' AND json_extract_string(properties, '$.survey') = 'nps'
-        AND json_extract_string(properties, '$.scale') = '0-10'
+      WHERE event = 'survey_responded' AND json_extract_string(properties, '$.survey') = '{survey}'
+        AND json_extract_string(properties, '$.scale') = '{scale}'
         AND ts >= TIMESTAMP '2026-10-01' AND ts < TIMESTAMP '2026-11-01')
-WHERE s BETWEEN 0 AND 10"""
-CSAT_SQL = """
-SELECT avg(CASE WHEN s >= 4 THEN 1.0 ELSE 0.0 END), count(*)
-FROM (SELECT CAST(json_extract_string(properties, '$.score') AS DOUBLE) AS s FROM events
-      WHERE event = 'survey_responded' AND json_extract_string(properties, '$.survey') = 'csat'
-        AND json_extract_string(properties, '$.scale') = '1-5'
-        AND ts >= TIMESTAMP '2026-10-01' AND ts < TIMESTAMP '2026-11-01')
-WHERE s BETWEEN 1 AND 5"""
-CES_SQL = """
-SELECT avg(s), count(*)
-FROM (SELECT CAST(json_extract_string(properties, '$.score') AS DOUBLE) AS s FROM events
-      WHERE event = 'survey_responded' AND json_extract_string(properties, '$.survey') = 'ces'
-        AND json_extract_string(properties, '$.scale') = '1-7'
-        AND ts >= TIMESTAMP '2026-10-01' AND ts < TIMESTAMP '2026-11-01')
-WHERE s BETWEEN 1 AND 7"""
-SURVEY_SQL = {"nps": NPS_SQL, "csat": CSAT_SQL, "ces": CES_SQL}
+WHERE s BETWEEN {low} AND {high}"""
+
+
+SURVEY_SQL = {
+    "nps": survey_sql("nps", "0-10", 0, 10,
+                      "100.0 * (count(*) FILTER (WHERE s >= 9) - count(*) FILTER (WHERE s <= 6)) / count(*)"),
+    "csat": survey_sql("csat", "1-5", 1, 5, "avg(CASE WHEN s >= 4 THEN 1.0 ELSE 0.0 END)"),
+    "ces": survey_sql("ces", "1-7", 1, 7, "avg(s)"),
+}
 
 
 def bench_surveys(store: Store, repeat: int) -> list[list[str]]:
